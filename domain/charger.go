@@ -1,0 +1,132 @@
+package domain
+
+import "time"
+
+// recentIDs is how many derived event ids (re-sendable readings, replayable
+// OCPP messages) a charger remembers beyond JetStream's duplicate window.
+const recentIDs = 512
+
+// Charger is the charger aggregate: its presence, last reading and its open
+// session. It is folded from the charger's events with Apply and decides
+// commands with its methods; both are pure.
+type Charger struct {
+	ID       string
+	Version  uint64 // stream sequence of the last applied event
+	SoC      float64
+	HasSoC   bool
+	Status   Status
+	Online   bool
+	Conn     string // connection that is online, for presence
+	Protocol string
+	Session  *OpenSession // nil when no session is open
+	LastTxID int
+
+	recent      map[string]int // derived event id → OCPP transaction id (0 if none)
+	recentOrder []string
+}
+
+// OpenSession is what decisions need to know of the open session.
+type OpenSession struct {
+	ID            string
+	WidgetID      string
+	OpenedAt      time.Time
+	ChargedAt     time.Time // zero until charged
+	PaidCents     int64
+	Payments      map[string]PaymentRecorded // by idempotency key
+	Overdue       bool
+	TransactionID int
+}
+
+// NewCharger returns the empty aggregate for id.
+func NewCharger(id string) *Charger {
+	return &Charger{ID: id, recent: map[string]int{}}
+}
+
+// Seen reports whether a derived event id was already applied, and the OCPP
+// transaction id it carried.
+func (c *Charger) Seen(eventID string) (int, bool) {
+	tx, ok := c.recent[eventID]
+	return tx, ok
+}
+
+func (c *Charger) remember(eventID string, tx int) {
+	if _, ok := c.recent[eventID]; ok {
+		return
+	}
+	c.recent[eventID] = tx
+	c.recentOrder = append(c.recentOrder, eventID)
+	if len(c.recentOrder) > recentIDs {
+		delete(c.recent, c.recentOrder[0])
+		c.recentOrder = c.recentOrder[1:]
+	}
+}
+
+// Balance returns what the open session owes at now under t.
+func (s *OpenSession) Balance(t Tariff, now time.Time) int64 {
+	return t.Due(s.OpenedAt, now) - s.PaidCents
+}
+
+// Apply folds one event of this charger into the aggregate.
+func (c *Charger) Apply(e Event) {
+	if e.Seq > c.Version {
+		c.Version = e.Seq
+	}
+	switch d := e.Data.(type) {
+	case SoCReported:
+		c.SoC, c.HasSoC, c.Status = d.SoC, true, StatusFor(d.SoC)
+		if d.ReadingID != "" {
+			c.remember(e.ID, 0) // its id was derived from the reading id
+		}
+	case ChargerConnected:
+		c.Online, c.Conn, c.Protocol = true, d.Conn, d.Protocol
+	case ChargerDisconnected:
+		if d.Conn == c.Conn {
+			c.Online, c.Conn = false, ""
+		}
+	case SessionOpened:
+		c.Session = &OpenSession{ID: e.SessionID, WidgetID: d.WidgetID, OpenedAt: e.Time, Payments: map[string]PaymentRecorded{}}
+		c.Status, c.HasSoC = StatusNone, false
+	case SessionCharged:
+		if c.Session != nil {
+			c.Session.ChargedAt = e.Time
+		}
+	case PaymentRecorded:
+		if c.Session != nil && c.Session.ID == e.SessionID {
+			c.Session.PaidCents += d.AmountCents
+			if d.IdempotencyKey != "" {
+				c.Session.Payments[d.IdempotencyKey] = d
+			}
+		}
+	case HandedBack:
+		if c.Session != nil && c.Session.ID == e.SessionID {
+			c.Session = nil
+			c.Status, c.HasSoC = StatusNone, false
+		}
+	case SessionOverdue:
+		if c.Session != nil && c.Session.ID == e.SessionID {
+			c.Session.Overdue = true
+		}
+	case TransactionStarted:
+		if d.TransactionID > c.LastTxID {
+			c.LastTxID = d.TransactionID
+		}
+		if c.Session != nil && c.Session.ID == e.SessionID {
+			c.Session.TransactionID = d.TransactionID
+		}
+		c.remember(e.ID, d.TransactionID)
+	case TransactionStopped:
+		if c.Session != nil && c.Session.TransactionID == d.TransactionID {
+			c.Session.TransactionID = 0
+		}
+		c.remember(e.ID, d.TransactionID)
+	case MeterSampled:
+		c.remember(e.ID, 0)
+	}
+}
+
+// Fold applies events in order.
+func (c *Charger) Fold(events []Event) {
+	for _, e := range events {
+		c.Apply(e)
+	}
+}

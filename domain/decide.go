@@ -1,0 +1,213 @@
+package domain
+
+import (
+	"strings"
+	"time"
+)
+
+// Ctx carries what every decision needs from outside: the time and an id
+// source. It keeps decide free of clocks and random numbers.
+type Ctx struct {
+	Now   time.Time
+	NewID IDSource
+}
+
+func (x Ctx) event(chargerID, sessionID string, p Payload) Event {
+	return NewEvent(x.NewID(), x.Now, chargerID, sessionID, p)
+}
+
+// Reading is a state-of-charge report from a charger (simple JSON or OCPP).
+type Reading struct {
+	SoC float64
+	// ReadingID is the charger's own id for the reading (optional). With it
+	// the event id is derived, so a re-sent reading is stored once.
+	ReadingID string
+	// By tells how a session opened by this reading was opened.
+	By string
+	// WidgetID is the widget paired with the charger now, kept on a session
+	// this reading opens.
+	WidgetID string
+}
+
+// ReadingEventID returns the derived event id of a reading that carries
+// its own id.
+func ReadingEventID(chargerID, readingID string) string {
+	return DeriveID("reading", chargerID, readingID)
+}
+
+// ReportSoC decides a reading: it opens a session when none is open, records
+// the reading and marks the session charged the first time it reaches 100.
+// A reading whose id was already stored yields no events.
+func (c *Charger) ReportSoC(x Ctx, r Reading) ([]Event, error) {
+	if err := ValidateSoC(r.SoC); err != nil {
+		return nil, err
+	}
+	id := x.NewID()
+	if r.ReadingID != "" {
+		id = ReadingEventID(c.ID, r.ReadingID)
+		if _, dup := c.Seen(id); dup {
+			return nil, nil
+		}
+	}
+	var out []Event
+	sessionID := ""
+	charged := false
+	if c.Session == nil {
+		sessionID = x.NewID()
+		by := r.By
+		if by == "" {
+			by = OpenedByReading
+		}
+		out = append(out, x.event(c.ID, sessionID, SessionOpened{By: by, WidgetID: r.WidgetID}))
+	} else {
+		sessionID = c.Session.ID
+		charged = !c.Session.ChargedAt.IsZero()
+	}
+	st := StatusFor(r.SoC)
+	out = append(out, NewEvent(id, x.Now, c.ID, sessionID, SoCReported{SoC: r.SoC, Status: st, ReadingID: r.ReadingID}))
+	if st == StatusCharged && !charged {
+		out = append(out, x.event(c.ID, sessionID, SessionCharged{}))
+	}
+	return out, nil
+}
+
+// CheckIn opens a session by staff before the first reading.
+func (c *Charger) CheckIn(x Ctx, widgetID string) ([]Event, error) {
+	if c.Session != nil {
+		return nil, Errorf(CodeSessionOpen, "charger %s already has an open session (%s)", c.ID, c.Session.ID)
+	}
+	return []Event{x.event(c.ID, x.NewID(), SessionOpened{By: OpenedByStaff, WidgetID: widgetID})}, nil
+}
+
+// Payment is a staff command to record money taken.
+type Payment struct {
+	AmountCents    int64
+	Method         string
+	Reference      string
+	IdempotencyKey string
+}
+
+// MaxReferenceLen bounds a payment reference or a waive reason.
+const MaxReferenceLen = 200
+
+func (c *Charger) openSession(sessionID string) (*OpenSession, error) {
+	if c.Session == nil || c.Session.ID != sessionID {
+		return nil, Errorf(CodeSessionClosed, "session %s is not open on charger %s", sessionID, c.ID)
+	}
+	return c.Session, nil
+}
+
+// RecordPayment decides a payment. A retry with the same idempotency key
+// and the same payment yields no events; the same key with another payment
+// is refused.
+func (c *Charger) RecordPayment(x Ctx, t Tariff, sessionID string, p Payment) ([]Event, error) {
+	if p.AmountCents <= 0 {
+		return nil, Errorf(CodeInvalidAmount, "amountCents must be a positive whole number of cents")
+	}
+	if p.Method != MethodCash && p.Method != MethodCard {
+		return nil, Errorf(CodeInvalidMethod, "method must be %q or %q", MethodCash, MethodCard)
+	}
+	if len(p.Reference) > MaxReferenceLen {
+		return nil, Errorf(CodeInvalidInput, "reference is longer than %d characters", MaxReferenceLen)
+	}
+	s, err := c.openSession(sessionID)
+	if err != nil {
+		return nil, err
+	}
+	if p.IdempotencyKey != "" {
+		if prev, ok := s.Payments[p.IdempotencyKey]; ok {
+			if prev.AmountCents == p.AmountCents && prev.Method == p.Method && prev.Reference == p.Reference {
+				return nil, nil
+			}
+			return nil, Errorf(CodeIdempotencyUsed, "Idempotency-Key %q was already used for another payment", p.IdempotencyKey)
+		}
+	}
+	if bal := s.Balance(t, x.Now); p.AmountCents > bal {
+		return nil, Errorf(CodeInvalidAmount, "amount %d exceeds the balance of %d cents", p.AmountCents, bal)
+	}
+	return []Event{x.event(c.ID, sessionID, PaymentRecorded{AmountCents: p.AmountCents, Method: p.Method,
+		Reference: p.Reference, IdempotencyKey: p.IdempotencyKey, Currency: t.Currency})}, nil
+}
+
+// HandBack closes the session: refused while money is owed unless waived
+// with a reason.
+func (c *Charger) HandBack(x Ctx, t Tariff, sessionID, waiveReason string) ([]Event, error) {
+	s, err := c.openSession(sessionID)
+	if err != nil {
+		return nil, err
+	}
+	waiveReason = strings.TrimSpace(waiveReason)
+	if len(waiveReason) > MaxReferenceLen {
+		return nil, Errorf(CodeInvalidInput, "waiveReason is longer than %d characters", MaxReferenceLen)
+	}
+	due := t.Due(s.OpenedAt, x.Now)
+	owed := due - s.PaidCents
+	if owed > 0 && waiveReason == "" {
+		return nil, Errorf(CodeBalanceDue, "%d cents are still owed; take payment or give a waiveReason", owed)
+	}
+	return []Event{x.event(c.ID, sessionID, HandedBack{AmountDueCents: due, PaidCents: s.PaidCents,
+		Waived: owed > 0, WaiveReason: waiveReason})}, nil
+}
+
+// Connect records the charger's socket opening.
+func (c *Charger) Connect(x Ctx, instance, conn, protocol, remote string) []Event {
+	return []Event{x.event(c.ID, c.sessionID(), ChargerConnected{Instance: instance, Conn: conn, Protocol: protocol, Remote: remote})}
+}
+
+// Disconnect records the charger's socket closing; nothing when a newer
+// connection already replaced it.
+func (c *Charger) Disconnect(x Ctx, instance, conn, reason string) []Event {
+	if c.Conn != conn {
+		return nil
+	}
+	return []Event{x.event(c.ID, c.sessionID(), ChargerDisconnected{Instance: instance, Conn: conn, Reason: reason})}
+}
+
+// MarkOverdue raises the overdue reminder once, when the open session was
+// charged at least collectAfter ago and not handed back.
+func (c *Charger) MarkOverdue(x Ctx, collectAfter time.Duration) []Event {
+	s := c.Session
+	if s == nil || s.Overdue || s.ChargedAt.IsZero() || x.Now.Sub(s.ChargedAt) < collectAfter {
+		return nil
+	}
+	return []Event{x.event(c.ID, s.ID, SessionOverdue{ChargedAt: s.ChargedAt, CollectAfter: collectAfter.String()})}
+}
+
+// Record wraps a plain fact about the charger (OCPP boot metadata,
+// connector status) into an event on the open session, if any.
+func (c *Charger) Record(x Ctx, p Payload) []Event {
+	return []Event{x.event(c.ID, c.sessionID(), p)}
+}
+
+// RecordOnce is Record with a derived id: nothing when the id was applied.
+func (c *Charger) RecordOnce(x Ctx, eventID string, p Payload) []Event {
+	if _, dup := c.Seen(eventID); dup {
+		return nil
+	}
+	return []Event{NewEvent(eventID, x.Now, c.ID, c.sessionID(), p)}
+}
+
+// StartTransaction decides an OCPP StartTransaction: it opens a session
+// when none is open and assigns the next integer transaction id. A replay
+// (same derived event id) yields no events and the original id.
+func (c *Charger) StartTransaction(x Ctx, eventID string, d TransactionStarted, widgetID string) ([]Event, int) {
+	if tx, dup := c.Seen(eventID); dup {
+		return nil, tx
+	}
+	var out []Event
+	sessionID := c.sessionID()
+	if sessionID == "" {
+		sessionID = x.NewID()
+		out = append(out, x.event(c.ID, sessionID, SessionOpened{By: OpenedByOCPP, WidgetID: widgetID}))
+	}
+	d.TransactionID = c.LastTxID + 1
+	out = append(out, NewEvent(eventID, x.Now, c.ID, sessionID, d))
+	return out, d.TransactionID
+}
+
+func (c *Charger) sessionID() string {
+	if c.Session == nil {
+		return ""
+	}
+	return c.Session.ID
+}

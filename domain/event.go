@@ -1,0 +1,83 @@
+package domain
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Event is the one envelope every fact travels in. ID is a ULID and also the
+// JetStream Nats-Msg-Id, so a re-sent event is stored once. Seq is the stream
+// sequence, set by the store when the event is read back.
+type Event struct {
+	ID        string
+	Type      string
+	ChargerID string
+	WidgetID  string
+	SessionID string
+	Time      time.Time
+	Data      Payload
+	Seq       uint64
+}
+
+// Payload is the typed body of an event. EventType returns the fixed type
+// string the payload is registered under.
+type Payload interface {
+	EventType() string
+}
+
+// NewEvent builds an envelope around data.
+func NewEvent(id string, now time.Time, chargerID, sessionID string, data Payload) Event {
+	return Event{ID: id, Type: data.EventType(), ChargerID: chargerID, SessionID: sessionID, Time: now.UTC(), Data: data}
+}
+
+// Key returns the aggregate the event belongs to; the store keeps one
+// subject per aggregate.
+func (e Event) Key() StreamKey {
+	switch aggregateOf(e.Type) {
+	case KindWidget:
+		return StreamKey{Kind: KindWidget, ID: e.WidgetID}
+	case KindPairings:
+		return PairingsKey
+	case KindNotices:
+		return NoticesKey
+	default:
+		return StreamKey{Kind: KindCharger, ID: e.ChargerID}
+	}
+}
+
+type envelopeJSON struct {
+	ID        string          `json:"id"`
+	Type      string          `json:"type"`
+	ChargerID string          `json:"chargerId,omitempty"`
+	WidgetID  string          `json:"widgetId,omitempty"`
+	SessionID string          `json:"sessionId,omitempty"`
+	Time      time.Time       `json:"time"`
+	Seq       uint64          `json:"seq,omitempty"`
+	Data      json.RawMessage `json:"data"`
+}
+
+// MarshalJSON encodes the envelope as DESIGN's live feed and the store carry it.
+func (e Event) MarshalJSON() ([]byte, error) {
+	data, err := json.Marshal(e.Data)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", e.Type, err)
+	}
+	return json.Marshal(envelopeJSON{ID: e.ID, Type: e.Type, ChargerID: e.ChargerID, WidgetID: e.WidgetID,
+		SessionID: e.SessionID, Time: e.Time, Seq: e.Seq, Data: data})
+}
+
+// UnmarshalJSON decodes an envelope, decoding the data through the registry.
+func (e *Event) UnmarshalJSON(b []byte) error {
+	var env envelopeJSON
+	if err := json.Unmarshal(b, &env); err != nil {
+		return fmt.Errorf("decode envelope: %w", err)
+	}
+	data, err := DecodePayload(env.Type, env.Data)
+	if err != nil {
+		return err
+	}
+	*e = Event{ID: env.ID, Type: env.Type, ChargerID: env.ChargerID, WidgetID: env.WidgetID,
+		SessionID: env.SessionID, Time: env.Time, Seq: env.Seq, Data: data}
+	return nil
+}

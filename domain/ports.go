@@ -1,0 +1,76 @@
+package domain
+
+import (
+	"context"
+	"math"
+	"time"
+)
+
+// Aggregate kinds; each aggregate instance is one subject in the store.
+const (
+	KindCharger  = "charger"
+	KindWidget   = "widget"
+	KindPairings = "pairings"
+	KindNotices  = "notices"
+)
+
+// StreamKey names one aggregate: its events share one subject, and appends
+// to it use optimistic concurrency on that subject.
+type StreamKey struct {
+	Kind string
+	ID   string
+}
+
+// PairingsKey is the one aggregate holding the charger ↔ widget table, so a
+// widget can belong to one charger at most even across instances.
+var PairingsKey = StreamKey{Kind: KindPairings}
+
+// NoticesKey is the one aggregate holding scheduled staff notices.
+var NoticesKey = StreamKey{Kind: KindNotices}
+
+// ChargerKey returns the aggregate of a charger (and its sessions).
+func ChargerKey(id string) StreamKey { return StreamKey{Kind: KindCharger, ID: id} }
+
+// AnyVersion appends without an optimistic-concurrency check.
+const AnyVersion uint64 = math.MaxUint64
+
+// EventStore is the port the JetStream store implements.
+//
+// Versions are stream sequences: an aggregate's version is the stream
+// sequence of its last event (0 when it has none).
+type EventStore interface {
+	// Append stores events for one aggregate, in order. The first event is
+	// appended only if the aggregate's version is still expected (unless
+	// expected is AnyVersion); each further event expects its predecessor.
+	// It returns where each event was stored. An event whose ID was already
+	// stored is not stored again: it is reported Duplicate with its original
+	// sequence. It returns ErrConflict when the aggregate moved on, and an
+	// error wrapping ErrUnavailable when the store could not be reached.
+	Append(ctx context.Context, key StreamKey, expected uint64, events []Event) ([]Appended, error)
+	// Load returns the aggregate's events with a stream sequence above
+	// after, oldest first.
+	Load(ctx context.Context, key StreamKey, after uint64) ([]Event, error)
+	// LastSequence returns the stream's last sequence.
+	LastSequence(ctx context.Context) (uint64, error)
+}
+
+// Appended tells where Append stored one event.
+type Appended struct {
+	Seq       uint64
+	Duplicate bool
+}
+
+// Handler applies one event. Returning an error stops the subscription's
+// progress at that event (it is redelivered).
+type Handler func(Event) error
+
+// Feed is the port for following the whole stream in order.
+type Feed interface {
+	// Follow delivers every event with a sequence above after, in order, to
+	// h, through a durable consumer named name, until ctx ends.
+	Follow(ctx context.Context, name string, after uint64, h Handler) error
+}
+
+// Clock returns the current time; injected so that decide and the
+// projections never read the wall clock themselves.
+type Clock func() time.Time
