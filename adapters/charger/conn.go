@@ -1,0 +1,151 @@
+package charger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/chargebooth/chargebooth/domain"
+	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
+)
+
+// conn is one simple-protocol charger socket: a reader goroutine (serve)
+// that stores readings one after another, and a writer goroutine that owns
+// every write except Close's control frame.
+type conn struct {
+	s    *Server
+	id   string
+	ws   *websocket.Conn
+	send chan []byte   // frames for the writer; bounded
+	done chan struct{} // closed when the connection ends
+
+	closeOnce sync.Once
+	mu        sync.Mutex // guards reason
+	reason    string     // why the server closed it, if it did
+}
+
+func newConn(s *Server, id string, ws *websocket.Conn) *conn {
+	return &conn{s: s, id: id, ws: ws, send: make(chan []byte, sendQueue), done: make(chan struct{})}
+}
+
+// Protocol implements Session.
+func (c *conn) Protocol() string { return "json" }
+
+// Close implements Session: a close frame with the reason, then the socket.
+func (c *conn) Close(reason string) {
+	c.closeOnce.Do(func() {
+		c.mu.Lock()
+		c.reason = reason
+		c.mu.Unlock()
+		msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, reason)
+		_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+		close(c.done)
+		_ = c.ws.Close()
+	})
+}
+
+// queue hands a frame to the writer, waiting while the queue is full (a
+// charger that does not read its answers slows only itself).
+func (c *conn) queue(b []byte) {
+	select {
+	case c.send <- b:
+	case <-c.done:
+	}
+}
+
+func (c *conn) writer() {
+	ping := time.NewTicker(c.s.cfg.PingPeriod)
+	defer ping.Stop()
+	for {
+		select {
+		case b := <-c.send:
+			_ = c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
+				c.Close("write failed")
+				return
+			}
+		case <-ping.C:
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+				c.Close("ping failed")
+				return
+			}
+		case <-c.done:
+			return
+		}
+	}
+}
+
+// serve reads frames until the socket closes and returns why it closed.
+func (c *conn) serve(ctx context.Context) string {
+	go c.writer()
+	defer c.Close("")
+	pongWait := 2 * c.s.cfg.PingPeriod
+	_ = c.ws.SetReadDeadline(time.Now().Add(pongWait))
+	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(pongWait)) })
+	lim := rate.NewLimiter(c.s.cfg.Rate, c.s.cfg.Burst)
+	for {
+		typ, b, err := c.ws.ReadMessage()
+		if err != nil {
+			return c.closeReason(err)
+		}
+		_ = c.ws.SetReadDeadline(time.Now().Add(pongWait))
+		if typ != websocket.TextMessage {
+			c.reject(domain.Errorf(domain.CodeBinary, "binary frames are not supported; send JSON text frames"))
+			continue
+		}
+		f, err := ParseFrame(b)
+		if err != nil {
+			c.reject(err)
+			continue
+		}
+		if !lim.Allow() {
+			c.reject(domain.Errorf(domain.CodeRateLimited, "more than %g readings a second; this reading was not stored", float64(c.s.cfg.Rate)))
+			continue
+		}
+		if err := c.s.StoreReading(ctx, c.id, f.SoC, f.ReadingID, domain.OpenedByReading); err != nil {
+			if domain.ErrorCode(err) == domain.CodeInternal {
+				c.s.cfg.Log.Error("reading not stored", "charger", c.id, "err", err)
+			}
+			c.reject(err)
+			continue
+		}
+		c.s.cfg.Observer.Reading("")
+		if f.ReadingID != "" {
+			c.queue(AckFrame(f.ReadingID))
+		}
+	}
+}
+
+// reject answers a frame that was not stored with an Error frame.
+func (c *conn) reject(err error) {
+	code := domain.ErrorCode(err)
+	msg := domain.ErrorMessage(err)
+	if errors.Is(err, domain.ErrUnavailable) {
+		code, msg = domain.CodeStoreDown, domain.ErrUnavailable.Message
+	}
+	c.s.cfg.Observer.Reading(code)
+	c.queue(ErrorFrame(code, msg))
+}
+
+func (c *conn) closeReason(err error) string {
+	c.mu.Lock()
+	r := c.reason
+	c.mu.Unlock()
+	if r != "" {
+		return r
+	}
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		if ce.Code == websocket.CloseMessageTooBig {
+			return "frame over the read limit"
+		}
+		return fmt.Sprintf("closed by charger (%d %s)", ce.Code, ce.Text)
+	}
+	if errors.Is(err, websocket.ErrReadLimit) {
+		return "frame over the read limit"
+	}
+	return "read error: " + err.Error()
+}

@@ -1,0 +1,119 @@
+package charger
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+
+	"github.com/chargebooth/chargebooth/domain"
+)
+
+// MaxReadingIDLen bounds the optional reading id a charger may send.
+const MaxReadingIDLen = 128
+
+// EventStateOfCharge is the only event a simple-protocol charger sends.
+const EventStateOfCharge = "StateOfCharge"
+
+// Frame is one parsed charger frame.
+type Frame struct {
+	Event     string
+	ReadingID string // optional; asks for an Ack
+	SoC       float64
+}
+
+type rawFrame struct {
+	Event *string         `json:"event"`
+	ID    json.RawMessage `json:"id"`
+	Data  json.RawMessage `json:"data"`
+}
+
+type rawData struct {
+	SoC json.RawMessage `json:"soc"`
+}
+
+// ParseFrame parses a text frame of the simple protocol. A bad frame gives
+// a domain error whose code goes back to the charger in an Error frame.
+func ParseFrame(b []byte) (Frame, error) {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || b[0] != '{' {
+		if json.Valid(b) {
+			return Frame{}, domain.Errorf(domain.CodeMalformedJSON, "a frame must be one JSON object")
+		}
+		return Frame{}, domain.Errorf(domain.CodeMalformedJSON, "the frame is not valid JSON")
+	}
+	var raw rawFrame
+	if err := json.Unmarshal(b, &raw); err != nil {
+		if !json.Valid(b) {
+			return Frame{}, domain.Errorf(domain.CodeMalformedJSON, "the frame is not valid JSON")
+		}
+		return Frame{}, domain.Errorf(domain.CodeMalformedJSON, "the frame does not have the shape {\"event\":…,\"data\":{…}}")
+	}
+	if raw.Event == nil {
+		return Frame{}, domain.Errorf(domain.CodeUnknownEvent, "the frame has no \"event\"")
+	}
+	if *raw.Event != EventStateOfCharge {
+		return Frame{}, domain.Errorf(domain.CodeUnknownEvent, "unknown event %q; a charger sends %q", *raw.Event, EventStateOfCharge)
+	}
+	f := Frame{Event: *raw.Event}
+	if len(raw.ID) > 0 && string(raw.ID) != "null" {
+		var id string
+		if err := json.Unmarshal(raw.ID, &id); err != nil || id == "" || len(id) > MaxReadingIDLen {
+			return Frame{}, domain.Errorf(domain.CodeInvalidID, "\"id\" must be a string of 1 to %d characters", MaxReadingIDLen)
+		}
+		f.ReadingID = id
+	}
+	if len(raw.Data) == 0 || raw.Data[0] != '{' {
+		return Frame{}, domain.Errorf(domain.CodeInvalidSoC, "\"data\" must be an object holding \"soc\"")
+	}
+	var d rawData
+	if err := json.Unmarshal(raw.Data, &d); err != nil {
+		return Frame{}, domain.Errorf(domain.CodeMalformedJSON, "\"data\" must be an object holding \"soc\"")
+	}
+	if len(d.SoC) == 0 {
+		return Frame{}, domain.Errorf(domain.CodeInvalidSoC, "\"data.soc\" is missing")
+	}
+	c := d.SoC[0]
+	if c != '-' && (c < '0' || c > '9') {
+		return Frame{}, domain.Errorf(domain.CodeInvalidSoC, "\"data.soc\" must be a JSON number from 0 to 100, got %s", clip(d.SoC))
+	}
+	soc, err := strconv.ParseFloat(string(d.SoC), 64)
+	if err != nil {
+		return Frame{}, domain.Errorf(domain.CodeInvalidSoC, "\"data.soc\" must be a number from 0 to 100, got %s", clip(d.SoC))
+	}
+	if err := domain.ValidateSoC(soc); err != nil {
+		return Frame{}, err
+	}
+	f.SoC = soc
+	return f, nil
+}
+
+func clip(b []byte) string {
+	if len(b) > 32 {
+		return string(b[:32]) + "…"
+	}
+	return string(b)
+}
+
+// ErrorFrame encodes {"event":"Error","data":{"code","message"}}.
+func ErrorFrame(code, message string) []byte {
+	b, _ := json.Marshal(struct {
+		Event string `json:"event"`
+		Data  struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"data"`
+	}{Event: "Error", Data: struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	}{code, message}})
+	return b
+}
+
+// AckFrame encodes {"event":"Ack","data":{"id":…}}.
+func AckFrame(id string) []byte {
+	q, _ := json.Marshal(id)
+	b := make([]byte, 0, len(q)+28)
+	b = append(b, `{"event":"Ack","data":{"id":`...)
+	b = append(b, q...)
+	return append(b, "}}"...)
+}

@@ -1,0 +1,137 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/chargebooth/chargebooth/domain"
+	"github.com/chargebooth/chargebooth/projections"
+)
+
+// RemoteCommander sends OCPP remote calls to a connected charger and
+// returns the charger's answer (the CALLRESULT payload). It returns a
+// domain error with code "not_connected" when the charger has no socket on
+// this instance and "not_ocpp" when it does not speak OCPP; both become
+// 409. A context deadline becomes 504.
+type RemoteCommander interface {
+	RemoteStart(ctx context.Context, chargerID, idTag string, connectorID int) (json.RawMessage, error)
+	RemoteStop(ctx context.Context, chargerID string, transactionID int) (json.RawMessage, error)
+}
+
+// Config is what the HTTP API needs. Service, Board and Store are required.
+type Config struct {
+	// Service runs the staff commands.
+	Service *domain.Service
+	// Board answers queries and feeds the live feed.
+	Board *projections.Board
+	// Store reads session timelines.
+	Store domain.EventStore
+	// Token is the staff bearer token; empty refuses every /api/ request.
+	Token string
+	// Clock prices open sessions and defaults report ranges; nil is time.Now.
+	Clock domain.Clock
+	// AllowedOrigins lists extra origins ("https://booth.example") allowed
+	// to open the live feed; the request's own host is always allowed.
+	AllowedOrigins []string
+	// Log receives request logs (debug) and internal errors; nil discards.
+	Log *slog.Logger
+	// Remote sends OCPP remote start/stop; nil answers 501.
+	Remote RemoteCommander
+	// Ready tells /readyz whether the server is ready (nil error) or why
+	// not; a nil func is always ready.
+	Ready func() error
+	// Metrics is served at /metrics when non-nil.
+	Metrics http.Handler
+	// Dashboard is served at / when non-nil.
+	Dashboard http.Handler
+	// Observe, when non-nil, hears every request: the route pattern (such
+	// as "GET /api/chargers/{id}"), the status code and the duration.
+	Observe func(route string, code int, dur time.Duration)
+	// WaitApplied bounds how long a command waits for the board to apply
+	// what it stored before answering; 0 means 2s.
+	WaitApplied time.Duration
+}
+
+// API is the staff and ops HTTP API. Make one with New.
+type API struct {
+	cfg     Config
+	now     domain.Clock
+	log     *slog.Logger
+	mux     *http.ServeMux
+	handler http.Handler
+	hub     *hub
+	origins map[string]bool
+}
+
+// New builds the API and registers its live-feed listener on cfg.Board.
+func New(cfg Config) *API {
+	a := &API{cfg: cfg, now: cfg.Clock, log: cfg.Log, mux: http.NewServeMux()}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.log == nil {
+		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if a.cfg.WaitApplied <= 0 {
+		a.cfg.WaitApplied = 2 * time.Second
+	}
+	a.origins = normalizeOrigins(cfg.AllowedOrigins)
+	a.hub = newHub(a.log)
+	if cfg.Board != nil {
+		cfg.Board.Listen(a.hub.publish)
+	}
+	a.routes()
+	a.handler = http.HandlerFunc(a.serve)
+	return a
+}
+
+// Handler returns the HTTP handler serving every route.
+func (a *API) Handler() http.Handler { return a.handler }
+
+// Close disconnects every live-feed client. Call it when the HTTP server
+// shuts down: hijacked WebSocket connections outlive http.Server.Shutdown.
+func (a *API) Close() { a.hub.closeAll() }
+
+// LiveClients returns how many live-feed clients are connected (for a
+// metrics gauge).
+func (a *API) LiveClients() int { return a.hub.count() }
+
+func (a *API) routes() {
+	m := a.mux
+	m.HandleFunc("GET /api/chargers", a.listChargers)
+	m.HandleFunc("GET /api/chargers/{id}", a.getCharger)
+	m.HandleFunc("POST /api/chargers/{id}/remote-start", a.remoteStart)
+	m.HandleFunc("POST /api/chargers/{id}/remote-stop", a.remoteStop)
+
+	m.HandleFunc("GET /api/pairings", a.listPairings)
+	m.HandleFunc("GET /api/pairings/{chargerId}", a.getPairing)
+	m.HandleFunc("PUT /api/pairings/{chargerId}", a.putPairing)
+	m.HandleFunc("DELETE /api/pairings/{chargerId}", a.deletePairing)
+
+	m.HandleFunc("GET /api/sessions", a.listSessions)
+	m.HandleFunc("POST /api/sessions", a.checkIn)
+	m.HandleFunc("GET /api/sessions/{id}", a.getSession)
+	m.HandleFunc("POST /api/sessions/{id}/payments", a.recordPayment)
+	m.HandleFunc("POST /api/sessions/{id}/handback", a.handBack)
+
+	m.HandleFunc("GET /api/reports/reconciliation", a.reconciliation)
+
+	m.HandleFunc("GET /api/notices", a.listNotices)
+	m.HandleFunc("POST /api/notices", a.scheduleNotice)
+
+	m.HandleFunc("GET /api/live", a.live)
+	m.HandleFunc("/api/", a.apiFallback)
+
+	m.HandleFunc("GET /healthz", a.healthz)
+	m.HandleFunc("GET /readyz", a.readyz)
+	if a.cfg.Metrics != nil {
+		m.Handle("GET /metrics", a.cfg.Metrics)
+	}
+	if a.cfg.Dashboard != nil {
+		m.Handle("/", a.cfg.Dashboard)
+	}
+}

@@ -1,0 +1,7 @@
+package httpapi
+
+// Exports for the external tests (fuzzers of the parsers).
+var (
+	DecodePayment      = decodePayment
+	ParseClientMessage = parseClientMessage
+)

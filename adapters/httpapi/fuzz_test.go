@@ -1,0 +1,109 @@
+package httpapi_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/chargebooth/chargebooth/adapters/httpapi"
+	"github.com/chargebooth/chargebooth/domain"
+)
+
+func TestDecodePayment(t *testing.T) {
+	tests := []struct {
+		body   string
+		amount int64
+		method string
+		code   string
+	}{
+		{`{"amountCents":500,"method":"cash"}`, 500, "cash", ""},
+		{` {"amountCents":1,"method":"card","reference":"r-1"} ` + "\n", 1, "card", ""},
+		{`{"amountCents":-5,"method":"cash"}`, -5, "cash", ""}, // the domain refuses it
+		{`{"amountCents":5.0,"method":"cash"}`, 0, "", domain.CodeInvalidAmount},
+		{`{"amountCents":"5","method":"cash"}`, 0, "", domain.CodeInvalidAmount},
+		{`{"amountCents":null,"method":"cash"}`, 0, "", domain.CodeInvalidAmount},
+		{`{"amountCents":012,"method":"cash"}`, 0, "", domain.CodeMalformedJSON},
+		{`{"amountCents":99999999999999999999,"method":"cash"}`, 0, "", domain.CodeInvalidAmount},
+		{`{"method":"cash"}`, 0, "", domain.CodeInvalidAmount},
+		{`{"amountCents":5,"method":"cash","x":1}`, 0, "", domain.CodeInvalidInput},
+		{`{"amountCents":5,"method":["cash"]}`, 0, "", domain.CodeInvalidInput},
+		{`{"amountCents":5}{"amountCents":5}`, 0, "", domain.CodeMalformedJSON},
+		{`{"amountCents":5,}`, 0, "", domain.CodeMalformedJSON},
+		{`null`, 0, "", domain.CodeMalformedJSON},
+		{``, 0, "", domain.CodeMalformedJSON},
+	}
+	for _, tc := range tests {
+		t.Run(tc.body, func(t *testing.T) {
+			p, err := httpapi.DecodePayment([]byte(tc.body))
+			if got := domain.ErrorCode(err); got != tc.code {
+				t.Fatalf("code: got %q (%v), want %q", got, err, tc.code)
+			}
+			if err == nil && (p.AmountCents != tc.amount || p.Method != tc.method) {
+				t.Errorf("got %+v, want %d %s", p, tc.amount, tc.method)
+			}
+		})
+	}
+}
+
+// FuzzDecodePayment checks that no body panics the decoder, that every
+// refusal is a domain error with a 4xx code, and that an accepted body is
+// a plain object.
+func FuzzDecodePayment(f *testing.F) {
+	for _, s := range []string{
+		`{"amountCents":500,"method":"cash","reference":"till 1"}`,
+		`{"amountCents":500,"method":"card"}`,
+		`{"amountCents":99.5,"method":"cash"}`,
+		`{"amountCents":"100","method":"cash"}`,
+		`{"amountCents":1e2}`,
+		`{"amountCents":-1,"method":"cash"}`,
+		`{"amountCents":5}{}`,
+		`{"amountCents":5,"tip":1}`,
+		`[1]`, `"x"`, ``, `{`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		p, err := httpapi.DecodePayment(body)
+		if err != nil {
+			var de *domain.Error
+			if !errors.As(err, &de) || de.Message == "" {
+				t.Fatalf("body %q: error %v is not a domain error with a message", body, err)
+			}
+			switch de.Code {
+			case domain.CodeMalformedJSON, domain.CodeInvalidInput, domain.CodeInvalidAmount, "body_too_large":
+			default:
+				t.Fatalf("body %q: unexpected code %q", body, de.Code)
+			}
+			return
+		}
+		if p.IdempotencyKey != "" {
+			t.Fatalf("body %q set an idempotency key", body)
+		}
+	})
+}
+
+// FuzzParseClientMessage checks the live feed's client message parser.
+func FuzzParseClientMessage(f *testing.F) {
+	for _, s := range []string{
+		`{"action":"subscribe","chargerId":"c1234"}`,
+		`{"action":"subscribe","chargerId":"*"}`,
+		`{"action":"unsubscribe","chargerId":"c1234"}`,
+		`{"action":"watch"}`, `hello`, `{}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		m, err := httpapi.ParseClientMessage(msg)
+		if err != nil {
+			if domain.ErrorCode(err) == domain.CodeInternal {
+				t.Fatalf("msg %q: internal error %v", msg, err)
+			}
+			return
+		}
+		if m.Action != "subscribe" && m.Action != "unsubscribe" {
+			t.Fatalf("msg %q: accepted action %q", msg, m.Action)
+		}
+		if m.ChargerID != "*" && domain.ValidateDeviceID("charger", m.ChargerID) != nil {
+			t.Fatalf("msg %q: accepted charger %q", msg, m.ChargerID)
+		}
+	})
+}

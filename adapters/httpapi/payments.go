@@ -1,0 +1,104 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/chargebooth/chargebooth/domain"
+)
+
+// maxIdempotencyKey bounds the Idempotency-Key header.
+const maxIdempotencyKey = 200
+
+type paymentRequest struct {
+	AmountCents *cents `json:"amountCents"`
+	Method      string `json:"method"`
+	Reference   string `json:"reference"`
+}
+
+type handBackRequest struct {
+	WaiveReason string `json:"waiveReason"`
+}
+
+// decodePayment decodes a payment body strictly.
+func decodePayment(body []byte) (domain.Payment, error) {
+	var req paymentRequest
+	if err := decodeJSON(body, &req); err != nil {
+		return domain.Payment{}, err
+	}
+	if req.AmountCents == nil {
+		return domain.Payment{}, domain.Errorf(domain.CodeInvalidAmount, "amountCents is required (a whole number of cents)")
+	}
+	return domain.Payment{AmountCents: int64(*req.AmountCents), Method: req.Method, Reference: req.Reference}, nil
+}
+
+func idempotencyKey(r *http.Request) (string, error) {
+	k := r.Header.Get("Idempotency-Key")
+	if len(k) > maxIdempotencyKey {
+		return "", domain.Errorf(domain.CodeInvalidInput, "Idempotency-Key is longer than %d characters", maxIdempotencyKey)
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x20 || k[i] > 0x7e {
+			return "", domain.Errorf(domain.CodeInvalidInput, "Idempotency-Key must be printable ASCII")
+		}
+	}
+	return k, nil
+}
+
+func (a *API) recordPayment(w http.ResponseWriter, r *http.Request) {
+	key, err := idempotencyKey(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	body, err := readBody(w, r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	p, err := decodePayment(body)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	p.IdempotencyKey = key
+	s, err := a.session(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	t := a.cfg.Service.Tariff()
+	events, err := a.cfg.Service.OnCharger(r.Context(), s.ChargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
+		return c.RecordPayment(x, t, s.ID, p)
+	})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	status := http.StatusCreated
+	if len(events) == 0 {
+		status = http.StatusOK // a replay of a payment already recorded
+	}
+	writeJSON(w, status, a.sessionAfter(r.Context(), events, s.ChargerID, s.ID))
+}
+
+func (a *API) handBack(w http.ResponseWriter, r *http.Request) {
+	var req handBackRequest
+	if err := decodeRequest(w, r, &req, true); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	s, err := a.session(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	t := a.cfg.Service.Tariff()
+	events, err := a.cfg.Service.OnCharger(r.Context(), s.ChargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
+		return c.HandBack(x, t, s.ID, req.WaiveReason)
+	})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, a.sessionAfter(r.Context(), events, s.ChargerID, s.ID))
+}

@@ -1,0 +1,67 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/chargebooth/chargebooth/domain"
+)
+
+// Codes of this edge that the domain does not have.
+const (
+	codeBodyTooLarge     = "body_too_large"
+	codeUnsupportedMedia = "unsupported_media_type"
+	codeNotConnected     = "not_connected"
+	codeNotOCPP          = "not_ocpp"
+	codeTimeout          = "timeout"
+	codeNotImplemented   = "not_implemented"
+	codeRemoteFailed     = "remote_failed"
+	codeForbiddenOrigin  = "forbidden_origin"
+	codeUnknownAction    = "unknown_action"
+)
+
+// statusOf maps a domain error code to its HTTP status. This table is the
+// only place the mapping lives.
+func statusOf(code string) int {
+	switch code {
+	case domain.CodeNotFound:
+		return http.StatusNotFound
+	case domain.CodeUnauthorized:
+		return http.StatusUnauthorized
+	case domain.CodeSessionOpen, domain.CodeSessionClosed, domain.CodeNoSession, domain.CodeBalanceDue,
+		domain.CodeWidgetTaken, domain.CodeIdempotencyUsed, domain.CodeConflict, codeNotConnected, codeNotOCPP:
+		return http.StatusConflict
+	case domain.CodeStoreDown:
+		return http.StatusServiceUnavailable
+	case domain.CodeRateLimited:
+		return http.StatusTooManyRequests
+	case codeBodyTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case codeUnsupportedMedia:
+		return http.StatusUnsupportedMediaType
+	case domain.CodeMalformedJSON:
+		return http.StatusBadRequest
+	case domain.CodeInternal, "":
+		return http.StatusInternalServerError
+	}
+	if strings.HasPrefix(code, "invalid_") {
+		return http.StatusBadRequest
+	}
+	// Any other domain code is a refusal the person can act on.
+	return http.StatusBadRequest
+}
+
+// fail answers err: a domain error with its code, status and message;
+// anything else is logged and shown as "internal error".
+func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	code := domain.ErrorCode(err)
+	if code == domain.CodeInternal {
+		a.log.Error("http internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		writeError(w, http.StatusInternalServerError, domain.CodeInternal, "internal error")
+		return
+	}
+	if code == domain.CodeStoreDown {
+		a.log.Warn("http store unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	writeError(w, statusOf(code), code, domain.ErrorMessage(err))
+}

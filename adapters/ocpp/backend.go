@@ -1,0 +1,118 @@
+package ocpp
+
+import (
+	"context"
+	"time"
+)
+
+// Backend is what the OCPP router needs from the rest of the program, in
+// plain Go types. Every method gets the charger id the socket was opened
+// for. An error is answered to the charger as a CALLERROR InternalError
+// ("store unavailable" when it wraps ErrStoreUnavailable, "internal error"
+// otherwise); a *CallError returned as is chooses its own code and
+// description.
+//
+// Methods that record facts carry an EventID, stable over offline replay
+// (see StableID): a charger that re-sends a queued message after a
+// reconnect produces the same EventID, and the Backend must store it once
+// and answer as the first time (StartTransaction: the same transaction id).
+type Backend interface {
+	// Boot registers a charger that sent BootNotification and decides
+	// whether it is accepted.
+	Boot(ctx context.Context, chargerID string, info BootInfo) (BootDecision, error)
+	// Heartbeat records that the charger is alive.
+	Heartbeat(ctx context.Context, chargerID string) error
+	// ConnectorStatus records a StatusNotification. connectorID 0 is the
+	// charger as a whole; ts is the charger's timestamp, or the server's
+	// time when the charger sent none.
+	ConnectorStatus(ctx context.Context, chargerID string, connectorID int, status, errorCode, info string, ts time.Time) error
+	// Authorize checks an id tag.
+	Authorize(ctx context.Context, chargerID, idTag string) (IDTagStatus, error)
+	// StartTransaction opens (or joins) the charger's session and returns
+	// an integer transaction id and the id tag's status.
+	StartTransaction(ctx context.Context, chargerID string, tx StartTx) (transactionID int, status IDTagStatus, err error)
+	// Reading records one state-of-charge sample (measurand SoC), soc in
+	// 0..100, exactly like a reading of the simple protocol.
+	Reading(ctx context.Context, chargerID string, soc float64, eventID string, ts time.Time) error
+	// MeterSample records one sample of any other measurand.
+	MeterSample(ctx context.Context, chargerID string, s Sample) error
+	// StopTransaction closes a transaction. The returned status is sent as
+	// idTagInfo; an empty status sends none.
+	StopTransaction(ctx context.Context, chargerID string, tx StopTx) (IDTagStatus, error)
+}
+
+// BootInfo is the charger metadata a BootNotification carries. Empty
+// strings are fields the charger did not send.
+type BootInfo struct {
+	Vendor                  string
+	Model                   string
+	ChargePointSerialNumber string
+	ChargeBoxSerialNumber   string
+	FirmwareVersion         string
+	ICCID                   string
+	IMSI                    string
+	MeterType               string
+	MeterSerialNumber       string
+}
+
+// BootDecision is the registration status answered to a BootNotification.
+type BootDecision string
+
+// The registration statuses of OCPP 1.6.
+const (
+	BootAccepted BootDecision = "Accepted"
+	BootPending  BootDecision = "Pending"
+	BootRejected BootDecision = "Rejected"
+)
+
+// IDTagStatus is the authorization status of an id tag (idTagInfo.status).
+type IDTagStatus string
+
+// The authorization statuses of OCPP 1.6.
+const (
+	IDTagAccepted     IDTagStatus = "Accepted"
+	IDTagBlocked      IDTagStatus = "Blocked"
+	IDTagExpired      IDTagStatus = "Expired"
+	IDTagInvalid      IDTagStatus = "Invalid"
+	IDTagConcurrentTx IDTagStatus = "ConcurrentTx"
+)
+
+// StartTx is a StartTransaction request.
+type StartTx struct {
+	ConnectorID   int
+	IDTag         string
+	MeterStart    int // Wh
+	ReservationID *int
+	Timestamp     time.Time
+	// EventID is hex(StableID(chargerID, "StartTransaction", …)): the same
+	// for a replayed message, different for another start.
+	EventID string
+}
+
+// StopTx is a StopTransaction request.
+type StopTx struct {
+	TransactionID int
+	IDTag         string // empty when the charger sent none
+	MeterStop     int    // Wh
+	Timestamp     time.Time
+	Reason        string // empty when the charger sent none (1.6 then means "Local")
+	EventID       string
+}
+
+// Sample is one sampledValue of a MeterValues request whose measurand is
+// not SoC.
+type Sample struct {
+	ConnectorID   int
+	TransactionID *int
+	Timestamp     time.Time
+	// Value is the charger's string, e.g. "1234.5"; for format SignedData
+	// it is the signed blob.
+	Value     string
+	Measurand string // Energy.Active.Import.Register when the charger sent none
+	Unit      string // Wh when the charger sent none
+	Context   string
+	Format    string
+	Phase     string
+	Location  string
+	EventID   string
+}

@@ -1,0 +1,26 @@
+// Package ocpp speaks OCPP 1.6J (JSON over WebSocket) with charge points.
+//
+// It is a protocol codec and session layer, free of chargebooth's domain:
+//
+//   - frame.go parses and encodes the OCPP-J RPC frames (CALL, CALLRESULT,
+//     CALLERROR) and reports malformed frames as a *ProtocolError carrying
+//     the OCPP error code to answer with.
+//   - The message types (BootNotificationReq, StartTransactionConf, …) are
+//     validated with go-playground/validator struct tags that mirror the
+//     OCPP 1.6 JSON schemas; failures map to the 1.6 error codes
+//     (TypeConstraintViolation, OccurenceConstraintViolation,
+//     PropertyConstraintViolation).
+//   - Router dispatches a CALL through a table of small per-action
+//     handlers to a Backend, the interface the rest of the program
+//     implements in plain Go types.
+//   - Conn runs one charger's WebSocket: a reader and a writer goroutine,
+//     a bounded send queue, ping/pong deadlines, and at most one
+//     server-initiated call (RemoteStartTransaction, RemoteStopTransaction)
+//     outstanding at a time.
+//
+// Offline replay: chargers re-send queued StartTransaction, StopTransaction
+// and MeterValues after a reconnect with new unique ids. The router derives
+// a stable event id from the charger id, the action and the message's own
+// content and timestamp (StableID) and hands it to the Backend, which
+// stores an event with a known id once.
+package ocpp

@@ -1,0 +1,110 @@
+package ocpp
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MeterValuesReq carries meter samples; it may come on connector 0 and
+// without a transaction.
+type MeterValuesReq struct {
+	ConnectorID   *int         `json:"connectorId" validate:"required,min=0"`
+	TransactionID *int         `json:"transactionId,omitempty"`
+	MeterValue    []MeterValue `json:"meterValue" validate:"required,min=1,dive"`
+}
+
+// MeterValuesConf is the empty MeterValues.conf.
+type MeterValuesConf struct{}
+
+// meterSample is one sampledValue with its group's timestamp, ready for
+// the Backend.
+type meterSample struct {
+	soc    float64
+	isSoC  bool
+	sample Sample
+}
+
+// handleMeter sends every SoC sample to Backend.Reading and every other
+// sample to Backend.MeterSample, in order. All SoC values are checked
+// first (a decimal string from 0 to 100, else PropertyConstraintViolation),
+// so a bad message records nothing.
+func handleMeter(ctx context.Context, r *Router, chargerID string, payload json.RawMessage) (any, error) {
+	var req MeterValuesReq
+	if err := DecodePayload(payload, &req); err != nil {
+		return nil, err
+	}
+	samples, err := meterSamples(chargerID, &req)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range samples {
+		if s.isSoC {
+			err = r.backend.Reading(ctx, chargerID, s.soc, s.sample.EventID, s.sample.Timestamp)
+		} else {
+			err = r.backend.MeterSample(ctx, chargerID, s.sample)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return MeterValuesConf{}, nil
+}
+
+func meterSamples(chargerID string, req *MeterValuesReq) ([]meterSample, error) {
+	var out []meterSample
+	for i, mv := range req.MeterValue {
+		ts := parseDateTime(*mv.Timestamp)
+		for j, sv := range mv.SampledValue {
+			s := Sample{
+				ConnectorID:   *req.ConnectorID,
+				TransactionID: req.TransactionID,
+				Timestamp:     ts,
+				Value:         *sv.Value,
+				Measurand:     sv.Measurand,
+				Unit:          sv.Unit,
+				Context:       sv.Context,
+				Format:        sv.Format,
+				Phase:         sv.Phase,
+				Location:      sv.Location,
+			}
+			if s.Measurand == "" {
+				s.Measurand = MeasurandDefault
+			}
+			if s.Unit == "" && strings.HasPrefix(s.Measurand, "Energy.Active.") {
+				s.Unit = "Wh"
+			}
+			s.EventID = sampleEventID(chargerID, ts, s)
+			ms := meterSample{sample: s}
+			if s.Measurand == MeasurandSoC && s.Format != "SignedData" {
+				soc, ok := parseSoC(s.Value)
+				if !ok {
+					return nil, callError(CodePropertyConstraintViolation,
+						"meterValue[%d].sampledValue[%d].value: SoC %q is not a number from 0 to 100", i, j, s.Value)
+				}
+				ms.isSoC, ms.soc = true, soc
+			}
+			out = append(out, ms)
+		}
+	}
+	return out, nil
+}
+
+// sampleEventID identifies a sample by what it says, not where it sits in
+// the message: a charger may re-batch queued samples when it replays them.
+func sampleEventID(chargerID string, ts time.Time, s Sample) string {
+	return eventID(chargerID, "MeterValues",
+		strconv.Itoa(s.ConnectorID), canonTime(ts), s.Measurand, s.Phase, s.Location, s.Unit, s.Value)
+}
+
+// parseSoC parses a SoC sample value such as "70.0" or "85".
+func parseSoC(v string) (float64, bool) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || math.IsNaN(f) || f < 0 || f > 100 {
+		return 0, false
+	}
+	return f, true
+}

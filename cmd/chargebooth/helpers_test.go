@@ -1,0 +1,221 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+const testToken = "test-token"
+
+// syncBuffer is a goroutine-safe bytes.Buffer for a server's output.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startMain runs a server in-process on random ports in dir.
+func startMain(tb testing.TB, dir string, mods ...func(*Main)) *Main {
+	tb.Helper()
+	out := &syncBuffer{}
+	m := &Main{Stdout: out, Stderr: out}
+	if err := m.ParseFlags([]string{"--data-dir", dir, "--nats-listen", "127.0.0.1:-1",
+		"--charger-addr", "127.0.0.1:0", "--widget-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
+		"--staff-token", testToken, "--log-level", "warn", "--instance", "t"}); err != nil {
+		tb.Fatalf("flags: %v", err)
+	}
+	for _, f := range mods {
+		f(m)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		tb.Fatalf("run: %v\n%s", err, out.String())
+	}
+	tb.Cleanup(func() { m.Close() })
+	waitReady(tb, "http://"+m.HTTPURL)
+	return m
+}
+
+func waitReady(tb testing.TB, base string) {
+	tb.Helper()
+	checkFor(tb, 20*time.Second, func() bool {
+		resp, err := http.Get(base + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+}
+
+// checkFor polls cond until it holds or the timeout passes.
+func checkFor(tb testing.TB, timeout time.Duration, cond func() bool) {
+	tb.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("condition not met within %s", timeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// wsClient is a test WebSocket client with a reader goroutine.
+type wsClient struct {
+	tb     testing.TB
+	ws     *websocket.Conn
+	frames chan []byte
+	closed chan error
+}
+
+func dial(tb testing.TB, url string, header http.Header) *wsClient {
+	tb.Helper()
+	ws, resp, err := websocket.DefaultDialer.Dial(url, header)
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		tb.Fatalf("dial %s: %v (HTTP %d)", url, err, status)
+	}
+	c := &wsClient{tb: tb, ws: ws, frames: make(chan []byte, 10000), closed: make(chan error, 1)}
+	go func() {
+		for {
+			_, b, err := ws.ReadMessage()
+			if err != nil {
+				c.closed <- err
+				close(c.frames)
+				return
+			}
+			c.frames <- b
+		}
+	}()
+	tb.Cleanup(func() { ws.Close() })
+	return c
+}
+
+func dialCharger(tb testing.TB, m *Main, id string) *wsClient {
+	tb.Helper()
+	return dial(tb, "ws://"+m.ChargerURL+"/chargers/"+id, nil)
+}
+
+func dialWidget(tb testing.TB, m *Main, id string) *wsClient {
+	tb.Helper()
+	return dial(tb, "ws://"+m.WidgetURL+"/widgets/"+id, nil)
+}
+
+func (c *wsClient) send(s string) {
+	c.tb.Helper()
+	if err := c.ws.WriteMessage(websocket.TextMessage, []byte(s)); err != nil {
+		c.tb.Fatalf("send: %v", err)
+	}
+}
+
+// next returns the next frame, failing after timeout.
+func (c *wsClient) next(timeout time.Duration) []byte {
+	c.tb.Helper()
+	select {
+	case b, ok := <-c.frames:
+		if !ok {
+			c.tb.Fatalf("socket closed while waiting for a frame")
+		}
+		return b
+	case <-time.After(timeout):
+		c.tb.Fatalf("no frame within %s", timeout)
+	}
+	return nil
+}
+
+// none asserts that no frame arrives within d.
+func (c *wsClient) none(d time.Duration) {
+	c.tb.Helper()
+	select {
+	case b, ok := <-c.frames:
+		if ok {
+			c.tb.Fatalf("unexpected frame %s", b)
+		}
+	case <-time.After(d):
+	}
+}
+
+type frame struct {
+	Event string `json:"event"`
+	Data  struct {
+		Status  string `json:"status"`
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		ID      string `json:"id"`
+	} `json:"data"`
+}
+
+func (c *wsClient) nextFrame(timeout time.Duration) frame {
+	c.tb.Helper()
+	b := c.next(timeout)
+	var f frame
+	if err := json.Unmarshal(b, &f); err != nil {
+		c.tb.Fatalf("frame %s: %v", b, err)
+	}
+	return f
+}
+
+func (c *wsClient) status(timeout time.Duration) string {
+	c.tb.Helper()
+	f := c.nextFrame(timeout)
+	if f.Event != "StateOfCharge" {
+		c.tb.Fatalf("got event %q, want StateOfCharge", f.Event)
+	}
+	return f.Data.Status
+}
+
+// api calls the staff API with the test token and decodes the answer.
+func api(tb testing.TB, m *Main, method, path, body string, out any) int {
+	tb.Helper()
+	return apiAt(tb, "http://"+m.HTTPURL, method, path, body, out)
+}
+
+func apiAt(tb testing.TB, base, method, path, body string, out any) int {
+	tb.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, _ := http.NewRequest(method, base+path, r)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if out != nil && len(b) > 0 {
+		if err := json.Unmarshal(b, out); err != nil {
+			tb.Fatalf("%s %s: decode %s: %v", method, path, b, err)
+		}
+	}
+	return resp.StatusCode
+}

@@ -1,0 +1,462 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chargebooth/chargebooth/adapters/charger"
+	"github.com/chargebooth/chargebooth/adapters/dashboard"
+	"github.com/chargebooth/chargebooth/adapters/httpapi"
+	"github.com/chargebooth/chargebooth/adapters/widget"
+	"github.com/chargebooth/chargebooth/domain"
+	"github.com/chargebooth/chargebooth/eventstore"
+	"github.com/chargebooth/chargebooth/projections"
+	"github.com/nats-io/nats.go"
+	"github.com/oklog/ulid/v2"
+)
+
+// ServeConfig is everything `chargebooth serve` is told.
+type ServeConfig struct {
+	DataDir      string
+	NATSURL      string
+	NATSListen   string
+	ChargerAddr  string
+	WidgetAddr   string
+	HTTPAddr     string
+	Pairings     string
+	StaffToken   string
+	Instance     string
+	Tariff       domain.Tariff
+	CollectAfter time.Duration
+	WidgetEvent  string
+	LogFormat    string
+	LogLevel     string
+	Sync         string
+	Retention    time.Duration
+	MaxBytes     int64
+	Replicas     int
+	Origins      string
+	Checkpoint   time.Duration
+	NoDemo       bool
+}
+
+// flags registers serve's flags on fs.
+func (c *ServeConfig) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data-dir", "./data", "data directory (embedded JetStream store, staff token)")
+	fs.StringVar(&c.NATSURL, "nats-url", "", "external NATS URL(s), comma separated; disables the embedded server")
+	fs.StringVar(&c.NATSListen, "nats-listen", "127.0.0.1:4222", "embedded NATS client address (loopback)")
+	fs.StringVar(&c.ChargerAddr, "charger-addr", ":3100", "charger WebSocket address")
+	fs.StringVar(&c.WidgetAddr, "widget-addr", ":3200", "widget WebSocket address")
+	fs.StringVar(&c.HTTPAddr, "http-addr", ":3000", "staff API, dashboard, /metrics, /healthz, /readyz address")
+	fs.StringVar(&c.Pairings, "pairings", "", `JSON file {"c1234":"wABCD",…} of pairings applied at start`)
+	fs.StringVar(&c.StaffToken, "staff-token", "", "bearer token for /api/ (default: made once and kept in the data dir)")
+	fs.StringVar(&c.Instance, "instance", "", "this instance's name (default: host name and HTTP port)")
+	fs.Int64Var(&c.Tariff.FlatCents, "price-cents", 500, "flat fee per session, in cents")
+	fs.Int64Var(&c.Tariff.HourlyCents, "hourly-cents", 0, "price per started hour, in cents (0: none)")
+	fs.Int64Var(&c.Tariff.CapCents, "cap-cents", 0, "most a session costs, in cents (0: no cap)")
+	fs.StringVar(&c.Tariff.Currency, "currency", "EUR", "currency of the tariff")
+	fs.DurationVar(&c.CollectAfter, "collect-after", 30*time.Minute, "raise an overdue reminder when a charged phone waits this long")
+	fs.StringVar(&c.WidgetEvent, "widget-event", widget.DefaultEvent, "event name in widget frames (the Wallbox widget mock expects chargingStatus)")
+	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&c.Sync, "sync", "always", "JetStream fsync: always (every write is on disk before it is acknowledged) or interval (faster; a power cut may lose the last seconds)")
+	fs.DurationVar(&c.Retention, "retention", 0, "drop events older than this (0: keep forever)")
+	fs.Int64Var(&c.MaxBytes, "max-bytes", -1, "stream size limit in bytes (-1: none)")
+	fs.IntVar(&c.Replicas, "replicas", 1, "stream and consumer replicas (1 or 3; 3 needs a NATS cluster)")
+	fs.StringVar(&c.Origins, "allowed-origins", "", "extra origins allowed on /api/live, comma separated")
+	fs.DurationVar(&c.Checkpoint, "checkpoint-every", 30*time.Second, "how often projections are checkpointed")
+	fs.BoolVar(&c.NoDemo, "no-demo", false, "do not create the demo pairing c1234 ↔ wABCD on a fresh store")
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	m := &Main{Stdout: stdout, Stderr: stderr}
+	if err := m.ParseFlags(args); err != nil {
+		return err
+	}
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "chargebooth: shutting down")
+	return m.Close()
+}
+
+// Main is the serve command: the only place that wires concrete types.
+type Main struct {
+	Config ServeConfig
+	Stdout io.Writer
+	Stderr io.Writer
+	// Clock is the server's clock; tests inject one.
+	Clock domain.Clock
+
+	Log      *slog.Logger
+	Embedded *eventstore.Embedded
+	NC       *nats.Conn
+	Store    *eventstore.Store
+	Board    *projections.Board
+	Service  *domain.Service
+	Chargers *charger.Server
+	Widgets  *widget.Server
+
+	// Addresses actually listened on (useful with port 0).
+	ChargerURL, WidgetURL, HTTPURL string
+
+	startSeq  uint64 // stream sequence at start; ready once applied
+	servers   []*http.Server
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+}
+
+// ParseFlags reads serve's flags and environment.
+func (m *Main) ParseFlags(args []string) error {
+	fs := flag.NewFlagSet("chargebooth serve", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	m.Config.flags(fs)
+	return parseWithEnv(fs, args)
+}
+
+// Run starts the server and returns once everything listens.
+func (m *Main) Run(ctx context.Context) (err error) {
+	c := &m.Config
+	if m.Clock == nil {
+		m.Clock = time.Now
+	}
+	if m.Log, err = newLogger(m.Stderr, c.LogFormat, c.LogLevel); err != nil {
+		return err
+	}
+	if c.Tariff.FlatCents < 0 || c.Tariff.HourlyCents < 0 || c.Tariff.CapCents < 0 {
+		return fmt.Errorf("prices must not be negative")
+	}
+	if c.Sync != "always" && c.Sync != "interval" {
+		return fmt.Errorf("--sync must be always or interval, not %q", c.Sync)
+	}
+	if c.Instance == "" {
+		c.Instance = defaultInstance(c.HTTPAddr)
+	}
+	if err := os.MkdirAll(c.DataDir, 0o755); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	if c.StaffToken == "" {
+		if c.StaffToken, err = loadOrMakeToken(filepath.Join(c.DataDir, "staff-token")); err != nil {
+			return err
+		}
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+
+	url := c.NATSURL
+	if url == "" {
+		m.Embedded, err = eventstore.StartEmbedded(eventstore.EmbeddedConfig{
+			DataDir: filepath.Join(c.DataDir, "jetstream"), Listen: c.NATSListen, Sync: c.Sync})
+		if err != nil {
+			return fmt.Errorf("start embedded NATS: %w", err)
+		}
+		url = m.Embedded.ClientURL()
+	}
+	if m.NC, err = eventstore.Connect(url, nats.Name("chargebooth "+c.Instance)); err != nil {
+		return fmt.Errorf("connect to NATS at %s: %w", url, err)
+	}
+	openCtx, openCancel := context.WithTimeout(ctx, 30*time.Second)
+	defer openCancel()
+	m.Store, err = eventstore.Open(openCtx, m.NC, eventstore.Config{Replicas: c.Replicas, MaxAge: c.Retention, MaxBytes: c.MaxBytes})
+	if err != nil {
+		return fmt.Errorf("open event store: %w", err)
+	}
+
+	m.Board = projections.NewBoard(c.Tariff)
+	m.restoreCheckpoint(openCtx)
+	if m.startSeq, err = m.Store.LastSequence(openCtx); err != nil {
+		return fmt.Errorf("read stream: %w", err)
+	}
+	m.Service = domain.NewService(m.Store, m.Clock, func() string { return ulid.Make().String() }, c.Tariff)
+	m.Service.SetShared(c.NATSURL != "")
+
+	m.Widgets = widget.New(widget.Config{Service: m.Service, Board: m.Board, Instance: c.Instance,
+		Log: m.Log, Event: c.WidgetEvent})
+	m.Chargers = charger.New(charger.Config{Service: m.Service, Board: m.Board, Instance: c.Instance, Log: m.Log})
+
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		m.follow(runCtx)
+	}()
+	if err := m.applyPairings(openCtx); err != nil {
+		return err
+	}
+
+	api := httpapi.New(httpapi.Config{
+		Service: m.Service, Board: m.Board, Store: m.Store, Token: c.StaffToken, Clock: m.Clock,
+		AllowedOrigins: splitList(c.Origins), Log: m.Log, Ready: m.ready, Dashboard: dashboard.Handler(),
+	})
+	if m.ChargerURL, err = m.listen(c.ChargerAddr, m.Chargers.Handler()); err != nil {
+		return fmt.Errorf("charger endpoint: %w", err)
+	}
+	if m.WidgetURL, err = m.listen(c.WidgetAddr, m.Widgets.Handler()); err != nil {
+		return fmt.Errorf("widget endpoint: %w", err)
+	}
+	if m.HTTPURL, err = m.listen(c.HTTPAddr, api.Handler()); err != nil {
+		return fmt.Errorf("http endpoint: %w", err)
+	}
+	rem := &projections.Reminders{Board: m.Board, Service: m.Service, Clock: m.Clock, CollectAfter: c.CollectAfter, Log: m.Log}
+	m.wg.Add(2)
+	go func() {
+		defer m.wg.Done()
+		m.waitReady(runCtx)
+		rem.Run(runCtx)
+	}()
+	go func() {
+		defer m.wg.Done()
+		m.checkpointLoop(runCtx)
+	}()
+	m.printBanner(url)
+	return nil
+}
+
+// Close stops the endpoints, checkpoints and disconnects.
+func (m *Main) Close() error {
+	m.closeOnce.Do(func() {
+		if m.Chargers != nil {
+			m.Chargers.Close()
+		}
+		if m.Widgets != nil {
+			m.Widgets.Close()
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		for _, s := range m.servers {
+			_ = s.Shutdown(ctx)
+		}
+		if m.Store != nil && m.ready() == nil {
+			// Fold what the closing sockets stored, then checkpoint.
+			if last, err := m.Store.LastSequence(ctx); err == nil {
+				for m.Board.Applied() < last && ctx.Err() == nil {
+					time.Sleep(10 * time.Millisecond)
+				}
+			}
+			m.saveCheckpoint(ctx)
+		}
+		if m.cancel != nil {
+			m.cancel()
+		}
+		m.wg.Wait()
+		if m.NC != nil {
+			m.NC.Close()
+		}
+		if m.Embedded != nil {
+			m.Embedded.Shutdown()
+		}
+	})
+	return nil
+}
+
+// follow feeds the board from the stream through this instance's durable
+// consumer, resuming after errors.
+func (m *Main) follow(ctx context.Context) {
+	name := "projections-" + m.Config.Instance
+	for ctx.Err() == nil {
+		err := m.Store.Follow(ctx, name, m.Board.Applied(), m.Board.Apply)
+		if ctx.Err() != nil {
+			return
+		}
+		m.Log.Error("projection consumer stopped; restarting", "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// ready is nil once the store answers and the projections caught up with
+// the stream as it was at start.
+func (m *Main) ready() error {
+	if applied := m.Board.Applied(); applied < m.startSeq {
+		return fmt.Errorf("projections catching up: %d of %d events", applied, m.startSeq)
+	}
+	if !m.NC.IsConnected() {
+		return errors.New("not connected to NATS")
+	}
+	return nil
+}
+
+func (m *Main) waitReady(ctx context.Context) {
+	for m.ready() != nil {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func (m *Main) listen(addr string, h http.Handler) (string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelDebug)}
+	m.servers = append(m.servers, srv)
+	go func() { _ = srv.Serve(ln) }()
+	return hostURL(ln.Addr()), nil
+}
+
+// hostURL turns a listener address into host:port a local client can dial.
+func hostURL(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	host := "localhost"
+	if !tcp.IP.IsUnspecified() {
+		host = tcp.IP.String()
+	}
+	return net.JoinHostPort(host, fmt.Sprint(tcp.Port))
+}
+
+func (m *Main) printBanner(natsURL string) {
+	w := m.Stdout
+	fmt.Fprintf(w, "chargebooth %s is up\n", m.Config.Instance)
+	fmt.Fprintf(w, "  chargers   ws://%s/chargers/{chargerId}\n", m.ChargerURL)
+	fmt.Fprintf(w, "  widgets    ws://%s/widgets/{widgetId}\n", m.WidgetURL)
+	fmt.Fprintf(w, "  dashboard  http://%s/?token=%s\n", m.HTTPURL, m.Config.StaffToken)
+	fmt.Fprintf(w, "  staff API  http://%s/api/  (Authorization: Bearer %s)\n", m.HTTPURL, m.Config.StaffToken)
+	fmt.Fprintf(w, "  metrics    http://%s/metrics   health /healthz   ready /readyz\n", m.HTTPURL)
+	if m.Embedded != nil {
+		fmt.Fprintf(w, "  NATS       %s (embedded, data in %s)\n", natsURL, m.Config.DataDir)
+	} else {
+		fmt.Fprintf(w, "  NATS       %s (external)\n", natsURL)
+	}
+}
+
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be text or json, not %q", format)
+}
+
+func defaultInstance(httpAddr string) string {
+	host, _ := os.Hostname()
+	_, port, _ := net.SplitHostPort(httpAddr)
+	name := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '-'
+	}, host+"-"+port)
+	return strings.Trim(name, "-")
+}
+
+// loadOrMakeToken keeps the staff token in the data directory.
+func loadOrMakeToken(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err == nil && len(strings.TrimSpace(string(b))) > 0 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	raw := make([]byte, 16)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	tok := hex.EncodeToString(raw)
+	if err := os.WriteFile(path, []byte(tok+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("keep staff token: %w", err)
+	}
+	return tok, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// demoPair is there out of the box on a fresh store.
+var demoPair = domain.Pair{ChargerID: "c1234", WidgetID: "wABCD"}
+
+// applyPairings creates the demo pairing on a fresh store and applies the
+// --pairings file (which overrides: a widget it names is taken from any
+// other charger).
+func (m *Main) applyPairings(ctx context.Context) error {
+	var file map[string]string
+	if m.Config.Pairings != "" {
+		b, err := os.ReadFile(m.Config.Pairings)
+		if err != nil {
+			return fmt.Errorf("--pairings: %w", err)
+		}
+		if err := json.Unmarshal(b, &file); err != nil {
+			return fmt.Errorf("--pairings %s: want a JSON object {\"c1234\":\"wABCD\"}: %w", m.Config.Pairings, err)
+		}
+	}
+	_, err := m.Service.OnPairings(ctx, func(p *domain.Pairings, x domain.Ctx) ([]domain.Event, error) {
+		var out []domain.Event
+		fresh := p.Version == 0
+		mentions := func(c, w string) bool {
+			for fc, fw := range file {
+				if fc == c || fw == w {
+					return true
+				}
+			}
+			return false
+		}
+		if fresh && !m.Config.NoDemo && !mentions(demoPair.ChargerID, demoPair.WidgetID) {
+			file2 := map[string]string{demoPair.ChargerID: demoPair.WidgetID}
+			for c, w := range file {
+				file2[c] = w
+			}
+			file = file2
+		}
+		// Decide on a scratch copy so that each pair sees the previous ones.
+		scratch := domain.NewPairings()
+		for c, w := range p.ByCharger {
+			scratch.ByCharger[c], scratch.ByWidget[w] = w, c
+		}
+		for _, c := range sortedKeys(file) {
+			evs, err := scratch.Set(x, c, file[c], true)
+			if err != nil {
+				return nil, fmt.Errorf("--pairings %s → %s: %w", c, file[c], err)
+			}
+			for _, e := range evs {
+				scratch.Apply(e)
+			}
+			out = append(out, evs...)
+		}
+		return out, nil
+	})
+	return err
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sortStrings(out)
+	return out
+}

@@ -1,0 +1,240 @@
+package domain_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chargebooth/chargebooth/domain"
+)
+
+// samplePayloads holds one filled-in payload per registered event type. A
+// type added to the registry without a sample here fails TestEventRoundTrip.
+var samplePayloads = map[string]domain.Payload{
+	domain.TypeSoCReported:         domain.SoCReported{SoC: 81.5, Status: domain.StatusCharging80, ReadingID: "r-17"},
+	domain.TypeChargerConnected:    domain.ChargerConnected{Instance: "i1", Conn: "k1", Protocol: "ocpp1.6", Remote: "10.0.0.7:5123"},
+	domain.TypeChargerDisconnected: domain.ChargerDisconnected{Instance: "i1", Conn: "k1", Reason: "replaced"},
+	domain.TypeChargerBooted:       domain.ChargerBooted{Vendor: "Acme", Model: "Booth-8", Serial: "S1", Firmware: "1.2.3", Status: "Accepted"},
+	domain.TypeConnectorStatus:     domain.ConnectorStatus{ConnectorID: 2, Status: "Charging", ErrorCode: "NoError", Info: "ok"},
+	domain.TypeWidgetConnected:     domain.WidgetConnected{Instance: "i1", Conn: "k2"},
+	domain.TypeWidgetDisconnected:  domain.WidgetDisconnected{Instance: "i1", Conn: "k2", Reason: "ping timeout"},
+	domain.TypePairingSet:          domain.PairingSet{ChargerID: "c1234", WidgetID: "wABCD"},
+	domain.TypePairingRemoved:      domain.PairingRemoved{ChargerID: "c1234", WidgetID: "wABCD"},
+	domain.TypeSessionOpened:       domain.SessionOpened{By: domain.OpenedByStaff, WidgetID: "wABCD"},
+	domain.TypeSessionCharged:      domain.SessionCharged{},
+	domain.TypePaymentRecorded:     domain.PaymentRecorded{AmountCents: 500, Method: domain.MethodCard, Reference: "pos-9", IdempotencyKey: "k-1", Currency: "EUR"},
+	domain.TypeHandedBack:          domain.HandedBack{AmountDueCents: 700, PaidCents: 200, Waived: true, WaiveReason: "lost receipt"},
+	domain.TypeTransactionStarted:  domain.TransactionStarted{TransactionID: 3, ConnectorID: 1, IDTag: "TAG1", MeterStart: 10, Timestamp: t0.Add(-time.Minute)},
+	domain.TypeTransactionStopped:  domain.TransactionStopped{TransactionID: 3, MeterStop: 99, Reason: "Local", Timestamp: t0.Add(time.Hour)},
+	domain.TypeMeterSampled:        domain.MeterSampled{ConnectorID: 1, Measurand: "Voltage", Value: "229.8", Unit: "V", Timestamp: t0},
+	domain.TypeSessionOverdue:      domain.SessionOverdue{ChargedAt: t0, CollectAfter: "30m0s"},
+	domain.TypeNoticeScheduled:     domain.NoticeScheduled{NoticeID: "n1", At: t0.Add(3 * time.Hour), LocalTime: "2026-07-04 23:00", TimeZone: "Europe/Madrid", Text: "Headliner!"},
+	domain.TypeNoticeFired:         domain.NoticeFired{NoticeID: "n1", Text: "Headliner!"},
+}
+
+// sampleEvent wraps the sample payload of typ in a full envelope.
+func sampleEvent(tb testing.TB, typ string) domain.Event {
+	tb.Helper()
+	p, ok := samplePayloads[typ]
+	if !ok {
+		tb.Fatalf("no sample payload for registered type %q: add one to samplePayloads", typ)
+	}
+	e := domain.NewEvent("01J1Z5Q8W3M4N5P6Q7R8S9T0VW", t0.Add(1500*time.Millisecond), "c1234", "01J1Z5Q8W3M4N5P6Q7R8S9T0SS", p)
+	e.WidgetID = "wABCD"
+	e.Seq = 42
+	return e
+}
+
+func TestEventTypesSortedAndUnique(t *testing.T) {
+	types := domain.EventTypes()
+	if len(types) == 0 {
+		t.Fatal("no registered event types")
+	}
+	for i := 1; i < len(types); i++ {
+		if types[i-1] >= types[i] {
+			t.Errorf("EventTypes not sorted and unique at %d: %q, %q", i, types[i-1], types[i])
+		}
+	}
+	if got, want := len(types), len(samplePayloads); got != want {
+		t.Errorf("registered types: got %d, samples %d", got, want)
+	}
+}
+
+func TestEventRoundTrip(t *testing.T) {
+	for _, typ := range domain.EventTypes() {
+		t.Run(typ, func(t *testing.T) {
+			in := sampleEvent(t, typ)
+			if got, want := in.Data.EventType(), typ; got != want {
+				t.Fatalf("sample payload type: got %q, want %q", got, want)
+			}
+			b, err := json.Marshal(in)
+			if err != nil {
+				t.Fatalf("marshal: %v", err)
+			}
+			var out domain.Event
+			if err := json.Unmarshal(b, &out); err != nil {
+				t.Fatalf("unmarshal %s: %v", b, err)
+			}
+			if !reflect.DeepEqual(out, in) {
+				t.Fatalf("round trip:\n got  %#v\n want %#v", out, in)
+			}
+			if reflect.TypeOf(out.Data).Kind() == reflect.Pointer {
+				t.Fatalf("decoded payload is %T, want a value", out.Data)
+			}
+		})
+	}
+}
+
+func TestEnvelopeWireFields(t *testing.T) {
+	in := sampleEvent(t, domain.TypeSoCReported)
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"id":        `"01J1Z5Q8W3M4N5P6Q7R8S9T0VW"`,
+		"type":      `"charger.soc_reported"`,
+		"chargerId": `"c1234"`,
+		"widgetId":  `"wABCD"`,
+		"sessionId": `"01J1Z5Q8W3M4N5P6Q7R8S9T0SS"`,
+		"time":      `"2026-07-04T18:00:01.5Z"`,
+		"seq":       `42`,
+		"data":      `{"soc":81.5,"status":"charging80","readingId":"r-17"}`,
+	}
+	for k, v := range want {
+		if got := string(raw[k]); got != v {
+			t.Errorf("field %q: got %s, want %s", k, got, v)
+		}
+	}
+	if got, want := len(raw), len(want); got != want {
+		t.Errorf("fields: got %d (%s), want %d", got, b, want)
+	}
+}
+
+func TestEnvelopeOptionalFieldsOmitted(t *testing.T) {
+	e := domain.NewEvent("01J1Z5Q8W3M4N5P6Q7R8S9T0VW", t0, "", "", domain.NoticeFired{NoticeID: "n1", Text: "x"})
+	b, err := json.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{`"chargerId"`, `"widgetId"`, `"sessionId"`, `"seq"`} {
+		if bytes.Contains(b, []byte(k)) {
+			t.Errorf("empty %s not omitted: %s", k, b)
+		}
+	}
+}
+
+func TestDecodeErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+	}{
+		{"unknown type", `{"id":"x","type":"charger.exploded","time":"2026-07-04T18:00:00Z","data":{}}`},
+		{"missing type", `{"id":"x","time":"2026-07-04T18:00:00Z","data":{}}`},
+		{"type by go name", `{"id":"x","type":"SoCReported","time":"2026-07-04T18:00:00Z","data":{"soc":5}}`},
+		{"wrong data shape", `{"id":"x","type":"charger.soc_reported","time":"2026-07-04T18:00:00Z","data":{"soc":"high"}}`},
+		{"data not an object", `{"id":"x","type":"session.charged","time":"2026-07-04T18:00:00Z","data":7}`},
+		{"bad time", `{"id":"x","type":"session.charged","time":"yesterday","data":{}}`},
+		{"not json", `{"id":`},
+		{"array", `[]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var e domain.Event
+			if err := json.Unmarshal([]byte(tt.in), &e); err == nil {
+				t.Fatalf("decoded %s as %+v, want an error", tt.in, e)
+			}
+		})
+	}
+}
+
+func TestDecodePayloadUnknownType(t *testing.T) {
+	p, err := domain.DecodePayload("nope.nothing", []byte(`{}`))
+	if err == nil {
+		t.Fatalf("got %#v, want an error", p)
+	}
+	if !strings.Contains(err.Error(), "nope.nothing") {
+		t.Errorf("error %q does not name the type", err)
+	}
+}
+
+func TestDecodePayloadNullData(t *testing.T) {
+	for _, raw := range []string{"", "null"} {
+		p, err := domain.DecodePayload(domain.TypeSessionCharged, []byte(raw))
+		if err != nil {
+			t.Fatalf("data %q: %v", raw, err)
+		}
+		if got, want := p, domain.Payload(domain.SessionCharged{}); got != want {
+			t.Errorf("data %q: got %#v, want %#v", raw, got, want)
+		}
+	}
+}
+
+func TestEventKey(t *testing.T) {
+	tests := []struct {
+		typ  string
+		want domain.StreamKey
+	}{
+		{domain.TypeSoCReported, domain.ChargerKey("c1234")},
+		{domain.TypeSessionOpened, domain.ChargerKey("c1234")},
+		{domain.TypeHandedBack, domain.ChargerKey("c1234")},
+		{domain.TypeWidgetConnected, domain.StreamKey{Kind: domain.KindWidget, ID: "wABCD"}},
+		{domain.TypePairingSet, domain.PairingsKey},
+		{domain.TypeNoticeScheduled, domain.NoticesKey},
+	}
+	for _, tt := range tests {
+		t.Run(tt.typ, func(t *testing.T) {
+			if got := sampleEvent(t, tt.typ).Key(); got != tt.want {
+				t.Fatalf("Key: got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func FuzzDecodeEnvelope(f *testing.F) {
+	for _, typ := range domain.EventTypes() {
+		b, err := json.Marshal(sampleEvent(f, typ))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(`{"id":"01J1Z5Q8W3M4N5P6Q7R8S9T0VW","type":"charger.soc_reported","chargerId":"c1234","time":"2026-07-04T18:00:00+02:00","data":{"soc":70}}`))
+	f.Add([]byte(`{"id":"x","type":"session.charged","time":"2026-07-04T18:00:00Z","data":null}`))
+	f.Add([]byte(`{"id":"x","type":"session.charged","time":"2026-07-04T18:00:00Z"}`))
+	f.Add([]byte(`{"type":"charger.exploded"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var e domain.Event
+		if err := json.Unmarshal(b, &e); err != nil {
+			return
+		}
+		if e.Data == nil {
+			t.Fatalf("decoded %q without data", b)
+		}
+		if got, want := e.Data.EventType(), e.Type; got != want {
+			t.Fatalf("payload type %q under envelope type %q", got, want)
+		}
+		b1, err := json.Marshal(e)
+		if err != nil {
+			t.Fatalf("re-encode %+v: %v", e, err)
+		}
+		var e2 domain.Event
+		if err := json.Unmarshal(b1, &e2); err != nil {
+			t.Fatalf("decode re-encoded %s: %v", b1, err)
+		}
+		b2, err := json.Marshal(e2)
+		if err != nil {
+			t.Fatalf("re-encode twice: %v", err)
+		}
+		if !bytes.Equal(b1, b2) {
+			t.Fatalf("encoding not stable:\n %s\n %s", b1, b2)
+		}
+	})
+}

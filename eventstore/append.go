@@ -1,0 +1,98 @@
+package eventstore
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/chargebooth/chargebooth/domain"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Append stores events on the aggregate's subject, one after the other,
+// each waiting for its acknowledgement (JetStream persisted it).
+//
+// Unless expected is domain.AnyVersion, the first event carries
+// Nats-Expected-Last-Subject-Sequence: expected (0: the subject has no
+// message yet) and each further event expects its predecessor's sequence,
+// so the events land together or the append stops with domain.ErrConflict.
+// With AnyVersion no event is checked. Every event carries its ID as
+// Nats-Msg-Id: one already stored within the duplicate window is reported
+// Duplicate with its original sequence and not stored again. A re-sent
+// event whose expected version is stale is found among the events that
+// made it stale and reported Duplicate too, not as a conflict.
+//
+// On an error, events before the failing one may be stored; the caller
+// re-reads the aggregate. A disconnected store fails at once with an error
+// wrapping domain.ErrUnavailable rather than queueing the events.
+func (s *Store) Append(ctx context.Context, key domain.StreamKey, expected uint64, events []domain.Event) ([]domain.Appended, error) {
+	if err := checkKey(key); err != nil {
+		return nil, fmt.Errorf("append: %w", err)
+	}
+	subj := s.Subject(key)
+	out := make([]domain.Appended, len(events))
+	for i := range events {
+		if !s.nc.IsConnected() {
+			return nil, unavailable("append "+subj, nats.ErrDisconnected)
+		}
+		msg, err := s.message(subj, events[i], expected)
+		if err != nil {
+			return nil, err
+		}
+		ack, err := s.js.PublishMsg(ctx, msg)
+		if isConflict(err) {
+			// The expected-sequence check runs before de-duplication on a
+			// single server: a re-sent event meets a conflict, not its
+			// duplicate ack. Look for it among what moved the aggregate on.
+			if seq, found, lerr := s.storedAfter(ctx, key, expected, events[i].ID); lerr == nil && found {
+				out[i] = domain.Appended{Seq: seq, Duplicate: true}
+				expected = seq
+				continue
+			}
+		}
+		if err != nil {
+			return nil, classify(fmt.Sprintf("append %s %s", events[i].Type, subj), err)
+		}
+		if ack.Stream != s.cfg.Stream {
+			return nil, fmt.Errorf("append %s: stored in stream %q, want %q", subj, ack.Stream, s.cfg.Stream)
+		}
+		out[i] = domain.Appended{Seq: ack.Sequence, Duplicate: ack.Duplicate}
+		if expected != domain.AnyVersion {
+			expected = ack.Sequence
+		}
+	}
+	return out, nil
+}
+
+// message builds the NATS message of one event.
+func (s *Store) message(subj string, e domain.Event, expected uint64) (*nats.Msg, error) {
+	if e.ID == "" {
+		return nil, fmt.Errorf("append %s: event has no id", e.Type)
+	}
+	e.Seq = 0 // the stream assigns it
+	data, err := e.MarshalJSON()
+	if err != nil {
+		return nil, fmt.Errorf("append %s: %w", e.Type, err)
+	}
+	h := nats.Header{jetstream.MsgIDHeader: []string{e.ID}}
+	if expected != domain.AnyVersion {
+		h[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(expected, 10)}
+	}
+	return &nats.Msg{Subject: subj, Data: data, Header: h}, nil
+}
+
+// storedAfter looks for the event id among the aggregate's events after
+// seq.
+func (s *Store) storedAfter(ctx context.Context, key domain.StreamKey, seq uint64, id string) (uint64, bool, error) {
+	evs, err := s.Load(ctx, key, seq)
+	if err != nil {
+		return 0, false, err
+	}
+	for _, e := range evs {
+		if e.ID == id {
+			return e.Seq, true, nil
+		}
+	}
+	return 0, false, nil
+}

@@ -1,0 +1,88 @@
+package eventstore
+
+import (
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Defaults of Config.
+const (
+	DefaultStream          = "CHARGEBOOTH"
+	DefaultSubjectPrefix   = "cb"
+	DefaultDuplicateWindow = 2 * time.Minute
+	// CheckpointBucket is the object store holding projection checkpoints.
+	CheckpointBucket = "CHARGEBOOTH_CHECKPOINTS"
+)
+
+// Config describes the stream Open creates or updates. The zero value is
+// the single-box default.
+type Config struct {
+	// Stream is the stream name; empty means DefaultStream.
+	Stream string
+	// SubjectPrefix is the first subject token; empty means
+	// DefaultSubjectPrefix. The stream captures <prefix>.>.
+	SubjectPrefix string
+	// Replicas is the stream's (and the checkpoint bucket's) replica count;
+	// 0 means 1. Use 3 on a three-node cluster.
+	Replicas int
+	// MaxAge drops events older than this; 0 keeps them forever.
+	MaxAge time.Duration
+	// MaxBytes bounds the stream's size; 0 or -1 means unlimited.
+	MaxBytes int64
+	// DuplicateWindow is how long an event ID is remembered for
+	// de-duplication; 0 means DefaultDuplicateWindow.
+	DuplicateWindow time.Duration
+	// Memory keeps the stream in memory instead of files (tests, demos).
+	Memory bool
+	// FollowBatch is how many messages Follow keeps in flight; 0 means 2000.
+	FollowBatch int
+}
+
+func (c Config) withDefaults() Config {
+	if c.Stream == "" {
+		c.Stream = DefaultStream
+	}
+	if c.SubjectPrefix == "" {
+		c.SubjectPrefix = DefaultSubjectPrefix
+	}
+	if c.Replicas <= 0 {
+		c.Replicas = 1
+	}
+	if c.MaxBytes == 0 {
+		c.MaxBytes = -1
+	}
+	if c.DuplicateWindow <= 0 {
+		c.DuplicateWindow = DefaultDuplicateWindow
+	}
+	if c.FollowBatch <= 0 {
+		c.FollowBatch = 2000
+	}
+	return c
+}
+
+func (c Config) storage() jetstream.StorageType {
+	if c.Memory {
+		return jetstream.MemoryStorage
+	}
+	return jetstream.FileStorage
+}
+
+func (c Config) streamConfig() jetstream.StreamConfig {
+	return jetstream.StreamConfig{
+		Name:        c.Stream,
+		Description: "chargebooth events, one subject per aggregate",
+		Subjects:    []string{c.SubjectPrefix + ".>"},
+		Retention:   jetstream.LimitsPolicy,
+		Discard:     jetstream.DiscardOld,
+		MaxAge:      c.MaxAge,
+		MaxBytes:    c.MaxBytes,
+		MaxMsgs:     -1,
+		Storage:     c.storage(),
+		Replicas:    c.Replicas,
+		Duplicates:  c.DuplicateWindow,
+		// A direct get may be answered by a lagging replica; with one
+		// replica there is none, so it is safe and much cheaper.
+		AllowDirect: c.Replicas == 1,
+	}
+}

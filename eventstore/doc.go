@@ -1,0 +1,23 @@
+// Package eventstore is chargebooth's event store on NATS JetStream.
+//
+// It is the only package that imports nats.go and nats-server. It starts
+// the embedded nats-server (StartEmbedded), sets up the stream (Open), and
+// implements the domain ports: domain.EventStore (Append with message-id
+// de-duplication and optimistic concurrency per aggregate subject, Load,
+// LastSequence) and domain.Feed (Follow through a durable pull consumer).
+// Projection checkpoints live in a JetStream object store beside the
+// stream (SaveCheckpoint, LoadCheckpoint).
+//
+// Layout in JetStream:
+//
+//	stream CHARGEBOOTH, subjects cb.>      one subject per aggregate:
+//	  cb.charger.<id>                       a charger and its sessions
+//	  cb.widget.<id>                        a widget
+//	  cb.pairings                           the charger ↔ widget table
+//	  cb.notices                            scheduled staff notices
+//	object store CHARGEBOOTH_CHECKPOINTS    projection checkpoints
+//
+// Each message is one domain.Event encoded as JSON by Event.MarshalJSON,
+// with its ID as the Nats-Msg-Id header. An aggregate's version is the
+// stream sequence of its last message.
+package eventstore

@@ -1,0 +1,76 @@
+// Package estest starts a throw-away JetStream event store for tests of
+// any package: an embedded nats-server in a temporary directory on a
+// random port, the store opened on it, everything stopped at cleanup.
+// Import it from _test files only.
+package estest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/chargebooth/chargebooth/eventstore"
+	"github.com/nats-io/nats.go"
+)
+
+// Start starts an embedded server in tb.TempDir() on a random port,
+// connects to it and opens the store with the default Config. Cleanup
+// closes the connection and shuts the server down.
+func Start(tb testing.TB) (*eventstore.Embedded, *eventstore.Store, *nats.Conn) {
+	tb.Helper()
+	return StartAt(tb, tb.TempDir())
+}
+
+// StartAt is Start on an existing data directory: a restart on the data a
+// previous server left there (shut that one down first).
+func StartAt(tb testing.TB, dir string) (*eventstore.Embedded, *eventstore.Store, *nats.Conn) {
+	tb.Helper()
+	srv := Server(tb, dir, "127.0.0.1:-1")
+	st, nc := Open(tb, srv.ClientURL())
+	return srv, st, nc
+}
+
+// Server starts only the embedded server, on dir and listen (host:port;
+// port -1 picks one). Restarting on the address of a previous server lets
+// that server's clients reconnect. Cleanup shuts it down.
+func Server(tb testing.TB, dir, listen string) *eventstore.Embedded {
+	tb.Helper()
+	srv, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{DataDir: dir, Listen: listen})
+	if err != nil {
+		tb.Fatalf("start embedded nats: %v", err)
+	}
+	tb.Cleanup(srv.Shutdown)
+	return srv
+}
+
+// Open connects to url and opens the store with the default Config.
+func Open(tb testing.TB, url string) (*eventstore.Store, *nats.Conn) {
+	tb.Helper()
+	nc := Connect(tb, url)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	st, err := eventstore.Open(ctx, nc, eventstore.Config{})
+	if err != nil {
+		tb.Fatalf("open event store: %v", err)
+	}
+	return st, nc
+}
+
+// Connect connects to url with the store's reconnect options, quiet and
+// quick to reconnect, and closes the connection at cleanup.
+func Connect(tb testing.TB, url string) *nats.Conn {
+	tb.Helper()
+	nc, err := eventstore.Connect(url,
+		nats.Name("estest"),
+		nats.ReconnectWait(20*time.Millisecond),
+		nats.ReconnectJitter(0, 0),
+		nats.DisconnectErrHandler(func(*nats.Conn, error) {}),
+		nats.ReconnectHandler(func(*nats.Conn) {}),
+		nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {}),
+	)
+	if err != nil {
+		tb.Fatalf("connect: %v", err)
+	}
+	tb.Cleanup(nc.Close)
+	return nc
+}

@@ -1,0 +1,188 @@
+package eventstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/chargebooth/chargebooth/domain"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+const (
+	// ackEvery and ackCount bound how long and how many applied events
+	// may wait for their (cumulative) acknowledgement.
+	ackEvery = 50 * time.Millisecond
+	ackCount = 500
+	// followRetryMin and followRetryMax bound the pause before Follow
+	// re-creates a consumer or iterator that failed.
+	followRetryMin = 100 * time.Millisecond
+	followRetryMax = 2 * time.Second
+	// durableIdle removes a durable consumer nobody followed for this long.
+	durableIdle = 72 * time.Hour
+)
+
+// stopError is an error that ends Follow instead of being retried: the
+// handler refused an event, or a stored event does not decode.
+type stopError struct{ err error }
+
+func (e *stopError) Error() string { return e.err.Error() }
+func (e *stopError) Unwrap() error { return e.err }
+
+// Follow delivers every event with a sequence above after, in stream
+// order, to h through the durable pull consumer name, until ctx ends; then
+// it returns nil.
+//
+// The consumer is re-used when it stands exactly at after (nothing
+// delivered beyond it, nothing unacknowledged); otherwise it is deleted
+// and created anew at after+1, so the caller's position always wins. It is
+// acknowledged cumulatively (AckAll) after h returned nil, at least every
+// 50 ms or 500 events. Lost connections, reconnects to another node and a
+// deleted consumer are survived by re-creating the consumer after the last
+// applied event. When h returns an error the event is Nak'ed and Follow
+// returns that error (wrapped); so does a stored event that does not
+// decode. Each Follow call needs its own name: two concurrent calls with
+// one name steal each other's events.
+func (s *Store) Follow(ctx context.Context, name string, after uint64, h domain.Handler) error {
+	if !validToken(name) || strings.ContainsAny(name, `/\`) {
+		return fmt.Errorf("follow: consumer name %q is not valid", name)
+	}
+	last := after
+	wait := followRetryMin
+	for {
+		if ctx.Err() != nil {
+			return nil
+		}
+		before := last
+		cons, err := s.durable(ctx, name, last)
+		if err == nil {
+			err = s.consume(ctx, name, cons, &last, h)
+		}
+		var stop *stopError
+		if errors.As(err, &stop) {
+			return stop.err
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		if last > before {
+			wait = followRetryMin
+		}
+		slog.Warn("follow: restarting consumer", "consumer", name, "after", last, "in", wait, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, followRetryMax)
+	}
+}
+
+// durable returns the durable consumer name positioned at after+1.
+func (s *Store) durable(ctx context.Context, name string, after uint64) (jetstream.Consumer, error) {
+	cons, err := s.stream.Consumer(ctx, name)
+	switch {
+	case err == nil:
+		if info := cons.CachedInfo(); standsAt(info, after) {
+			return cons, nil
+		}
+		if err := s.stream.DeleteConsumer(ctx, name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+			return nil, classify("follow "+name, err)
+		}
+	case !errors.Is(err, jetstream.ErrConsumerNotFound):
+		return nil, classify("follow "+name, err)
+	}
+	cons, err = s.stream.CreateConsumer(ctx, jetstream.ConsumerConfig{
+		Durable:           name,
+		Description:       "chargebooth follower",
+		DeliverPolicy:     jetstream.DeliverByStartSequencePolicy,
+		OptStartSeq:       after + 1,
+		AckPolicy:         jetstream.AckAllPolicy,
+		AckWait:           30 * time.Second,
+		MaxDeliver:        -1,
+		MaxAckPending:     max(10*s.cfg.FollowBatch, 20000),
+		InactiveThreshold: durableIdle,
+		Replicas:          0, // the stream's
+	})
+	if err != nil {
+		return nil, classify("follow "+name, err)
+	}
+	return cons, nil
+}
+
+// standsAt reports whether an existing consumer would deliver exactly
+// the events after seq next, with nothing outstanding.
+func standsAt(info *jetstream.ConsumerInfo, seq uint64) bool {
+	c := info.Config
+	return c.AckPolicy == jetstream.AckAllPolicy && c.FilterSubject == "" && len(c.FilterSubjects) == 0 &&
+		info.NumAckPending == 0 && info.NumRedelivered == 0 &&
+		info.Delivered.Stream == seq && info.AckFloor.Stream == seq
+}
+
+// consume runs one iterator over cons until it fails, h fails or ctx
+// ends; *last is the sequence of the last event h applied.
+func (s *Store) consume(ctx context.Context, name string, cons jetstream.Consumer, last *uint64, h domain.Handler) error {
+	it, err := cons.Messages(jetstream.PullMaxMessages(s.cfg.FollowBatch))
+	if err != nil {
+		return classify("follow "+name, err)
+	}
+	defer it.Stop()
+	defer context.AfterFunc(ctx, it.Stop)()
+
+	var (
+		unacked jetstream.Msg // the last applied message, not yet acknowledged
+		count   int
+		acked   = time.Now()
+	)
+	flush := func() {
+		if unacked != nil {
+			_ = unacked.Ack() // cumulative; a lost ack only means redelivery
+			unacked, count, acked = nil, 0, time.Now()
+		}
+	}
+	defer flush()
+	for {
+		var msg jetstream.Msg
+		if unacked != nil {
+			msg, err = it.Next(jetstream.NextMaxWait(ackEvery))
+		} else {
+			msg, err = it.Next()
+		}
+		if errors.Is(err, nats.ErrTimeout) {
+			flush()
+			continue
+		}
+		if err != nil {
+			return classify("follow "+name, err)
+		}
+		meta, err := msg.Metadata()
+		if err != nil {
+			return fmt.Errorf("follow %s: %w", name, err)
+		}
+		seq := meta.Sequence.Stream
+		if seq <= *last {
+			unacked = msg // applied before a restart: only acknowledge
+			continue
+		}
+		e, err := decode(msg.Data(), seq)
+		if err != nil {
+			flush()
+			_ = msg.Nak()
+			return &stopError{fmt.Errorf("follow %s: %w", name, err)}
+		}
+		if err := h(e); err != nil {
+			flush()
+			_ = msg.Nak()
+			return &stopError{fmt.Errorf("follow %s: apply %s at %d: %w", name, e.Type, seq, err)}
+		}
+		*last, unacked = seq, msg
+		count++
+		if count >= ackCount || time.Since(acked) >= ackEvery {
+			flush()
+		}
+	}
+}

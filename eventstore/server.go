@@ -1,0 +1,138 @@
+package eventstore
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+)
+
+// Sync policies of the embedded server's JetStream file store.
+const (
+	// SyncAlways fsyncs every write before it is acknowledged: nothing
+	// acknowledged is lost even on a power cut, at a large cost in
+	// throughput.
+	SyncAlways = "always"
+	// SyncInterval is the server's default and ours: writes reach the
+	// operating system before they are acknowledged and are fsynced in the
+	// background (every two minutes). It survives kill -9 of the process
+	// (the kernel keeps the written pages) but not a power cut.
+	SyncInterval = "interval"
+)
+
+// DefaultListen is the embedded server's default client address.
+const DefaultListen = "127.0.0.1:4222"
+
+// EmbeddedConfig configures StartEmbedded.
+type EmbeddedConfig struct {
+	// DataDir holds the JetStream file store (in DataDir/jetstream).
+	DataDir string
+	// Listen is the client address, host:port; port 0 or -1 picks a free
+	// port. Empty means DefaultListen.
+	Listen string
+	// Sync is SyncInterval (empty) or SyncAlways.
+	Sync string
+	// Debug turns on the server's own logging.
+	Debug bool
+	// StartTimeout bounds the wait for the server to accept clients;
+	// 0 means 10 s.
+	StartTimeout time.Duration
+}
+
+// Embedded is a nats-server with JetStream running inside this process.
+type Embedded struct {
+	srv *server.Server
+}
+
+// StartEmbedded starts a nats-server with JetStream file storage under
+// cfg.DataDir and waits until it accepts clients.
+func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
+	opts, err := serverOptions(cfg)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := server.NewServer(opts)
+	if err != nil {
+		return nil, fmt.Errorf("embedded nats: %w", err)
+	}
+	if cfg.Debug {
+		srv.ConfigureLogger()
+	}
+	srv.Start()
+	wait := cfg.StartTimeout
+	if wait <= 0 {
+		wait = 10 * time.Second
+	}
+	if !srv.ReadyForConnections(wait) {
+		srv.Shutdown()
+		srv.WaitForShutdown()
+		return nil, fmt.Errorf("embedded nats: not ready after %s (is %s free?)", wait, opts.Host+":"+strconv.Itoa(opts.Port))
+	}
+	if !srv.JetStreamEnabled() {
+		srv.Shutdown()
+		srv.WaitForShutdown()
+		return nil, errors.New("embedded nats: jetstream did not start")
+	}
+	return &Embedded{srv: srv}, nil
+}
+
+func serverOptions(cfg EmbeddedConfig) (*server.Options, error) {
+	if cfg.DataDir == "" {
+		return nil, errors.New("embedded nats: no data directory")
+	}
+	listen := cfg.Listen
+	if listen == "" {
+		listen = DefaultListen
+	}
+	host, portStr, err := net.SplitHostPort(listen)
+	if err != nil {
+		return nil, fmt.Errorf("embedded nats: listen address %q: %w", listen, err)
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil || port < -1 || port > 65535 {
+		return nil, fmt.Errorf("embedded nats: listen port %q is not a port number", portStr)
+	}
+	if port == 0 {
+		port = server.RANDOM_PORT // 0 would mean nats' default 4222
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	opts := &server.Options{
+		Host:      host,
+		Port:      port,
+		JetStream: true,
+		StoreDir:  cfg.DataDir, // the server adds /jetstream
+		NoSigs:    true,
+		NoLog:     !cfg.Debug,
+		Debug:     cfg.Debug,
+	}
+	switch cfg.Sync {
+	case SyncAlways:
+		opts.SyncAlways = true
+	case "", SyncInterval:
+	default:
+		return nil, fmt.Errorf("embedded nats: sync %q is neither %q nor %q", cfg.Sync, SyncAlways, SyncInterval)
+	}
+	return opts, nil
+}
+
+// ClientURL returns the URL clients connect to, e.g. nats://127.0.0.1:4222.
+func (e *Embedded) ClientURL() string { return e.srv.ClientURL() }
+
+// Connect returns a connection to the embedded server that does not go
+// through TCP, with the reconnect options of the package's Connect.
+func (e *Embedded) Connect(opts ...nats.Option) (*nats.Conn, error) {
+	return Connect("", append([]nats.Option{nats.InProcessServer(e.srv)}, opts...)...)
+}
+
+// Shutdown stops the server and waits until it has stopped; JetStream
+// flushes its files on the way.
+func (e *Embedded) Shutdown() {
+	e.srv.Shutdown()
+	e.srv.WaitForShutdown()
+}

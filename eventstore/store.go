@@ -1,0 +1,67 @@
+package eventstore
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/chargebooth/chargebooth/domain"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+var (
+	_ domain.EventStore = (*Store)(nil)
+	_ domain.Feed       = (*Store)(nil)
+)
+
+// Store is the JetStream event store. It is safe for concurrent use; the
+// connection it was opened on stays the caller's to close.
+type Store struct {
+	cfg    Config
+	nc     *nats.Conn
+	js     jetstream.JetStream
+	stream jetstream.Stream
+
+	mu          sync.Mutex              // guards checkpoints
+	checkpoints jetstream.ObjectStore // nil until first used
+}
+
+// Open creates the stream described by cfg, or updates it to cfg, and
+// returns a store on it.
+func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
+	cfg = cfg.withDefaults()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, fmt.Errorf("open event store: %w", err)
+	}
+	stream, err := js.CreateOrUpdateStream(ctx, cfg.streamConfig())
+	if err != nil {
+		return nil, classify("open stream "+cfg.Stream, err)
+	}
+	return &Store{cfg: cfg, nc: nc, js: js, stream: stream}, nil
+}
+
+// Config returns the store's configuration with defaults filled in.
+func (s *Store) Config() Config { return s.cfg }
+
+// Subject returns the subject of an aggregate in this store.
+func (s *Store) Subject(key domain.StreamKey) string { return Subject(s.cfg.SubjectPrefix, key) }
+
+// LastSequence returns the stream's last sequence (0 when empty).
+func (s *Store) LastSequence(ctx context.Context) (uint64, error) {
+	info, err := s.stream.Info(ctx)
+	if err != nil {
+		return 0, classify("stream info", err)
+	}
+	return info.State.LastSeq, nil
+}
+
+// Ping checks that the stream answers; for readiness probes.
+func (s *Store) Ping(ctx context.Context) error {
+	if !s.nc.IsConnected() {
+		return unavailable("ping", nats.ErrDisconnected)
+	}
+	_, err := s.LastSequence(ctx)
+	return err
+}

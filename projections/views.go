@@ -1,0 +1,91 @@
+package projections
+
+import (
+	"time"
+
+	"github.com/chargebooth/chargebooth/domain"
+)
+
+// ChargerView is one charger as staff see it.
+type ChargerView struct {
+	ChargerID  string                          `json:"chargerId"`
+	WidgetID   string                          `json:"widgetId"`
+	Online     bool                            `json:"online"`
+	Conn       string                          `json:"conn,omitempty"`
+	Protocol   string                          `json:"protocol,omitempty"`
+	SoC        *float64                        `json:"soc"`
+	Status     domain.Status                   `json:"status"`
+	SessionID  string                          `json:"sessionId"`
+	LastSeen   time.Time                       `json:"lastSeen"`
+	Meta       *domain.ChargerBooted           `json:"meta,omitempty"`
+	Connectors map[int]*domain.ConnectorStatus `json:"connectors,omitempty"`
+}
+
+// WidgetView is a widget's presence.
+type WidgetView struct {
+	WidgetID string    `json:"widgetId"`
+	Online   bool      `json:"online"`
+	Conn     string    `json:"conn,omitempty"`
+	LastSeen time.Time `json:"lastSeen"`
+}
+
+// Session states.
+const (
+	StateOpen   = "open"
+	StateClosed = "closed"
+)
+
+// SessionView is one session with its money.
+type SessionView struct {
+	ID             string            `json:"id"`
+	ChargerID      string            `json:"chargerId"`
+	WidgetID       string            `json:"widgetId"`
+	State          string            `json:"state"`
+	OpenedBy       string            `json:"openedBy"`
+	Status         domain.Status     `json:"status"`
+	SoC            *float64          `json:"soc"`
+	OpenedAt       time.Time         `json:"openedAt"`
+	ChargedAt      *time.Time        `json:"chargedAt"`
+	ClosedAt       *time.Time        `json:"closedAt"`
+	AmountDueCents int64             `json:"amountDueCents"`
+	PaidCents      int64             `json:"paidCents"`
+	BalanceCents   int64             `json:"balanceCents"`
+	Currency       string            `json:"currency"`
+	Waived         bool              `json:"waived"`
+	WaiveReason    string            `json:"waiveReason,omitempty"`
+	Overdue        bool              `json:"overdue"`
+	Readings       int               `json:"readings"`
+	TransactionID  int               `json:"transactionId,omitempty"`
+	Meter          map[string]string `json:"meter,omitempty"` // last value per OCPP measurand
+	Seq            uint64            `json:"seq"`             // stream sequence of the opening event
+}
+
+// PaymentView is one row of the payments ledger.
+type PaymentView struct {
+	SessionID   string    `json:"sessionId"`
+	ChargerID   string    `json:"chargerId"`
+	Time        time.Time `json:"time"`
+	AmountCents int64     `json:"amountCents"`
+	Method      string    `json:"method"`
+	Reference   string    `json:"reference,omitempty"`
+	Currency    string    `json:"currency,omitempty"`
+	EventID     string    `json:"eventId"`
+}
+
+// Update is what listeners hear for each applied event.
+type Update struct {
+	Event domain.Event
+	// WidgetID is the widget paired with the event's charger after the
+	// event (for a pairing event: the widget it names).
+	WidgetID string
+	// Status is the charger's LED status after the event.
+	Status domain.Status
+	// SendStatus tells the widget hub to send Status to WidgetID now: on
+	// every reading, and when a widget is paired with a charger whose
+	// session is open.
+	SendStatus bool
+}
+
+// Listener hears every applied event, in stream order. It must not block:
+// it runs on the projection's one goroutine.
+type Listener func(Update)

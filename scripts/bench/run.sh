@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# Standard chargebooth benchmark: for each profile, start `chargebooth serve`
+# on a fresh temp data dir, wait for /readyz, run cmd/loadgen against it on
+# this machine, stop the server; then print one markdown table with the
+# machine and the commit.
+#
+# Profiles (PROFILES, default "rate closed idle"):
+#   rate    PAIRS pairs (8000) at RATE readings/s per charger (1) for DURATION (60s),
+#           then the restart-to-ready time on the data it wrote
+#   closed  closed loop with CLOSED_PAIRS pairs (200) for CLOSED_DURATION (20s)
+#   idle    IDLE_PAIRS idle pairs (2000): server RSS growth per socket
+#
+# A quick run: PAIRS=200 DURATION=10s CLOSED_DURATION=5s IDLE_PAIRS=200 scripts/bench/run.sh
+#
+# Other knobs: PORT_BASE (17000: HTTP on it, chargers +100, widgets +200,
+# NATS +222), CHARGEBOOTH_BIN (benchmark this binary instead of building
+# ./cmd/chargebooth), READY_TIMEOUT seconds (120), IDLE_SETTLE (3s),
+# LOADGEN_FLAGS (added to every loadgen run), OUT (also write the table
+# there), KEEP=1 (keep the temp dir with the server logs).
+set -euo pipefail
+
+PAIRS=${PAIRS:-8000}
+RATE=${RATE:-1}
+DURATION=${DURATION:-60s}
+CLOSED_PAIRS=${CLOSED_PAIRS:-200}
+CLOSED_DURATION=${CLOSED_DURATION:-20s}
+IDLE_PAIRS=${IDLE_PAIRS:-2000}
+IDLE_SETTLE=${IDLE_SETTLE:-3s}
+PROFILES=${PROFILES:-rate closed idle}
+PORT_BASE=${PORT_BASE:-17000}
+READY_TIMEOUT=${READY_TIMEOUT:-120}
+LOADGEN_FLAGS=${LOADGEN_FLAGS:-}
+CHARGEBOOTH_BIN=${CHARGEBOOTH_BIN:-}
+OUT=${OUT:-}
+KEEP=${KEEP:-}
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/chargebooth-bench.XXXXXX")
+bin=$tmp/bin
+rows=$tmp/rows.md
+notes=$tmp/notes.md
+server_pid=""
+ready_ms=0
+
+http_port=$PORT_BASE
+charger_port=$((PORT_BASE + 100))
+widget_port=$((PORT_BASE + 200))
+nats_port=$((PORT_BASE + 222))
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+die() {
+	log "error: $*"
+	exit 1
+}
+
+# now_ms prints the wall clock in milliseconds.
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# port_free succeeds when nothing listens on 127.0.0.1:$1.
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# stop_server stops the running server: SIGTERM, then SIGKILL after 30 s.
+stop_server() {
+	[ -n "$server_pid" ] || return 0
+	local pid=$server_pid
+	server_pid=""
+	kill -TERM "$pid" 2>/dev/null || true
+	for _ in $(seq 300); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		log "server $pid ignored SIGTERM for 30 s; killing it"
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+	stop_server
+	if [ -n "$KEEP" ]; then
+		log "kept $tmp"
+	else
+		rm -rf "$tmp"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start_server NAME DATA_DIR PAIRINGS starts the server in the background
+# and waits until /readyz answers 200; it sets server_pid, and ready_ms to
+# the milliseconds that took.
+start_server() {
+	local name=$1 data=$2 pairings=$3 port
+	for port in "$http_port" "$charger_port" "$widget_port" "$nats_port"; do
+		port_free "$port" || die "port $port is in use; set PORT_BASE"
+	done
+	local start
+	start=$(now_ms)
+	"$bin/chargebooth" serve \
+		--data-dir "$data" \
+		--pairings "$pairings" \
+		--staff-token bench \
+		--http-addr "127.0.0.1:$http_port" \
+		--charger-addr "127.0.0.1:$charger_port" \
+		--widget-addr "127.0.0.1:$widget_port" \
+		--nats-listen "127.0.0.1:$nats_port" \
+		>>"$tmp/$name.log" 2>&1 &
+	server_pid=$!
+	local deadline=$((start + READY_TIMEOUT * 1000))
+	until curl -fsS -o /dev/null "http://127.0.0.1:$http_port/readyz" 2>/dev/null; do
+		if ! kill -0 "$server_pid" 2>/dev/null; then
+			tail -n 30 "$tmp/$name.log" >&2 || true
+			server_pid=""
+			die "server ($name) exited before it was ready"
+		fi
+		if [ "$(now_ms)" -gt "$deadline" ]; then
+			tail -n 30 "$tmp/$name.log" >&2 || true
+			die "server ($name) not ready after $READY_TIMEOUT s"
+		fi
+		sleep 0.05
+	done
+	ready_ms=$(($(now_ms) - start))
+}
+
+# loadgen LABEL PAIRS FLAGS... runs loadgen against the running server and
+# appends its row to the table.
+loadgen() {
+	local label=$1 pairs=$2
+	shift 2
+	# shellcheck disable=SC2086 # LOADGEN_FLAGS is a list of flags
+	"$bin/loadgen" \
+		--chargers-url "ws://127.0.0.1:$charger_port/chargers" \
+		--widgets-url "ws://127.0.0.1:$widget_port/widgets" \
+		--pairs "$pairs" --pid "$server_pid" \
+		--label "$label" --row-out "$rows" \
+		"$@" $LOADGEN_FLAGS
+}
+
+# pairings N writes the pairings file for N loadgen pairs and prints its path.
+pairings() {
+	local file=$tmp/pairings-$1.json
+	[ -f "$file" ] || "$bin/loadgen" --pairs "$1" --pairings-out "$file"
+	echo "$file"
+}
+
+profile_rate() {
+	local data=$tmp/data-rate file
+	file=$(pairings "$PAIRS")
+	start_server rate "$data" "$file"
+	log "rate: server ready in $ready_ms ms; $PAIRS pairs at $RATE/s for $DURATION"
+	loadgen "rate ${PAIRS}×${RATE}/s ${DURATION}" "$PAIRS" --rate "$RATE" --duration "$DURATION"
+	stop_server
+	start_server rate "$data" "$file"
+	echo "- restart to ready after the rate profile (its readings in the store): **$ready_ms ms**" >>"$notes"
+	log "rate: restarted, ready in $ready_ms ms"
+	stop_server
+}
+
+profile_closed() {
+	local file
+	file=$(pairings "$CLOSED_PAIRS")
+	start_server closed "$tmp/data-closed" "$file"
+	log "closed: server ready in $ready_ms ms; $CLOSED_PAIRS pairs, closed loop for $CLOSED_DURATION"
+	loadgen "closed loop ${CLOSED_PAIRS} ${CLOSED_DURATION}" "$CLOSED_PAIRS" --closed-loop --duration "$CLOSED_DURATION"
+	stop_server
+}
+
+profile_idle() {
+	local file
+	file=$(pairings "$IDLE_PAIRS")
+	start_server idle "$tmp/data-idle" "$file"
+	log "idle: server ready in $ready_ms ms; $IDLE_PAIRS idle pairs"
+	loadgen "idle ${IDLE_PAIRS}" "$IDLE_PAIRS" --idle --settle "$IDLE_SETTLE"
+	stop_server
+}
+
+main() {
+	command -v curl >/dev/null || die "curl is needed"
+	ulimit -n "$(ulimit -Hn)" 2>/dev/null || log "could not raise the open-file limit ($(ulimit -n))"
+	mkdir -p "$bin"
+	cd "$root"
+	if [ -n "$CHARGEBOOTH_BIN" ]; then
+		cp "$CHARGEBOOTH_BIN" "$bin/chargebooth"
+	else
+		log "building ./cmd/chargebooth"
+		go build -o "$bin/chargebooth" ./cmd/chargebooth
+	fi
+	log "building ./cmd/loadgen"
+	go build -o "$bin/loadgen" ./cmd/loadgen
+
+	local p
+	for p in $PROFILES; do
+		case $p in
+		rate | closed | idle) "profile_$p" ;;
+		*) die "unknown profile $p (want rate, closed, idle)" ;;
+		esac
+	done
+
+	local commit model
+	commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+	if [ -n "$(git -C "$root" status --porcelain 2>/dev/null || true)" ]; then
+		commit="$commit (with uncommitted changes)"
+	fi
+	model=$(grep -m1 -i '^model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || true)
+	{
+		echo
+		echo "## chargebooth benchmark"
+		echo
+		echo "- commit: \`$commit\`"
+		echo "- machine: $(nproc) × ${model:-unknown CPU} ($(uname -m)), $(uname -sr), open files $(ulimit -n)"
+		echo "- $(go version | cut -d' ' -f3-), $(date -u +%Y-%m-%dT%H:%MZ), loadgen on the same machine"
+		echo "- command: \`PAIRS=$PAIRS RATE=$RATE DURATION=$DURATION CLOSED_PAIRS=$CLOSED_PAIRS CLOSED_DURATION=$CLOSED_DURATION IDLE_PAIRS=$IDLE_PAIRS scripts/bench/run.sh\`"
+		[ ! -f "$notes" ] || cat "$notes"
+		echo
+		[ ! -f "$rows" ] || cat "$rows"
+		echo
+		echo "Latency is charger send → widget receive per reading; lost = sent and never delivered;"
+		echo "errors = connect errors + Error frames + disconnects; RSS/socket = server RSS growth / idle sockets."
+	} | if [ -n "$OUT" ]; then tee "$OUT"; else cat; fi
+}
+
+main "$@"
