@@ -34,6 +34,19 @@ type fakeStore struct {
 	// intrude, when set, makes "another instance" store its event just
 	// before every Append is checked.
 	intrude func() domain.Event
+
+	// gate holds the first gateN Appends until all of them have arrived,
+	// so that racing deciders really decide on the same version.
+	gate  sync.WaitGroup
+	gateN int
+}
+
+// holdFirst makes the first n Appends wait for each other.
+func (f *fakeStore) holdFirst(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.gate.Add(n)
+	f.gateN = n
 }
 
 func newFakeStore() *fakeStore {
@@ -43,6 +56,17 @@ func newFakeStore() *fakeStore {
 var _ domain.EventStore = (*fakeStore)(nil)
 
 func (f *fakeStore) Append(ctx context.Context, key domain.StreamKey, expected uint64, events []domain.Event) ([]domain.Appended, error) {
+	f.mu.Lock()
+	held := f.gateN > 0
+	if held {
+		f.gateN--
+	}
+	f.mu.Unlock()
+	if held {
+		f.gate.Done()
+		f.gate.Wait()
+	}
+
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.appends++
@@ -145,6 +169,9 @@ func TestServiceRaceOpensOneSession(t *testing.T) {
 	store := newFakeStore()
 	svcs := newServices(store, 2, true)
 	ctx := context.Background()
+	// Each instance's first append waits for the other's: both decide
+	// "open a session" on the empty charger, one of them must lose.
+	store.holdFirst(len(svcs))
 
 	var (
 		wg       sync.WaitGroup
@@ -196,6 +223,9 @@ func TestServiceRaceOpensOneSession(t *testing.T) {
 		}
 	}
 	_, conflicts, _ := store.counters()
+	if conflicts == 0 {
+		t.Errorf("no conflict: the race was not raced")
+	}
 	t.Logf("%d stored, %d refused, %d conflicts retried", ok, len(failures), conflicts)
 }
 

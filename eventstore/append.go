@@ -33,8 +33,8 @@ func (s *Store) Append(ctx context.Context, key domain.StreamKey, expected uint6
 	subj := s.Subject(key)
 	out := make([]domain.Appended, len(events))
 	for i := range events {
-		if !s.nc.IsConnected() {
-			return nil, unavailable("append "+subj, nats.ErrDisconnected)
+		if err := s.connected("append " + subj); err != nil {
+			return nil, err
 		}
 		msg, err := s.message(subj, events[i], expected)
 		if err != nil {

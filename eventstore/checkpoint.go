@@ -15,6 +15,9 @@ import (
 
 // SaveCheckpoint stores data under name, replacing what was there.
 func (s *Store) SaveCheckpoint(ctx context.Context, name string, data []byte) error {
+	if err := s.connected("save checkpoint " + name); err != nil {
+		return err
+	}
 	obs, err := s.checkpointBucket(ctx, true)
 	if err != nil {
 		return err
@@ -28,6 +31,9 @@ func (s *Store) SaveCheckpoint(ctx context.Context, name string, data []byte) er
 // LoadCheckpoint returns the data saved under name, or nil, nil when there
 // is none.
 func (s *Store) LoadCheckpoint(ctx context.Context, name string) ([]byte, error) {
+	if err := s.connected("load checkpoint " + name); err != nil {
+		return nil, err
+	}
 	obs, err := s.checkpointBucket(ctx, false)
 	if err != nil || obs == nil {
 		return nil, err

@@ -29,6 +29,9 @@ func (s *Store) Load(ctx context.Context, key domain.StreamKey, after uint64) ([
 		return nil, fmt.Errorf("load: %w", err)
 	}
 	subj := s.Subject(key)
+	if err := s.connected("load " + subj); err != nil {
+		return nil, err
+	}
 	last, err := s.stream.GetLastMsgForSubject(ctx, subj)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
 		return nil, nil

@@ -15,6 +15,9 @@ import (
 // wrapped.
 func (s *Store) ReadAll(ctx context.Context, from uint64, h domain.Handler) error {
 	from = max(from, 1)
+	if err := s.connected("read all"); err != nil {
+		return err
+	}
 	info, err := s.stream.Info(ctx)
 	if err != nil {
 		return classify("read all", err)

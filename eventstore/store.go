@@ -23,7 +23,7 @@ type Store struct {
 	js     jetstream.JetStream
 	stream jetstream.Stream
 
-	mu          sync.Mutex              // guards checkpoints
+	mu          sync.Mutex            // guards checkpoints
 	checkpoints jetstream.ObjectStore // nil until first used
 }
 
@@ -50,6 +50,9 @@ func (s *Store) Subject(key domain.StreamKey) string { return Subject(s.cfg.Subj
 
 // LastSequence returns the stream's last sequence (0 when empty).
 func (s *Store) LastSequence(ctx context.Context) (uint64, error) {
+	if err := s.connected("stream info"); err != nil {
+		return 0, err
+	}
 	info, err := s.stream.Info(ctx)
 	if err != nil {
 		return 0, classify("stream info", err)
@@ -59,9 +62,17 @@ func (s *Store) LastSequence(ctx context.Context) (uint64, error) {
 
 // Ping checks that the stream answers; for readiness probes.
 func (s *Store) Ping(ctx context.Context) error {
-	if !s.nc.IsConnected() {
-		return unavailable("ping", nats.ErrDisconnected)
-	}
 	_, err := s.LastSequence(ctx)
 	return err
+}
+
+// connected fails fast, with an error wrapping domain.ErrUnavailable,
+// while the connection is down: a request made now would wait in the
+// reconnect buffer until the caller's deadline, and a write might even be
+// stored after the caller was told it failed.
+func (s *Store) connected(op string) error {
+	if s.nc.IsConnected() {
+		return nil
+	}
+	return unavailable(op, nats.ErrDisconnected)
 }

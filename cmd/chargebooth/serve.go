@@ -52,6 +52,10 @@ type ServeConfig struct {
 	Origins      string
 	Checkpoint   time.Duration
 	NoDemo       bool
+	Heartbeat    time.Duration
+	ChargerAuth  string
+	ChargerAllow string
+	BootPolicy   string
 }
 
 // flags registers serve's flags on fs.
@@ -80,6 +84,10 @@ func (c *ServeConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Origins, "allowed-origins", "", "extra origins allowed on /api/live, comma separated")
 	fs.DurationVar(&c.Checkpoint, "checkpoint-every", 30*time.Second, "how often projections are checkpointed")
 	fs.BoolVar(&c.NoDemo, "no-demo", false, "do not create the demo pairing c1234 ↔ wABCD on a fresh store")
+	fs.DurationVar(&c.Heartbeat, "heartbeat-interval", 5*time.Minute, "OCPP heartbeat interval told to chargers at boot")
+	fs.StringVar(&c.ChargerAuth, "charger-auth", "", `JSON file {"c1234":"<bcrypt hash>"}: chargers must log in with HTTP Basic auth (OCPP security profile 1); make hashes with "chargebooth passwd"`)
+	fs.StringVar(&c.ChargerAllow, "charger-allow", "", "file with the OCPP charger ids (one a line) whose BootNotification is Accepted (default: all)")
+	fs.StringVar(&c.BootPolicy, "boot-policy", "pending", "OCPP boot answer for chargers not on --charger-allow: pending or reject")
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -168,6 +176,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return fmt.Errorf("start embedded NATS: %w", err)
 		}
 		url = m.Embedded.ClientURL()
+		// Leave the address for the ops tools (replay, report, rebuild).
+		if err := os.WriteFile(filepath.Join(c.DataDir, natsURLFile), []byte(url+"\n"), 0o644); err != nil {
+			return fmt.Errorf("data dir: %w", err)
+		}
 	}
 	if m.NC, err = eventstore.Connect(url, nats.Name("chargebooth "+c.Instance)); err != nil {
 		return fmt.Errorf("connect to NATS at %s: %w", url, err)
@@ -189,7 +201,19 @@ func (m *Main) Run(ctx context.Context) (err error) {
 
 	m.Widgets = widget.New(widget.Config{Service: m.Service, Board: m.Board, Instance: c.Instance,
 		Log: m.Log, Event: c.WidgetEvent})
-	m.Chargers = charger.New(charger.Config{Service: m.Service, Board: m.Board, Instance: c.Instance, Log: m.Log})
+	auth, err := loadChargerAuth(c.ChargerAuth)
+	if err != nil {
+		return err
+	}
+	allow, err := loadAllowList(c.ChargerAllow)
+	if err != nil {
+		return err
+	}
+	if c.BootPolicy != charger.PolicyPending && c.BootPolicy != charger.PolicyReject {
+		return fmt.Errorf("--boot-policy must be pending or reject, not %q", c.BootPolicy)
+	}
+	m.Chargers = charger.New(charger.Config{Service: m.Service, Board: m.Board, Instance: c.Instance, Log: m.Log, Auth: auth})
+	m.Chargers.EnableOCPP(charger.OCPPConfig{HeartbeatInterval: c.Heartbeat, Allow: allow, Unknown: c.BootPolicy})
 
 	m.wg.Add(1)
 	go func() {
@@ -203,6 +227,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	api := httpapi.New(httpapi.Config{
 		Service: m.Service, Board: m.Board, Store: m.Store, Token: c.StaffToken, Clock: m.Clock,
 		AllowedOrigins: splitList(c.Origins), Log: m.Log, Ready: m.ready, Dashboard: dashboard.Handler(),
+		Remote: m.Chargers,
 	})
 	if m.ChargerURL, err = m.listen(c.ChargerAddr, m.Chargers.Handler()); err != nil {
 		return fmt.Errorf("charger endpoint: %w", err)
@@ -260,6 +285,7 @@ func (m *Main) Close() error {
 		}
 		if m.Embedded != nil {
 			m.Embedded.Shutdown()
+			_ = os.Remove(filepath.Join(m.Config.DataDir, natsURLFile))
 		}
 	})
 	return nil

@@ -12,14 +12,15 @@ import (
 // maxLogged is how many errors of one kind a run logs one by one.
 const maxLogged = 5
 
-// newDialer returns a dialer with small buffers, shared write buffers, so
-// that tens of thousands of sockets fit in one process.
+// newDialer returns a dialer with small buffers, so that tens of thousands
+// of sockets fit in one process (16,000 sockets hold about 16 MiB of
+// buffers). Each socket keeps its write buffer rather than borrowing one
+// from a pool, so that a reading costs no allocation.
 func newDialer() *websocket.Dialer {
 	return &websocket.Dialer{
 		HandshakeTimeout: 10 * time.Second,
 		ReadBufferSize:   512,
 		WriteBufferSize:  512,
-		WriteBufferPool:  &sync.Pool{},
 	}
 }
 

@@ -94,3 +94,28 @@ func FuzzDecodeFrame(f *testing.F) {
 		}
 	})
 }
+
+func TestHotPathAllocatesNothing(t *testing.T) {
+	status := []byte(`{"event":"StateOfCharge","data":{"status":"charging80"}}`)
+	ack := []byte(`{"event":"Ack","data":{"id":"lk3j9x2a-17"}}`)
+	buf := make([]byte, 0, 128)
+	tests := []struct {
+		name string
+		f    func()
+	}{
+		{name: "decode status", f: func() { _, _ = decodeFrame(status) }},
+		{name: "decode ack", f: func() { _, _ = decodeFrame(ack) }},
+		{name: "append reading", f: func() { buf = appendReading(buf[:0], "lk3j9x2a", 17, 85) }},
+		{name: "record latency", f: func() { sharedHistogram.record(1234567) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := testing.AllocsPerRun(100, tt.f); got != 0 {
+				t.Errorf("%s allocates %v times, want 0", tt.name, got)
+			}
+		})
+	}
+}
+
+// sharedHistogram is recorded into by the allocation test.
+var sharedHistogram histogram

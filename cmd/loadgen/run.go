@@ -41,7 +41,8 @@ func (r *runner) now() int64 { return int64(time.Since(r.t0)) }
 // Run connects the pairs of cfg, runs the load (or, with cfg.Idle, only
 // measures the memory of the connected sockets) and returns what it
 // measured. It fails only when no pair could connect or the pairings could
-// not be registered; a cancelled ctx ends the load early with a result.
+// not be registered, or ctx ended before the load; a ctx that ends during
+// the load ends it early, with a result.
 func Run(ctx context.Context, cfg Config, log *slog.Logger) (Result, error) {
 	if err := cfg.validate(); err != nil {
 		return Result{}, err

@@ -1,0 +1,222 @@
+package charger
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/chargebooth/chargebooth/adapters/ocpp"
+	"github.com/chargebooth/chargebooth/domain"
+	"github.com/gorilla/websocket"
+	"github.com/oklog/ulid/v2"
+)
+
+// Boot policies for chargers not on the allow list.
+const (
+	PolicyAccept  = "accept"
+	PolicyPending = "pending"
+	PolicyReject  = "reject"
+)
+
+// OCPPConfig configures the OCPP 1.6J side of the charger endpoint.
+type OCPPConfig struct {
+	HeartbeatInterval time.Duration
+	// Allow lists the chargers whose boot is Accepted; nil accepts all.
+	Allow map[string]bool
+	// Unknown is the boot answer for a charger not on Allow: PolicyPending
+	// or PolicyReject.
+	Unknown string
+}
+
+// EnableOCPP makes the endpoint take sockets that negotiate ocpp1.6.
+func (s *Server) EnableOCPP(cfg OCPPConfig) {
+	b := &ocppBackend{s: s, cfg: cfg}
+	s.cfg.OCPP = &ocppOpener{s: s, router: ocpp.NewRouter(b, ocpp.Config{HeartbeatInterval: cfg.HeartbeatInterval, Logger: s.cfg.Log})}
+	s.upgrader.Subprotocols = []string{ocpp.Subprotocol}
+}
+
+type ocppOpener struct {
+	s      *Server
+	router *ocpp.Router
+}
+
+// ocppSession is an OCPP socket in the registry.
+type ocppSession struct{ c *ocpp.Conn }
+
+func (o ocppSession) Close(reason string) { o.c.Close(reason) }
+func (o ocppSession) Protocol() string    { return ocpp.Subprotocol }
+
+// Open implements OCPP.
+func (o *ocppOpener) Open(chargerID string, ws *websocket.Conn, remote string) (Session, func(context.Context) string) {
+	c := ocpp.NewConn(ws, ocpp.ConnConfig{ChargerID: chargerID, Router: o.router, Logger: o.s.cfg.Log, ReadLimit: o.s.cfg.ReadLimit})
+	return ocppSession{c}, func(ctx context.Context) string {
+		if err := c.Serve(ctx); err != nil {
+			return "read error: " + err.Error()
+		}
+		return "closed"
+	}
+}
+
+// Remote commands answer these domain errors when they cannot be sent.
+var (
+	ErrNotConnected = domain.Errorf("not_connected", "the charger is not connected")
+	ErrNotOCPP      = domain.Errorf("not_ocpp", "the charger does not speak OCPP; remote start and stop need OCPP 1.6J")
+)
+
+func (s *Server) ocppConn(chargerID string) (*ocpp.Conn, error) {
+	sess, ok := s.reg.get(chargerID)
+	if !ok {
+		return nil, ErrNotConnected
+	}
+	o, ok := sess.(ocppSession)
+	if !ok {
+		return nil, ErrNotOCPP
+	}
+	return o.c, nil
+}
+
+// RemoteStart sends RemoteStartTransaction to a charger connected here and
+// returns its answer.
+func (s *Server) RemoteStart(ctx context.Context, chargerID, idTag string, connectorID int) (json.RawMessage, error) {
+	c, err := s.ocppConn(chargerID)
+	if err != nil {
+		return nil, err
+	}
+	st, err := c.RemoteStart(ctx, idTag, connectorID)
+	return remoteAnswer(st, err)
+}
+
+// RemoteStop sends RemoteStopTransaction to a charger connected here.
+func (s *Server) RemoteStop(ctx context.Context, chargerID string, transactionID int) (json.RawMessage, error) {
+	c, err := s.ocppConn(chargerID)
+	if err != nil {
+		return nil, err
+	}
+	st, err := c.RemoteStop(ctx, transactionID)
+	return remoteAnswer(st, err)
+}
+
+func remoteAnswer(st ocpp.RemoteStatus, err error) (json.RawMessage, error) {
+	if errors.Is(err, ocpp.ErrTimeout) {
+		return nil, errors.Join(context.DeadlineExceeded, err)
+	}
+	if errors.Is(err, ocpp.ErrClosed) {
+		return nil, ErrNotConnected
+	}
+	var ce *ocpp.CallError
+	if errors.As(err, &ce) {
+		b, _ := json.Marshal(map[string]string{"errorCode": string(ce.Code), "errorDescription": ce.Description})
+		return b, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	b, _ := json.Marshal(map[string]string{"status": string(st)})
+	return b, nil
+}
+
+// ocppBackend turns OCPP actions into domain commands.
+type ocppBackend struct {
+	s   *Server
+	cfg OCPPConfig
+}
+
+var _ ocpp.Backend = (*ocppBackend)(nil)
+
+// eventULID turns the OCPP package's stable 32-hex id into a ULID string.
+func eventULID(hexID string) string {
+	var u ulid.ULID
+	b, err := hex.DecodeString(hexID)
+	if err != nil || len(b) != len(u) {
+		return domain.DeriveID("ocpp", hexID)
+	}
+	copy(u[:], b)
+	return u.String()
+}
+
+func (b *ocppBackend) store(ctx context.Context, chargerID string, decide func(*domain.Charger, domain.Ctx) ([]domain.Event, error)) error {
+	ctx, cancel := context.WithTimeout(ctx, b.s.cfg.StoreTimeout)
+	defer cancel()
+	_, err := b.s.cfg.Service.OnCharger(ctx, chargerID, decide)
+	return storeErr(err)
+}
+
+func storeErr(err error) error {
+	if errors.Is(err, domain.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
+		return errors.Join(ocpp.ErrStoreUnavailable, err)
+	}
+	return err
+}
+
+func (b *ocppBackend) Boot(ctx context.Context, chargerID string, info ocpp.BootInfo) (ocpp.BootDecision, error) {
+	decision := ocpp.BootAccepted
+	if b.cfg.Allow != nil && !b.cfg.Allow[chargerID] {
+		decision = ocpp.BootRejected
+		if b.cfg.Unknown == PolicyPending {
+			decision = ocpp.BootPending
+		}
+	}
+	serial := info.ChargePointSerialNumber
+	if serial == "" {
+		serial = info.ChargeBoxSerialNumber
+	}
+	err := b.store(ctx, chargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
+		return c.Record(x, domain.ChargerBooted{Vendor: info.Vendor, Model: info.Model, Serial: serial,
+			Firmware: info.FirmwareVersion, Status: string(decision)}), nil
+	})
+	return decision, err
+}
+
+func (b *ocppBackend) Heartbeat(context.Context, string) error { return nil }
+
+func (b *ocppBackend) ConnectorStatus(ctx context.Context, chargerID string, connectorID int, status, errorCode, info string, ts time.Time) error {
+	return b.store(ctx, chargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
+		return c.Record(x, domain.ConnectorStatus{ConnectorID: connectorID, Status: status, ErrorCode: errorCode, Info: info}), nil
+	})
+}
+
+func (b *ocppBackend) Authorize(context.Context, string, string) (ocpp.IDTagStatus, error) {
+	return ocpp.IDTagAccepted, nil
+}
+
+func (b *ocppBackend) StartTransaction(ctx context.Context, chargerID string, tx ocpp.StartTx) (int, ocpp.IDTagStatus, error) {
+	var id int
+	widget := b.s.cfg.Board.WidgetOf(chargerID)
+	err := b.store(ctx, chargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
+		evs, txID := c.StartTransaction(x, eventULID(tx.EventID), domain.TransactionStarted{ConnectorID: tx.ConnectorID,
+			IDTag: tx.IDTag, MeterStart: tx.MeterStart, Timestamp: tx.Timestamp.UTC()}, widget)
+		id = txID
+		return evs, nil
+	})
+	return id, ocpp.IDTagAccepted, err
+}
+
+func (b *ocppBackend) Reading(ctx context.Context, chargerID string, soc float64, eventID string, ts time.Time) error {
+	err := b.s.StoreReading(ctx, chargerID, soc, "ocpp:"+eventID, domain.OpenedByOCPP)
+	if err == nil {
+		b.s.cfg.Observer.Reading("")
+	} else {
+		b.s.cfg.Observer.Reading(domain.ErrorCode(err))
+	}
+	return storeErr(err)
+}
+
+func (b *ocppBackend) MeterSample(ctx context.Context, chargerID string, smp ocpp.Sample) error {
+	return b.store(ctx, chargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
+		return c.RecordOnce(x, eventULID(smp.EventID), domain.MeterSampled{ConnectorID: smp.ConnectorID,
+			Measurand: smp.Measurand, Value: smp.Value, Unit: smp.Unit, Timestamp: smp.Timestamp.UTC()}), nil
+	})
+}
+
+func (b *ocppBackend) StopTransaction(ctx context.Context, chargerID string, tx ocpp.StopTx) (ocpp.IDTagStatus, error) {
+	err := b.store(ctx, chargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
+		return c.RecordOnce(x, eventULID(tx.EventID), domain.TransactionStopped{TransactionID: tx.TransactionID,
+			MeterStop: tx.MeterStop, Reason: tx.Reason, Timestamp: tx.Timestamp.UTC()}), nil
+	})
+	if tx.IDTag == "" {
+		return "", err
+	}
+	return ocpp.IDTagAccepted, err
+}
