@@ -50,6 +50,9 @@ func (c *Charger) Seen(eventID string) (int, bool) {
 }
 
 func (c *Charger) remember(eventID string, tx int) {
+	if c.recent == nil {
+		c.recent = map[string]int{}
+	}
 	if _, ok := c.recent[eventID]; ok {
 		return
 	}
@@ -94,6 +97,9 @@ func (c *Charger) Apply(e Event) {
 		if c.Session != nil && c.Session.ID == e.SessionID {
 			c.Session.PaidCents += d.AmountCents
 			if d.IdempotencyKey != "" {
+				if c.Session.Payments == nil {
+					c.Session.Payments = map[string]PaymentRecorded{}
+				}
 				c.Session.Payments[d.IdempotencyKey] = d
 			}
 		}

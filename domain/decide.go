@@ -3,6 +3,7 @@ package domain
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Ctx carries what every decision needs from outside: the time and an id
@@ -107,7 +108,7 @@ func (c *Charger) RecordPayment(x Ctx, t Tariff, sessionID string, p Payment) ([
 	if p.Method != MethodCash && p.Method != MethodCard {
 		return nil, Errorf(CodeInvalidMethod, "method must be %q or %q", MethodCash, MethodCard)
 	}
-	if len(p.Reference) > MaxReferenceLen {
+	if utf8.RuneCountInString(p.Reference) > MaxReferenceLen {
 		return nil, Errorf(CodeInvalidInput, "reference is longer than %d characters", MaxReferenceLen)
 	}
 	s, err := c.openSession(sessionID)
@@ -137,7 +138,7 @@ func (c *Charger) HandBack(x Ctx, t Tariff, sessionID, waiveReason string) ([]Ev
 		return nil, err
 	}
 	waiveReason = strings.TrimSpace(waiveReason)
-	if len(waiveReason) > MaxReferenceLen {
+	if utf8.RuneCountInString(waiveReason) > MaxReferenceLen {
 		return nil, Errorf(CodeInvalidInput, "waiveReason is longer than %d characters", MaxReferenceLen)
 	}
 	due := t.Due(s.OpenedAt, x.Now)

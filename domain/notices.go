@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // MaxNoticeText bounds a notice's text.
@@ -63,7 +64,7 @@ const NoticeLayout = "2006-01-02 15:04"
 // free of the system's zone database).
 func (n *Notices) Schedule(x Ctx, at, tz, text string, loc func(string) (*time.Location, error)) ([]Event, error) {
 	text = strings.TrimSpace(text)
-	if text == "" || len(text) > MaxNoticeText {
+	if text == "" || utf8.RuneCountInString(text) > MaxNoticeText {
 		return nil, Errorf(CodeInvalidInput, "text must hold 1 to %d characters", MaxNoticeText)
 	}
 	if tz == "" {

@@ -123,6 +123,7 @@ func run[T aggregate](ctx context.Context, s *Service, sl *slot[T], key StreamKe
 func catchUp[T aggregate](ctx context.Context, s *Service, sl *slot[T], key StreamKey) error {
 	evs, err := s.store.Load(ctx, key, sl.agg.version())
 	if err != nil {
+		sl.stale = true
 		return fmt.Errorf("load %s %s: %w", key.Kind, key.ID, err)
 	}
 	for _, e := range evs {

@@ -354,6 +354,11 @@ func (m *chargerMock) run(ctx context.Context, lines <-chan string) error {
 		case b := <-frames:
 			m.handleFrame(b)
 		case <-done:
+			if replaced(conn.err) {
+				conn.close()
+				conn = nil
+				return fmt.Errorf("charger %s: %s; not reconnecting", m.opt.id, describeDrop(conn.err))
+			}
 			drop(describeDrop(conn.err))
 		case line, ok := <-lines:
 			if !ok {
@@ -470,6 +475,14 @@ func describeDrop(err error) string {
 		return "connection closed"
 	}
 	return err.Error()
+}
+
+// replaced reports whether the server closed the socket because another
+// device connected with the same id; reconnecting would only take the id
+// back and forth.
+func replaced(err error) bool {
+	var ce *websocket.CloseError
+	return errors.As(err, &ce) && strings.Contains(ce.Text, "replaced")
 }
 
 // clipText shortens a frame for printing.

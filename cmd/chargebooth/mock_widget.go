@@ -80,12 +80,15 @@ func runWidget(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		bo.reset()
 		fmt.Fprintf(stderr, "connected as widget %s, waiting for %s\n", o.id, o.event)
-		finished, why := w.serve(ctx, ws)
+		finished, err := w.serve(ctx, ws)
 		if finished || ctx.Err() != nil {
 			return nil
 		}
+		if replaced(err) {
+			return fmt.Errorf("widget %s: %s; not reconnecting", o.id, describeDrop(err))
+		}
 		d := bo.next()
-		fmt.Fprintf(stderr, "disconnected, retrying in %s (attempt %d): %s\n", fmtDelay(d), bo.attempt, why)
+		fmt.Fprintf(stderr, "disconnected, retrying in %s (attempt %d): %s\n", fmtDelay(d), bo.attempt, describeDrop(err))
 		if !sleepCtx(ctx, d) {
 			return nil
 		}
@@ -100,15 +103,16 @@ type widgetMock struct {
 }
 
 // serve reads one connection until it drops, ctx ends, or (with --once)
-// the first status was shown; finished reports the latter two.
-func (w *widgetMock) serve(ctx context.Context, ws *websocket.Conn) (finished bool, why string) {
+// the first status was shown; finished reports the latter two, err why
+// the connection ended otherwise.
+func (w *widgetMock) serve(ctx context.Context, ws *websocket.Conn) (finished bool, err error) {
 	stop := context.AfterFunc(ctx, func() { closeWS(ws, nil) })
 	defer stop()
 	defer ws.Close()
 	for {
 		typ, b, err := ws.ReadMessage()
 		if err != nil {
-			return ctx.Err() != nil, describeDrop(err)
+			return ctx.Err() != nil, err
 		}
 		if typ != websocket.TextMessage {
 			fmt.Fprintf(w.log, "warning: ignoring a binary frame of %d bytes\n", len(b))
@@ -116,7 +120,7 @@ func (w *widgetMock) serve(ctx context.Context, ws *websocket.Conn) (finished bo
 		}
 		if w.handle(b, time.Now()) && w.opt.once {
 			closeWS(ws, nil)
-			return true, ""
+			return true, nil
 		}
 	}
 }

@@ -12,9 +12,13 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// fault is what a stand-in server does wrong, to one reading.
+// faultyCharger is the charger whose readings a fault counts.
+const faultyCharger = "lgc0001"
+
+// fault is what a stand-in server does wrong, to one reading of
+// faultyCharger.
 type fault struct {
-	dropNth   int    // acknowledge the nth reading received but relay no status
+	dropNth   int    // acknowledge the nth reading but relay no status
 	wrongNth  int    // relay a wrong status for the nth reading
 	errorNth  int    // answer the nth reading with an Error frame, store nothing
 	refuse    string // refuse this widget id with HTTP 400
@@ -190,6 +194,7 @@ func (s *standin) serveCharger(w http.ResponseWriter, r *http.Request) {
 	}
 	defer s.release(c)
 	self := &peer{c: c}
+	n := 0 // readings of this charger
 	for {
 		_, b, err := c.ReadMessage()
 		if err != nil {
@@ -208,22 +213,25 @@ func (s *standin) serveCharger(w http.ResponseWriter, r *http.Request) {
 		}
 		s.mu.Lock()
 		s.readings++
-		n := s.readings
 		widget := s.peers[s.pairs[id]]
 		s.mu.Unlock()
+		if id == faultyCharger {
+			n++
+		}
 
 		st := statusOfSoC(in.Data.SoC)
-		switch n {
-		case s.fault.errorNth:
+		switch {
+		case n == 0: // not the faulty charger
+		case n == s.fault.errorNth:
 			_ = self.write([]byte(`{"event":"Error","data":{"code":"invalid_soc","message":"no"}}`))
 			continue
-		case s.fault.wrongNth:
+		case n == s.fault.wrongNth:
 			st = rotateBack(st)
 		}
 		if in.ID != "" {
 			_ = self.write([]byte(`{"event":"Ack","data":{"id":"` + in.ID + `"}}`))
 		}
-		if n == s.fault.dropNth || widget == nil {
+		if n > 0 && n == s.fault.dropNth || widget == nil {
 			continue
 		}
 		if widget.write(statusFrame(st)) == nil {

@@ -1,0 +1,18 @@
+package metrics
+
+import "github.com/prometheus/client_golang/prometheus"
+
+func (m *Metrics) registerEvents() {
+	applied := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: namespace,
+		Name:      "events_applied_total",
+		Help:      "Events folded into the projections, by event type.",
+	}, []string{"type"})
+	m.reg.MustRegister(applied)
+	m.eventsApplied = newChildren(applied.WithLabelValues)
+}
+
+// EventApplied counts one event of type typ (such as
+// "charger.soc_reported") in chargebooth_events_applied_total{type}. It is
+// cheap enough to call for every event of a rebuild.
+func (m *Metrics) EventApplied(typ string) { m.eventsApplied.with(typ).Inc() }

@@ -1,0 +1,241 @@
+// interop.mjs drives chargebooth's OCPP 1.6J charger endpoint with an
+// independent client, the npm package ocpp-rpc, in strict mode: every
+// request we send and every answer the server gives is checked against
+// the OCPP 1.6 JSON schemas that ship with ocpp-rpc.
+//
+// Settings (environment variables, or --flag value arguments):
+//
+//   OCPP_ENDPOINT   --endpoint   ws://host:port/chargers (ocpp-rpc appends
+//                                "/" + the charger id)            required
+//   CHARGER_ID      --id         the charger id (identity)           required
+//   CHARGER_PASSWORD --password  HTTP Basic password (security profile 1)
+//   STAFF_API       --api        http://host:port of the staff API
+//   STAFF_TOKEN     --token      the staff bearer token
+//   TRIGGER         --trigger    "1": call POST /api/chargers/{id}/remote-start
+//                                ourselves (needs STAFF_API and STAFF_TOKEN);
+//                                otherwise whoever reads our "ready" line does
+//   EXPECT_INTERVAL --interval   the heartbeat interval Boot must answer
+//   REMOTE_WAIT_MS  --remote-wait how long to wait for RemoteStartTransaction
+//                                (default 10000)
+//   TIMEOUT_MS      --timeout    the whole run (default 30000)
+//
+// Output: one JSON object a line on stdout:
+//   {"event":"step","name":"BootNotification","ok":true,...}  per step
+//   {"event":"ready","chargerId":"…"}   waiting for RemoteStartTransaction
+//   {"event":"summary","ok":true,...}   last line
+// Exit status 0 only when every step passed and ocpp-rpc reported no strict
+// validation failure, bad message, call error or unexpected close.
+
+import { RPCClient } from 'ocpp-rpc';
+
+function settings(argv, env) {
+    const names = {
+        endpoint: 'OCPP_ENDPOINT', id: 'CHARGER_ID', password: 'CHARGER_PASSWORD',
+        api: 'STAFF_API', token: 'STAFF_TOKEN', trigger: 'TRIGGER', interval: 'EXPECT_INTERVAL',
+        'remote-wait': 'REMOTE_WAIT_MS', timeout: 'TIMEOUT_MS',
+    };
+    const out = {};
+    for (const [flag, name] of Object.entries(names)) {
+        if (env[name] !== undefined && env[name] !== '') out[flag] = env[name];
+    }
+    for (let i = 0; i < argv.length; i++) {
+        const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
+        if (!m || !(m[1] in names)) throw new Error(`unknown argument ${argv[i]}`);
+        out[m[1]] = m[2] ?? argv[++i];
+    }
+    if (!out.endpoint || !out.id) throw new Error('OCPP_ENDPOINT (--endpoint) and CHARGER_ID (--id) are required');
+    return {
+        endpoint: out.endpoint.replace(/\/+$/, ''),
+        id: out.id,
+        password: out.password ?? null,
+        api: out.api ? out.api.replace(/\/+$/, '') : '',
+        token: out.token ?? '',
+        trigger: out.trigger === '1' || out.trigger === 'true',
+        interval: out.interval !== undefined ? Number(out.interval) : undefined,
+        remoteWaitMs: Number(out['remote-wait'] ?? 10000),
+        timeoutMs: Number(out.timeout ?? 30000),
+    };
+}
+
+function emit(obj) {
+    process.stdout.write(JSON.stringify(obj) + '\n');
+}
+
+function describe(err) {
+    if (!err) return '';
+    const parts = [err.name, err.rpcErrorCode, err.message].filter(Boolean);
+    return parts.join(': ');
+}
+
+const cfg = (() => {
+    try {
+        return settings(process.argv.slice(2), process.env);
+    } catch (err) {
+        emit({ event: 'summary', ok: false, errors: [err.message] });
+        process.exit(2);
+    }
+})();
+
+// Everything that goes wrong, whatever reports it.
+const failures = { strict: [], badMessages: [], callErrors: [], steps: [], other: [] };
+const steps = [];
+let finished = false;
+
+function step(name, ok, detail = {}) {
+    steps.push({ name, ok });
+    emit({ event: 'step', name, ok, ...detail });
+    if (!ok) failures.steps.push(`${name}: ${detail.error ?? 'failed'}`);
+}
+
+function check(name, cond, what, detail = {}) {
+    step(name, !!cond, cond ? detail : { ...detail, error: what });
+    return !!cond;
+}
+
+const client = new RPCClient({
+    endpoint: cfg.endpoint,
+    identity: cfg.id,
+    password: cfg.password,
+    protocols: ['ocpp1.6'],
+    strictMode: true,
+    reconnect: false,
+    callTimeoutMs: 10000,
+});
+
+client.on('strictValidationFailure', (ev) => {
+    failures.strict.push({
+        method: ev.method, outbound: ev.outbound, isCall: ev.isCall,
+        error: describe(ev.error), details: ev.error?.details ?? null, result: ev.result ?? null,
+    });
+});
+client.on('badMessage', (ev) => {
+    failures.badMessages.push({ message: String(ev.buffer), error: describe(ev.error) });
+});
+client.on('callError', (ev) => {
+    failures.callErrors.push({ method: ev.method, outbound: ev.outbound, error: describe(ev.error) });
+});
+client.on('socketError', (err) => failures.other.push(`socket error: ${describe(err)}`));
+client.on('close', ({ code, reason }) => {
+    if (!finished) failures.other.push(`socket closed early: ${code} ${String(reason ?? '')}`);
+});
+
+// RemoteStartTransaction from the server: answer Accepted and let main go on.
+let remoteStartRan;
+const remoteStarted = new Promise((resolve) => { remoteStartRan = resolve; });
+client.handle('RemoteStartTransaction', async ({ params }) => {
+    remoteStartRan(params);
+    return { status: 'Accepted' };
+});
+client.handle('RemoteStopTransaction', async () => ({ status: 'Accepted' }));
+
+function isoNow() {
+    return new Date().toISOString();
+}
+
+function isDateTime(s) {
+    return typeof s === 'string' && !Number.isNaN(Date.parse(s));
+}
+
+async function triggerRemoteStart() {
+    const url = `${cfg.api}/api/chargers/${encodeURIComponent(cfg.id)}/remote-start`;
+    const resp = await fetch(url, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${cfg.token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ idTag: 'interop', connectorId: 1 }),
+    });
+    const body = await resp.text();
+    check('RemoteStartAPI', resp.status === 200, `HTTP ${resp.status}: ${body}`, { status: resp.status, body });
+}
+
+function within(promise, ms, what) {
+    let timer;
+    return Promise.race([
+        promise,
+        new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms); }),
+    ]).finally(() => clearTimeout(timer));
+}
+
+async function run() {
+    await client.connect();
+    check('Protocol', client.protocol === 'ocpp1.6', `negotiated ${JSON.stringify(client.protocol)}, want "ocpp1.6"`,
+        { protocol: client.protocol });
+
+    const boot = await client.call('BootNotification', {
+        chargePointVendor: 'ocpp-rpc', chargePointModel: 'interop', chargePointSerialNumber: 'IT-0001',
+        firmwareVersion: '2.2.1',
+    });
+    check('BootNotification',
+        boot.status === 'Accepted' && Number.isInteger(boot.interval) && isDateTime(boot.currentTime)
+            && (cfg.interval === undefined || boot.interval === cfg.interval),
+        `got ${JSON.stringify(boot)}, want Accepted, an integer interval${cfg.interval !== undefined ? ` of ${cfg.interval}` : ''} and a currentTime`,
+        { status: boot.status, interval: boot.interval });
+
+    const hb = await client.call('Heartbeat', {});
+    check('Heartbeat', isDateTime(hb.currentTime), `got ${JSON.stringify(hb)}, want a currentTime`,
+        { currentTime: hb.currentTime });
+
+    const st = await client.call('StatusNotification', {
+        connectorId: 1, status: 'Preparing', errorCode: 'NoError', timestamp: isoNow(),
+    });
+    check('StatusNotification', st && Object.keys(st).length === 0, `got ${JSON.stringify(st)}, want {}`);
+
+    const mv = await client.call('MeterValues', {
+        connectorId: 0,
+        meterValue: [{ timestamp: isoNow(), sampledValue: [{ value: '85.0', measurand: 'SoC', unit: 'Percent' }] }],
+    });
+    check('MeterValues', mv && Object.keys(mv).length === 0, `got ${JSON.stringify(mv)}, want {}`, { soc: '85.0' });
+
+    const start = await client.call('StartTransaction', {
+        connectorId: 1, idTag: 'interop', meterStart: 1000, timestamp: isoNow(),
+    });
+    const txId = start.transactionId;
+    check('StartTransaction', Number.isInteger(txId) && start.idTagInfo?.status === 'Accepted',
+        `got ${JSON.stringify(start)}, want an integer transactionId and idTagInfo Accepted`, { transactionId: txId });
+
+    emit({ event: 'ready', chargerId: cfg.id, transactionId: txId });
+    if (cfg.trigger) {
+        if (!cfg.api || !cfg.token) throw new Error('TRIGGER needs STAFF_API and STAFF_TOKEN');
+        await triggerRemoteStart();
+    }
+    const params = await within(remoteStarted, cfg.remoteWaitMs, 'no RemoteStartTransaction');
+    check('RemoteStartTransaction', typeof params?.idTag === 'string', `got ${JSON.stringify(params)}`, { params });
+
+    const stop = await client.call('StopTransaction', {
+        transactionId: Number.isInteger(txId) ? txId : 0, meterStop: 1500, timestamp: isoNow(), reason: 'Local',
+        idTag: 'interop',
+    });
+    check('StopTransaction', stop && (stop.idTagInfo === undefined || typeof stop.idTagInfo.status === 'string'),
+        `got ${JSON.stringify(stop)}`);
+    return txId;
+}
+
+const watchdog = setTimeout(() => {
+    failures.other.push(`run did not finish within ${cfg.timeoutMs} ms`);
+    finish(undefined);
+}, cfg.timeoutMs);
+
+async function finish(txId) {
+    if (finished) return;
+    finished = true;
+    clearTimeout(watchdog);
+    try {
+        await within(client.close({ code: 1000, reason: 'interop done' }), 2000, 'close');
+    } catch (err) {
+        failures.other.push(`close: ${describe(err)}`);
+    }
+    const ok = steps.length > 0 && failures.steps.length === 0 && failures.strict.length === 0
+        && failures.badMessages.length === 0 && failures.callErrors.length === 0 && failures.other.length === 0;
+    emit({
+        event: 'summary', ok, protocol: client.protocol ?? null, transactionId: txId ?? null,
+        steps, strictFailures: failures.strict, badMessages: failures.badMessages,
+        callErrors: failures.callErrors, errors: [...failures.steps, ...failures.other],
+    });
+    process.exitCode = ok ? 0 : 1;
+    // Nothing else should keep the process alive; make sure of it.
+    setTimeout(() => process.exit(process.exitCode), 100).unref();
+}
+
+run().then(finish, (err) => {
+    failures.other.push(describe(err));
+    finish(undefined);
+});
