@@ -214,6 +214,16 @@ func testConcurrent(t *testing.T, st domain.EventStore) {
 				}
 				e.Seq, version = res[0].Seq, res[0].Seq
 				sent[i] = append(sent[i], e)
+				if j%5 == 4 { // reads race with the other writers
+					if evs, err := st.Load(ctxT(t), keys[i], version); err != nil || evs != nil {
+						errs <- fmt.Errorf("aggregate %d: load after own version: %d events, %v", i, len(evs), err)
+						return
+					}
+					if last, err := st.LastSequence(ctxT(t)); err != nil || last < version {
+						errs <- fmt.Errorf("aggregate %d: last sequence %d below %d, %v", i, last, version, err)
+						return
+					}
+				}
 			}
 		})
 	}

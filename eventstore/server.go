@@ -36,6 +36,10 @@ type EmbeddedConfig struct {
 	Listen string
 	// Sync is SyncInterval (empty) or SyncAlways.
 	Sync string
+	// InProcessOnly opens no TCP port; clients connect with
+	// Embedded.Connect. For tools that open the data directory of a stopped
+	// server while leaving its port alone. Listen is ignored.
+	InProcessOnly bool
 	// Debug turns on the server's own logging.
 	Debug bool
 	// StartTimeout bounds the wait for the server to accept clients;
@@ -85,6 +89,9 @@ func serverOptions(cfg EmbeddedConfig) (*server.Options, error) {
 		return nil, errors.New("embedded nats: no data directory")
 	}
 	listen := cfg.Listen
+	if cfg.InProcessOnly {
+		listen = "127.0.0.1:-1"
+	}
 	if listen == "" {
 		listen = DefaultListen
 	}
@@ -110,6 +117,7 @@ func serverOptions(cfg EmbeddedConfig) (*server.Options, error) {
 		NoSigs:    true,
 		NoLog:     !cfg.Debug,
 		Debug:     cfg.Debug,
+		DontListen: cfg.InProcessOnly,
 	}
 	switch cfg.Sync {
 	case SyncAlways:
@@ -121,7 +129,9 @@ func serverOptions(cfg EmbeddedConfig) (*server.Options, error) {
 	return opts, nil
 }
 
-// ClientURL returns the URL clients connect to, e.g. nats://127.0.0.1:4222.
+// ClientURL returns the URL clients connect to, e.g. nats://127.0.0.1:4222
+// (with the port picked when Listen asked for a random one). Meaningless
+// with InProcessOnly.
 func (e *Embedded) ClientURL() string { return e.srv.ClientURL() }
 
 // Connect returns a connection to the embedded server that does not go

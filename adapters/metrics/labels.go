@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"fmt"
 	"strings"
 	"sync"
 )
@@ -59,9 +58,4 @@ func (c *children[T]) with(lvs ...string) T {
 	c.cache.Store(key, child)
 	c.n++
 	return child
-}
-
-// slogJoin formats promhttp's Println arguments as one string.
-func slogJoin(v []any) string {
-	return strings.TrimSuffix(fmt.Sprintln(v...), "\n")
 }

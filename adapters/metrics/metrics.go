@@ -1,8 +1,10 @@
 package metrics
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -102,4 +104,9 @@ type slogPrinter struct{ log *slog.Logger }
 // Println logs a scrape error.
 func (p slogPrinter) Println(v ...any) {
 	p.log.Error("metrics scrape", "error", slogJoin(v))
+}
+
+// slogJoin formats promhttp's Println arguments as one string.
+func slogJoin(v []any) string {
+	return strings.TrimSuffix(fmt.Sprintln(v...), "\n")
 }

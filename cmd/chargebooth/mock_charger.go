@@ -355,8 +355,6 @@ func (m *chargerMock) run(ctx context.Context, lines <-chan string) error {
 			m.handleFrame(b)
 		case <-done:
 			if replaced(conn.err) {
-				conn.close()
-				conn = nil
 				return fmt.Errorf("charger %s: %s; not reconnecting", m.opt.id, describeDrop(conn.err))
 			}
 			drop(describeDrop(conn.err))

@@ -32,6 +32,7 @@ type chargerEndpoint struct {
 	// set before the first connection
 	refuseFirst  int     // answer the first handshake with this status
 	dropFirstAt  int     // abruptly drop the first connection after this many frames
+	closeFirst   string  // close the first connection after its first frame with this reason
 	errorFor     float64 // answer a reading of this soc with an Error frame instead
 	wantPassword string  // require HTTP Basic auth with this password
 
@@ -92,6 +93,10 @@ func (e *chargerEndpoint) serve(w http.ResponseWriter, r *http.Request) {
 		e.conns[n] = append(e.conns[n], string(b))
 		count := len(e.conns[n])
 		e.mu.Unlock()
+		if n == 0 && e.closeFirst != "" {
+			ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, e.closeFirst), time.Now().Add(time.Second))
+			return
+		}
 		if n == 0 && e.dropFirstAt > 0 && count == e.dropFirstAt {
 			ws.NetConn().Close() // no close frame: the connection just dies
 			return
@@ -261,6 +266,12 @@ func TestChargerReconnects(t *testing.T) {
 			want:  []string{"10", "50", "80"},
 		},
 		{
+			name:  "server shutting down",
+			setup: func(e *chargerEndpoint) { e.closeFirst = "server shutting down" },
+			args:  []string{"--soc", "10,50,80", "--ack"},
+			want:  []string{"10", "50", "80"},
+		},
+		{
 			name:  "first connection dropped after a reading",
 			setup: func(e *chargerEndpoint) { e.dropFirstAt = 1 },
 			args:  []string{"--soc", "10,50,80", "--ack"},
@@ -300,6 +311,18 @@ func TestChargerReconnects(t *testing.T) {
 				t.Errorf("readings on the last connection: got %q, want %q\nstderr:\n%s", got, tt.want, stderr)
 			}
 		})
+	}
+}
+
+func TestChargerReplacedStops(t *testing.T) {
+	fastMocks(t)
+	e := newChargerEndpoint(t, func(e *chargerEndpoint) { e.closeFirst = "replaced by a newer connection" })
+	_, _, err := runChargerT(t, []string{"--id", "c7", "--url", e.url(), "--soc", "10,50", "--interval", "20ms"}, "")
+	if err == nil || !strings.Contains(err.Error(), "replaced by a newer connection") {
+		t.Fatalf("err: got %v, want the replacement reason", err)
+	}
+	if got := len(e.frames()); got != 1 {
+		t.Errorf("connections: got %d, want 1 (no reconnect)", got)
 	}
 }
 

@@ -10,6 +10,7 @@ type counters struct {
 	sent         atomic.Uint64 // readings written to a charger socket
 	delivered    atomic.Uint64 // readings whose status a widget received
 	acked        atomic.Uint64 // Ack frames received by chargers
+	answered     atomic.Uint64 // Ack and Error frames received by chargers
 	skipped      atomic.Uint64 // readings passed over by a later status: lost
 	wrong        atomic.Uint64 // delivered readings with the wrong status
 	extra        atomic.Uint64 // statuses with no reading outstanding

@@ -63,8 +63,8 @@ func (r *runner) paceRate(ctx context.Context, pairs []*pair) {
 // cfg.ClosedLoopTimeout sends the next one anyway, so a lost reading does
 // not stop it.
 func (r *runner) closedLoop(ctx context.Context, pairs []*pair) {
-	r.sending.Store(true)
-	defer r.sending.Store(false)
+	r.setSending(true)
+	defer r.setSending(false)
 	for _, p := range pairs {
 		p.send(r)
 	}
@@ -90,13 +90,37 @@ func (r *runner) closedLoop(ctx context.Context, pairs []*pair) {
 	}
 }
 
-// drain waits until every reading sent was delivered or skipped, or grace
-// passed.
+// setSending starts or stops the closed loop. Once it returns false, no
+// send the loop triggered is under way any more.
+func (r *runner) setSending(on bool) {
+	r.sendMu.Lock()
+	defer r.sendMu.Unlock()
+	r.sending = on
+}
+
+// sendNext sends p's next reading if the closed loop runs.
+func (r *runner) sendNext(p *pair) {
+	r.sendMu.RLock()
+	defer r.sendMu.RUnlock()
+	if r.sending {
+		p.send(r)
+	}
+}
+
+// drain waits until every reading sent was delivered or skipped and, when
+// the server acknowledges readings, answered, or until grace passed.
 func (r *runner) drain(ctx context.Context, grace time.Duration) {
 	deadline := time.Now().Add(grace)
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
-	for r.c.outstanding.Load() > 0 && time.Now().Before(deadline) {
+	done := func() bool {
+		if r.c.outstanding.Load() > 0 {
+			return false
+		}
+		acks := !r.cfg.NoAck && r.c.acked.Load() > 0
+		return !acks || r.c.answered.Load() >= r.c.sent.Load()
+	}
+	for !done() && time.Now().Before(deadline) {
 		select {
 		case <-ctx.Done():
 			return

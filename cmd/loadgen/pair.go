@@ -8,6 +8,10 @@ import (
 	"github.com/gorilla/websocket"
 )
 
+// writeTimeout is how long a reading may take to write before its charger
+// counts as gone.
+const writeTimeout = 10 * time.Second
+
 // reading is one reading sent and not yet matched to a status.
 type reading struct {
 	sentAt int64 // run clock, ns
@@ -71,6 +75,7 @@ func (p *pair) send(r *runner) bool {
 	r.c.outstanding.Add(1)
 	p.lastSend.Store(now)
 
+	_ = p.charger.SetWriteDeadline(time.Now().Add(writeTimeout))
 	if err := p.charger.WriteMessage(websocket.TextMessage, p.buf); err != nil {
 		p.dead.Store(true)
 		r.c.writeErrors.Add(1)

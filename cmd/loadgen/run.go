@@ -29,7 +29,8 @@ type runner struct {
 
 	loadStart, loadEnd int64 // run clock of the load phase
 
-	sending   atomic.Bool    // closed loop: delivered readings trigger the next
+	sendMu    sync.RWMutex   // held for reading while a closed-loop send is under way
+	sending   bool           // closed loop: delivered readings trigger the next; guarded by sendMu
 	closing   atomic.Bool    // sockets are being closed on purpose
 	closeOnce sync.Once      // closeAll runs once
 	readers   sync.WaitGroup // one per socket

@@ -53,8 +53,10 @@ func (r *runner) readCharger(p *pair) {
 		switch f.kind {
 		case eventAck:
 			r.c.acked.Add(1)
+			r.c.answered.Add(1)
 		case eventError:
 			r.c.serverError(f.code)
+			r.c.answered.Add(1)
 		}
 	}
 }
@@ -78,8 +80,8 @@ func (r *runner) readWidget(p *pair) {
 		}
 		switch f.kind {
 		case eventStateOfCharge:
-			if p.onStatus(r, f.status) && r.cfg.ClosedLoop && r.sending.Load() {
-				p.send(r)
+			if p.onStatus(r, f.status) && r.cfg.ClosedLoop {
+				r.sendNext(p)
 			}
 		case eventError:
 			r.c.serverError(f.code)
