@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/chargebooth/chargebooth/domain"
+	"github.com/chargebooth/chargebooth/eventstore"
 	"github.com/chargebooth/chargebooth/eventstore/estest"
 )
 
@@ -14,15 +15,27 @@ import (
 // charger each, as the charger endpoint does; it reports events/s.
 func BenchmarkAppend(b *testing.B) {
 	modes := []struct {
-		name    string
-		checked bool
+		name      string
+		checked   bool
+		inProcess bool
 	}{
-		{"any version", false},
-		{"expected version", true},
+		{"any version", false, false},
+		{"expected version", true, false},
+		{"expected version in process", true, true},
 	}
 	for _, m := range modes {
 		b.Run(m.name, func(b *testing.B) {
-			_, st, _ := estest.Start(b)
+			srv, st, _ := estest.Start(b)
+			if m.inProcess {
+				nc, err := srv.Connect()
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.Cleanup(nc.Close)
+				if st, err = eventstore.Open(context.Background(), nc, eventstore.Config{}); err != nil {
+					b.Fatal(err)
+				}
+			}
 			ctx := context.Background()
 			b.SetParallelism(16)
 			b.ResetTimer()

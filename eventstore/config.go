@@ -8,8 +8,11 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultStream          = "CHARGEBOOTH"
-	DefaultSubjectPrefix   = "cb"
+	// DefaultStream is the stream's name.
+	DefaultStream = "CHARGEBOOTH"
+	// DefaultSubjectPrefix is the first token of every event subject.
+	DefaultSubjectPrefix = "cb"
+	// DefaultDuplicateWindow is how long JetStream remembers event IDs.
 	DefaultDuplicateWindow = 2 * time.Minute
 	// CheckpointBucket is the object store holding projection checkpoints.
 	CheckpointBucket = "CHARGEBOOTH_CHECKPOINTS"

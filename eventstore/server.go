@@ -17,10 +17,11 @@ const (
 	// acknowledged is lost even on a power cut, at a large cost in
 	// throughput.
 	SyncAlways = "always"
-	// SyncInterval is the server's default and ours: writes reach the
-	// operating system before they are acknowledged and are fsynced in the
-	// background (every two minutes). It survives kill -9 of the process
-	// (the kernel keeps the written pages) but not a power cut.
+	// SyncInterval is the server's default and ours: a one-replica stream
+	// writes each message to its file (flush in place, no async flush)
+	// before acknowledging it, and fsyncs in the background every two
+	// minutes. It survives kill -9 of the process (the kernel keeps the
+	// written pages) but not a power cut of the box.
 	SyncInterval = "interval"
 )
 
@@ -110,13 +111,13 @@ func serverOptions(cfg EmbeddedConfig) (*server.Options, error) {
 		host = "127.0.0.1"
 	}
 	opts := &server.Options{
-		Host:      host,
-		Port:      port,
-		JetStream: true,
-		StoreDir:  cfg.DataDir, // the server adds /jetstream
-		NoSigs:    true,
-		NoLog:     !cfg.Debug,
-		Debug:     cfg.Debug,
+		Host:       host,
+		Port:       port,
+		JetStream:  true,
+		StoreDir:   cfg.DataDir, // the server adds /jetstream
+		NoSigs:     true,
+		NoLog:      !cfg.Debug,
+		Debug:      cfg.Debug,
 		DontListen: cfg.InProcessOnly,
 	}
 	switch cfg.Sync {

@@ -1,10 +1,11 @@
 package projections
 
 import (
+	"bytes"
 	"encoding/csv"
+	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -91,27 +92,60 @@ func (b *Board) Reconcile(from, to, now time.Time) Reconciliation {
 	return r
 }
 
-// CSV renders the reconciliation for a spreadsheet: one row per method,
-// then the totals and session counts.
+// csvHeader is the reconciliation CSV's header row. Every row repeats the
+// range and currency so that rows pasted from several reports stay
+// meaningful; amount is amount_cents in the major unit (two decimals).
+var csvHeader = []string{"from", "to", "currency", "section", "item", "count", "amount_cents", "amount", "seconds"}
+
+// CSV renders the report for a spreadsheet: one row per payment method, a
+// total row, then one row per session outcome and the average time to
+// charged. The staff API and `chargebooth report` both print this.
+//
+//	section   item                     count        amount_cents
+//	payments  card, cash, …            payments     taken
+//	payments  total                    payments     sum of all payments
+//	sessions  opened                   sessions
+//	sessions  paid                     sessions
+//	sessions  waived                   sessions     waived balance
+//	sessions  open                     sessions     still owed now
+//	sessions  avg_time_to_charged                               (seconds column)
 func (r Reconciliation) CSV() []byte {
-	var b strings.Builder
-	w := csv.NewWriter(&b)
-	money := func(c int64) string { return strconv.FormatFloat(float64(c)/100, 'f', 2, 64) }
-	_ = w.Write([]string{"from", "to", "currency", "row", "count", "amount_cents", "amount"})
-	row := func(name string, count int, c int64) {
-		_ = w.Write([]string{r.From.Format(time.RFC3339), r.To.Format(time.RFC3339), r.Currency, name,
-			strconv.Itoa(count), strconv.FormatInt(c, 10), money(c)})
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
+	from, to := r.From.Format(time.RFC3339), r.To.Format(time.RFC3339)
+	row := func(section, item string, count int, amount *int64, seconds string) []string {
+		c, ac, am := strconv.Itoa(count), "", ""
+		if amount != nil {
+			ac, am = strconv.FormatInt(*amount, 10), major(*amount)
+		}
+		if section == "sessions" && item == "avg_time_to_charged" {
+			c = ""
+		}
+		return []string{from, to, r.Currency, section, item, c, ac, am, seconds}
 	}
+	p := func(v int64) *int64 { return &v }
+	rows := [][]string{csvHeader}
 	for _, m := range r.ByMethod {
-		row("payments_"+m.Method, m.Payments, m.AmountCents)
+		rows = append(rows, row("payments", m.Method, m.Payments, p(m.AmountCents), ""))
 	}
-	row("payments_total", r.Payments, r.TotalCents)
-	row("sessions_opened", r.SessionsOpened, 0)
-	row("sessions_paid", r.SessionsPaid, 0)
-	row("sessions_waived", r.SessionsWaived, r.WaivedCents)
-	row("sessions_open_owed", r.SessionsOpen, r.OwedCents)
-	_ = w.Write([]string{r.From.Format(time.RFC3339), r.To.Format(time.RFC3339), r.Currency, "avg_seconds_to_charged",
-		"", "", strconv.FormatFloat(r.AvgSecondsToCharged, 'f', 1, 64)})
-	w.Flush()
-	return []byte(b.String())
+	rows = append(rows,
+		row("payments", "total", r.Payments, p(r.TotalCents), ""),
+		row("sessions", "opened", r.SessionsOpened, nil, ""),
+		row("sessions", "paid", r.SessionsPaid, nil, ""),
+		row("sessions", "waived", r.SessionsWaived, p(r.WaivedCents), ""),
+		row("sessions", "open", r.SessionsOpen, p(r.OwedCents), ""),
+		row("sessions", "avg_time_to_charged", 0, nil, strconv.FormatFloat(r.AvgSecondsToCharged, 'f', 0, 64)),
+	)
+	_ = cw.WriteAll(rows) // writes to memory: cannot fail
+	return buf.Bytes()
+}
+
+// major formats cents as a decimal amount with two digits: -1234 → -12.34.
+func major(c int64) string {
+	sign := ""
+	u := uint64(c)
+	if c < 0 {
+		sign, u = "-", uint64(-c)
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, u/100, u%100)
 }

@@ -51,6 +51,9 @@ type Config struct {
 	// Observe, when non-nil, hears every request: the route pattern (such
 	// as "GET /api/chargers/{id}"), the status code and the duration.
 	Observe func(route string, code int, dur time.Duration)
+	// RemoteTimeout bounds how long remote start/stop wait for the
+	// charger's answer before 504; 0 means 30s.
+	RemoteTimeout time.Duration
 	// WaitApplied bounds how long a command waits for the board to apply
 	// what it stored before answering; 0 means 2s.
 	WaitApplied time.Duration

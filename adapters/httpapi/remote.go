@@ -11,9 +11,15 @@ import (
 	"github.com/chargebooth/chargebooth/domain"
 )
 
-// remoteTimeout bounds a remote call when the request has no earlier
-// deadline.
-const remoteTimeout = 30 * time.Second
+// defaultRemoteTimeout bounds a remote call when Config.RemoteTimeout is 0.
+const defaultRemoteTimeout = 30 * time.Second
+
+func (a *API) remoteTimeout() time.Duration {
+	if a.cfg.RemoteTimeout > 0 {
+		return a.cfg.RemoteTimeout
+	}
+	return defaultRemoteTimeout
+}
 
 // maxIDTag is OCPP 1.6's IdToken length.
 const maxIDTag = 20
@@ -56,7 +62,7 @@ func (a *API) remoteStart(w http.ResponseWriter, r *http.Request) {
 		}
 		conn = req.ConnectorID.n
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), remoteTimeout)
+	ctx, cancel := context.WithTimeout(r.Context(), a.remoteTimeout())
 	defer cancel()
 	resp, err := a.cfg.Remote.RemoteStart(ctx, id, req.IDTag, conn)
 	a.remoteDone(w, r, id, resp, err)
@@ -86,7 +92,7 @@ func (a *API) remoteStop(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, domain.Errorf(domain.CodeInvalidInput, "transactionId must be 1 or more"))
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), remoteTimeout)
+	ctx, cancel := context.WithTimeout(r.Context(), a.remoteTimeout())
 	defer cancel()
 	resp, err := a.cfg.Remote.RemoteStop(ctx, id, tx)
 	a.remoteDone(w, r, id, resp, err)

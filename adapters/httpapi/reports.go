@@ -102,11 +102,7 @@ func (a *API) reconciliation(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, rep)
 		return
 	}
-	body, err := reconciliationCSV(rep)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
+	body := rep.CSV()
 	h := w.Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Cache-Control", "no-store")

@@ -53,7 +53,7 @@ func (m *Metrics) Chargers() *ChargerObserver { return m.chargers }
 // Connected adds delta (+1 on open, -1 on close) to
 // chargebooth_chargers_connected{protocol}.
 func (o *ChargerObserver) Connected(protocol string, delta int) {
-	o.connected.with(protocol).Add(float64(delta))
+	o.connected.one(protocol).Add(float64(delta))
 }
 
 // Reading counts one reading: chargebooth_readings_accepted_total when code
@@ -63,7 +63,7 @@ func (o *ChargerObserver) Reading(code string) {
 		o.accepted.Inc()
 		return
 	}
-	o.rejected.with(code).Inc()
+	o.rejected.one(code).Inc()
 }
 
 // Appended observes how long storing a reading took in

@@ -15,4 +15,4 @@ func (m *Metrics) registerEvents() {
 // EventApplied counts one event of type typ (such as
 // "charger.soc_reported") in chargebooth_events_applied_total{type}. It is
 // cheap enough to call for every event of a rebuild.
-func (m *Metrics) EventApplied(typ string) { m.eventsApplied.with(typ).Inc() }
+func (m *Metrics) EventApplied(typ string) { m.eventsApplied.one(typ).Inc() }

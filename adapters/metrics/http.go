@@ -35,5 +35,5 @@ func (m *Metrics) ObserveHTTP(route string, code int, d time.Duration) {
 		c = strconv.Itoa(code)
 	}
 	m.httpRequests.with(route, c).Inc()
-	m.httpSeconds.with(route).Observe(d.Seconds())
+	m.httpSeconds.one(route).Observe(d.Seconds())
 }

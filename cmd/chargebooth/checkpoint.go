@@ -12,6 +12,9 @@ const checkpointName = "board"
 // there and usable; anything else is ignored and the board folds from
 // sequence 1.
 func (m *Main) restoreCheckpoint(ctx context.Context) {
+	if m.Config.Checkpoint <= 0 {
+		return
+	}
 	data, err := m.Store.LoadCheckpoint(ctx, checkpointName)
 	if err != nil {
 		m.Log.Warn("checkpoint not read; folding the whole stream", "err", err)
@@ -39,6 +42,9 @@ func (m *Main) restoreCheckpoint(ctx context.Context) {
 }
 
 func (m *Main) saveCheckpoint(ctx context.Context) {
+	if m.Config.Checkpoint <= 0 {
+		return
+	}
 	data, seq, err := m.Board.Snapshot()
 	if err == nil {
 		err = m.Store.SaveCheckpoint(ctx, checkpointName, data)

@@ -287,7 +287,6 @@ func TestOCPPInterop(t *testing.T) {
 				t.Errorf("remote-start: got HTTP %d %+v, want 200 with the charger's answer Accepted", code, res)
 			}
 		case "summary":
-			l := l
 			summary = &l
 		}
 	}
@@ -433,8 +432,11 @@ func TestOCPPReplayStoredOnce(t *testing.T) {
 		t.Fatal("no open session")
 	}
 	var detail struct {
-		TransactionID int            `json:"transactionId"`
-		Timeline      []domain.Event `json:"timeline"`
+		TransactionID int `json:"transactionId"`
+		Timeline      []struct {
+			Type string          `json:"type"`
+			Data json.RawMessage `json:"data"`
+		} `json:"timeline"`
 	}
 	if code := api(t, m, "GET", "/api/sessions/"+ch.SessionID, "", &detail); code != http.StatusOK {
 		t.Fatalf("GET session: HTTP %d", code)
@@ -447,8 +449,19 @@ func TestOCPPReplayStoredOnce(t *testing.T) {
 		byType[domain.TypeMeterSampled] != 1 || byType[domain.TypeSoCReported] != 2 {
 		t.Errorf("timeline: got %v, want one start, one stop, one meter sample and two readings", byType)
 	}
-	if detail.TransactionID != tx {
-		t.Errorf("session transactionId: got %d, want %d", detail.TransactionID, tx)
+	for _, e := range detail.Timeline {
+		if e.Type != domain.TypeTransactionStarted {
+			continue
+		}
+		var d struct {
+			TransactionID int `json:"transactionId"`
+		}
+		if err := json.Unmarshal(e.Data, &d); err != nil || d.TransactionID != tx {
+			t.Errorf("stored transaction start %s: got transactionId %d (%v), want %d", e.Data, d.TransactionID, err, tx)
+		}
+	}
+	if detail.TransactionID != 0 {
+		t.Errorf("session transactionId after StopTransaction: got %d, want 0 (none running)", detail.TransactionID)
 	}
 }
 
@@ -582,7 +595,9 @@ func TestChargerAuth(t *testing.T) {
 		}
 		return seq
 	}
-	seqBefore, countsBefore := lastSeq(), m.Board.EventCounts()
+	seqBefore := lastSeq()
+	checkFor(t, 5*time.Second, func() bool { return m.Board.Applied() >= seqBefore })
+	countsBefore := m.Board.EventCounts()
 
 	refused := []struct {
 		name   string

@@ -16,11 +16,13 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/chargebooth/chargebooth/adapters/charger"
 	"github.com/chargebooth/chargebooth/adapters/dashboard"
 	"github.com/chargebooth/chargebooth/adapters/httpapi"
+	"github.com/chargebooth/chargebooth/adapters/metrics"
 	"github.com/chargebooth/chargebooth/adapters/widget"
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/eventstore"
@@ -56,6 +58,8 @@ type ServeConfig struct {
 	ChargerAuth  string
 	ChargerAllow string
 	BootPolicy   string
+	CPUProfile   string
+	Pprof        bool
 }
 
 // flags registers serve's flags on fs.
@@ -77,16 +81,18 @@ func (c *ServeConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.WidgetEvent, "widget-event", widget.DefaultEvent, "event name in widget frames (the Wallbox widget mock expects chargingStatus)")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
-	fs.StringVar(&c.Sync, "sync", "always", "JetStream fsync: always (every write is on disk before it is acknowledged) or interval (faster; a power cut may lose the last seconds)")
+	fs.StringVar(&c.Sync, "sync", "interval", "JetStream fsync: interval (each event is written to its file before it is acknowledged, so kill -9 loses nothing; the OS flushes to disk in the background, so a power cut can lose the last seconds) or always (fsync every write before acknowledging: survives a power cut, about 50x slower)")
 	fs.DurationVar(&c.Retention, "retention", 0, "drop events older than this (0: keep forever)")
 	fs.Int64Var(&c.MaxBytes, "max-bytes", -1, "stream size limit in bytes (-1: none)")
 	fs.IntVar(&c.Replicas, "replicas", 1, "stream and consumer replicas (1 or 3; 3 needs a NATS cluster)")
 	fs.StringVar(&c.Origins, "allowed-origins", "", "extra origins allowed on /api/live, comma separated")
-	fs.DurationVar(&c.Checkpoint, "checkpoint-every", 30*time.Second, "how often projections are checkpointed")
+	fs.DurationVar(&c.Checkpoint, "checkpoint-every", 30*time.Second, "how often projections are checkpointed (also at shutdown); 0 turns checkpoints off: every start folds the whole stream")
 	fs.BoolVar(&c.NoDemo, "no-demo", false, "do not create the demo pairing c1234 ↔ wABCD on a fresh store")
 	fs.DurationVar(&c.Heartbeat, "heartbeat-interval", 5*time.Minute, "OCPP heartbeat interval told to chargers at boot")
 	fs.StringVar(&c.ChargerAuth, "charger-auth", "", `JSON file {"c1234":"<bcrypt hash>"}: chargers must log in with HTTP Basic auth (OCPP security profile 1); make hashes with "chargebooth passwd"`)
 	fs.StringVar(&c.ChargerAllow, "charger-allow", "", "file with the OCPP charger ids (one a line) whose BootNotification is Accepted (default: all)")
+	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile to this file until the server stops")
+	fs.BoolVar(&c.Pprof, "pprof", false, "serve net/http/pprof under /debug/pprof/ on the HTTP address (no token: keep it off on open networks)")
 	fs.StringVar(&c.BootPolicy, "boot-policy", "pending", "OCPP boot answer for chargers not on --charger-allow: pending or reject")
 }
 
@@ -94,6 +100,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	m := &Main{Stdout: stdout, Stderr: stderr}
 	if err := m.ParseFlags(args); err != nil {
 		return err
+	}
+	if m.Config.CPUProfile != "" {
+		stopProfile, err := startCPUProfile(m.Config.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer stopProfile()
 	}
 	if err := m.Run(ctx); err != nil {
 		m.Close()
@@ -120,11 +133,13 @@ type Main struct {
 	Service  *domain.Service
 	Chargers *charger.Server
 	Widgets  *widget.Server
+	Metrics  *metrics.Metrics
 
 	// Addresses actually listened on (useful with port 0).
 	ChargerURL, WidgetURL, HTTPURL string
 
-	startSeq  uint64 // stream sequence at start; ready once applied
+	startSeq  uint64        // stream sequence at start; ready once applied
+	lastSeq   atomic.Uint64 // the stream's last sequence, refreshed for /metrics
 	servers   []*http.Server
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
@@ -168,6 +183,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	runCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 
+	t0 := time.Now()
 	url := c.NATSURL
 	if url == "" {
 		m.Embedded, err = eventstore.StartEmbedded(eventstore.EmbeddedConfig{
@@ -191,16 +207,21 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("open event store: %w", err)
 	}
 
+	m.Log.Debug("event store open", "took", time.Since(t0))
 	m.Board = projections.NewBoard(c.Tariff)
 	m.restoreCheckpoint(openCtx)
+	m.Log.Debug("checkpoint restored", "took", time.Since(t0))
 	if m.startSeq, err = m.Store.LastSequence(openCtx); err != nil {
 		return fmt.Errorf("read stream: %w", err)
 	}
 	m.Service = domain.NewService(m.Store, m.Clock, func() string { return ulid.Make().String() }, c.Tariff)
 	m.Service.SetShared(c.NATSURL != "")
 
+	m.Metrics = metrics.New(metrics.Options{StreamLastSeq: m.lastSeq.Load, Applied: m.Board.Applied, Log: m.Log})
+	m.Board.Listen(func(u projections.Update) { m.Metrics.EventApplied(u.Event.Type) })
+	m.lastSeq.Store(m.startSeq)
 	m.Widgets = widget.New(widget.Config{Service: m.Service, Board: m.Board, Instance: c.Instance,
-		Log: m.Log, Event: c.WidgetEvent})
+		Log: m.Log, Event: c.WidgetEvent, Observer: m.Metrics.Widgets()})
 	auth, err := loadChargerAuth(c.ChargerAuth)
 	if err != nil {
 		return err
@@ -212,7 +233,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if c.BootPolicy != charger.PolicyPending && c.BootPolicy != charger.PolicyReject {
 		return fmt.Errorf("--boot-policy must be pending or reject, not %q", c.BootPolicy)
 	}
-	m.Chargers = charger.New(charger.Config{Service: m.Service, Board: m.Board, Instance: c.Instance, Log: m.Log, Auth: auth})
+	m.Chargers = charger.New(charger.Config{Service: m.Service, Board: m.Board, Instance: c.Instance, Log: m.Log,
+		Auth: auth, Observer: m.Metrics.Chargers()})
 	m.Chargers.EnableOCPP(charger.OCPPConfig{HeartbeatInterval: c.Heartbeat, Allow: allow, Unknown: c.BootPolicy})
 
 	m.wg.Add(1)
@@ -227,23 +249,32 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	api := httpapi.New(httpapi.Config{
 		Service: m.Service, Board: m.Board, Store: m.Store, Token: c.StaffToken, Clock: m.Clock,
 		AllowedOrigins: splitList(c.Origins), Log: m.Log, Ready: m.ready, Dashboard: dashboard.Handler(),
-		Remote: m.Chargers,
+		Remote: m.Chargers, Metrics: m.Metrics.Handler(), Observe: m.Metrics.ObserveHTTP,
 	})
+	m.Metrics.SetLiveClientsFunc(api.LiveClients)
 	if m.ChargerURL, err = m.listen(c.ChargerAddr, m.Chargers.Handler()); err != nil {
 		return fmt.Errorf("charger endpoint: %w", err)
 	}
 	if m.WidgetURL, err = m.listen(c.WidgetAddr, m.Widgets.Handler()); err != nil {
 		return fmt.Errorf("widget endpoint: %w", err)
 	}
-	if m.HTTPURL, err = m.listen(c.HTTPAddr, api.Handler()); err != nil {
+	var httpHandler http.Handler = api.Handler()
+	if c.Pprof {
+		httpHandler = withPprof(httpHandler)
+	}
+	if m.HTTPURL, err = m.listen(c.HTTPAddr, httpHandler); err != nil {
 		return fmt.Errorf("http endpoint: %w", err)
 	}
 	rem := &projections.Reminders{Board: m.Board, Service: m.Service, Clock: m.Clock, CollectAfter: c.CollectAfter, Log: m.Log}
-	m.wg.Add(2)
+	m.wg.Add(3)
 	go func() {
 		defer m.wg.Done()
 		m.waitReady(runCtx)
 		rem.Run(runCtx)
+	}()
+	go func() {
+		defer m.wg.Done()
+		m.watchStream(runCtx)
 	}()
 	go func() {
 		defer m.wg.Done()
@@ -318,6 +349,24 @@ func (m *Main) ready() error {
 		return errors.New("not connected to NATS")
 	}
 	return nil
+}
+
+// watchStream keeps the stream's last sequence fresh for the lag metric.
+func (m *Main) watchStream(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		c, cancel := context.WithTimeout(ctx, 2*time.Second)
+		if seq, err := m.Store.LastSequence(c); err == nil {
+			m.lastSeq.Store(seq)
+		}
+		cancel()
+	}
 }
 
 func (m *Main) waitReady(ctx context.Context) {

@@ -81,7 +81,7 @@ func parseFlags(args []string, stderr io.Writer) (Config, error) {
 	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "rate mode: goroutines writing readings")
 	fs.DurationVar(&cfg.Settle, "settle", cfg.Settle, "wait after connecting, before the load or the idle RSS sample")
 	fs.DurationVar(&cfg.Grace, "grace", cfg.Grace, "wait this long at most for statuses after the last reading")
-	fs.StringVar(&cfg.PairingsOut, "pairings-out", "", "write the pairings JSON for `chargebooth serve --pairings` to this file and exit")
+	fs.StringVar(&cfg.PairingsOut, "pairings-out", "", "write the pairings JSON for chargebooth serve --pairings to this file, and exit")
 	fs.BoolVar(&cfg.JSON, "json", false, "print the result as JSON")
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write loadgen's own CPU profile to this file")
 	fs.StringVar(&cfg.Label, "label", "", "profile name for --row-out")

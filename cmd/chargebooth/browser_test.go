@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath is where Debian's chromium package puts the browser.
+const chromiumPath = "/usr/bin/chromium"
+
+// browserLog collects what the page complains about: console errors,
+// uncaught exceptions and browser log entries of level error.
+type browserLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *browserLog) add(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, fmt.Sprintf(format, args...))
+}
+
+func (l *browserLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.lines) == 0 {
+		return "(none)"
+	}
+	return strings.Join(l.lines, "\n")
+}
+
+func (l *browserLog) listen(ev any) {
+	switch ev := ev.(type) {
+	case *runtime.EventConsoleAPICalled:
+		if ev.Type != runtime.APITypeError && ev.Type != runtime.APITypeWarning {
+			return
+		}
+		var args []string
+		for _, a := range ev.Args {
+			if a.Value != nil {
+				args = append(args, string(a.Value))
+			} else {
+				args = append(args, a.Description)
+			}
+		}
+		l.add("console.%s: %s", ev.Type, strings.Join(args, " "))
+	case *runtime.EventExceptionThrown:
+		d := ev.ExceptionDetails
+		msg := d.Text
+		if d.Exception != nil && d.Exception.Description != "" {
+			msg += " " + d.Exception.Description
+		}
+		l.add("exception at %s:%d: %s", d.URL, d.LineNumber, msg)
+	case *log.EventEntryAdded:
+		if ev.Entry.Level == log.LevelError {
+			l.add("log %s: %s %s", ev.Entry.Source, ev.Entry.Text, ev.Entry.URL)
+		}
+	}
+}
+
+// needChromium fails, never skips, when the browser is missing: the
+// dashboard is only proven in a real browser.
+func needChromium(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err == nil {
+		return
+	}
+	if os.Geteuid() == 0 {
+		t.Fatalf("%s is missing; make test installs it (as root), or run: sudo apt-get install -y chromium", chromiumPath)
+	}
+	t.Fatalf("%s is missing; install it with: sudo apt-get install -y chromium", chromiumPath)
+}
+
+// newBrowser starts headless Chromium with a fresh profile and returns a
+// tab's context, bounded by timeout.
+func newBrowser(t *testing.T, timeout time.Duration, logs *browserLog) context.Context {
+	t.Helper()
+	needChromium(t)
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(acancel)
+	// chromedp's own errors (events this cdproto does not know) go to the
+	// collected log, not to the test's output.
+	bctx, bcancel := chromedp.NewContext(actx, chromedp.WithErrorf(func(string, ...any) {}))
+	t.Cleanup(bcancel)
+	chromedp.ListenTarget(bctx, logs.listen)
+	if err := chromedp.Run(bctx); err != nil {
+		t.Fatalf("start %s: %v", chromiumPath, err)
+	}
+	return bctx
+}
+
+// pageString evaluates a JavaScript expression that yields a string.
+func pageString(ctx context.Context, expr string) (string, error) {
+	var s string
+	err := chromedp.Run(ctx, chromedp.Evaluate(expr, &s))
+	return s, err
+}
+
+// waitPage polls a JavaScript expression until it yields want.
+func waitPage(t *testing.T, ctx context.Context, logs *browserLog, timeout time.Duration, what, expr, want string) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var got string
+	var err error
+	for time.Now().Before(deadline) {
+		if got, err = pageString(ctx, expr); err == nil && got == want {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s: got %q (%v), want %q within %s\nbrowser console:\n%s", what, got, err, want, timeout, logs)
+}
+
+func TestDashboardInBrowser(t *testing.T) {
+	logs := &browserLog{}
+	m := startMain(t, t.TempDir())
+	base := "http://" + m.HTTPURL
+	ctx := newBrowser(t, 30*time.Second, logs)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("browser console:\n%s", logs)
+		}
+	})
+
+	const card = `[data-charger="c1234"]`
+	q := func(sel string) string { return fmt.Sprintf("document.querySelector(%q)", card+" "+sel) }
+	led := fmt.Sprintf(`(%s || {dataset: {}}).dataset.status || ''`, q("[data-led]"))
+
+	if err := chromedp.Run(ctx, chromedp.Navigate(base+"/?token="+testToken)); err != nil {
+		t.Fatalf("open the dashboard: %v\nbrowser console:\n%s", err, logs)
+	}
+	// c1234 is paired with wABCD out of the box, so its card is there
+	// before any reading.
+	waitPage(t, ctx, logs, 10*time.Second, "card c1234", fmt.Sprintf(`String(!!document.querySelector(%q))`, card), "true")
+	waitPage(t, ctx, logs, 10*time.Second, "live feed", `document.querySelector('#conn').dataset.state`, "live")
+	if got, _ := pageString(ctx, led); got != "none" {
+		t.Errorf("LED before any reading: got %q, want none", got)
+	}
+
+	c := dialCharger(t, m, "c1234")
+	sendSoCAcked(t, c, "b-85", "85")
+	waitPage(t, ctx, logs, 10*time.Second, "LED after a reading of 85", led, "charging80")
+	s := openSession(t, base, "c1234")
+
+	// The amount is prefilled with the balance.
+	waitPage(t, ctx, logs, 5*time.Second, "amount prefilled", q(`[data-field="amount"]`)+".value", "5.00")
+	if err := chromedp.Run(ctx, chromedp.Click(card+` [data-action="pay-cash"]`, chromedp.ByQuery)); err != nil {
+		t.Fatalf("click pay-cash: %v\nbrowser console:\n%s", err, logs)
+	}
+	checkFor(t, 10*time.Second, func() bool {
+		got := getSession(t, base, s.ID)
+		return got.AmountDueCents == 500 && got.PaidCents == got.AmountDueCents
+	})
+	// The card is free again once the payment's answer came back.
+	waitPage(t, ctx, logs, 5*time.Second, "card idle after paying",
+		fmt.Sprintf(`String(%s.hasAttribute('aria-busy'))`, fmt.Sprintf("document.querySelector(%q)", card)), "false")
+	waitPage(t, ctx, logs, 5*time.Second, "balance shown as paid", q("[data-balance]")+".dataset.cents", "0")
+
+	if err := chromedp.Run(ctx, chromedp.Click(card+` [data-action="handback"]`, chromedp.ByQuery)); err != nil {
+		t.Fatalf("click handback: %v\nbrowser console:\n%s", err, logs)
+	}
+	checkFor(t, 10*time.Second, func() bool { return getSession(t, base, s.ID).State == "closed" })
+	got := getSession(t, base, s.ID)
+	if got.Waived || got.PaidCents != 500 || got.BalanceCents != 0 {
+		t.Errorf("handed back: got paid %d balance %d waived %v, want 500 0 false", got.PaidCents, got.BalanceCents, got.Waived)
+	}
+	payments := 0
+	for _, e := range got.Timeline {
+		if e.Type == "session.payment_recorded" {
+			payments++
+		}
+	}
+	if payments != 1 {
+		t.Errorf("got %d payment events, want 1", payments)
+	}
+	waitPage(t, ctx, logs, 10*time.Second, "LED after hand-back", led, "none")
+
+	var ch struct {
+		Status    string `json:"status"`
+		SessionID string `json:"sessionId"`
+	}
+	mustAPI(t, base, "GET", "/api/chargers/c1234", "", http.StatusOK, &ch)
+	if ch.Status != "" || ch.SessionID != "" {
+		t.Errorf("API after hand-back: got status %q session %q, want none", ch.Status, ch.SessionID)
+	}
+}
