@@ -144,6 +144,7 @@ type Main struct {
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 	closeOnce sync.Once
+	api       *httpapi.API
 }
 
 // ParseFlags reads serve's flags and environment.
@@ -172,6 +173,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if c.Instance == "" {
 		c.Instance = defaultInstance(c.HTTPAddr)
 	}
+	if n, err := raiseFileLimit(); err != nil || n < 20000 {
+		m.Log.Warn("few open files allowed; each charger and widget needs one", "limit", n, "err", err)
+	}
 	if err := os.MkdirAll(c.DataDir, 0o755); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
@@ -197,7 +201,13 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return fmt.Errorf("data dir: %w", err)
 		}
 	}
-	if m.NC, err = eventstore.Connect(url, nats.Name("chargebooth "+c.Instance)); err != nil {
+	if m.Embedded != nil {
+		// In-process: no loopback TCP on the hot path.
+		m.NC, err = m.Embedded.Connect(nats.Name("chargebooth " + c.Instance))
+	} else {
+		m.NC, err = eventstore.Connect(url, nats.Name("chargebooth "+c.Instance))
+	}
+	if err != nil {
 		return fmt.Errorf("connect to NATS at %s: %w", url, err)
 	}
 	openCtx, openCancel := context.WithTimeout(ctx, 30*time.Second)
@@ -245,12 +255,17 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.applyPairings(openCtx); err != nil {
 		return err
 	}
+	// Ready only once the pairings just stored are folded too.
+	if m.startSeq, err = m.Store.LastSequence(openCtx); err != nil {
+		return fmt.Errorf("read stream: %w", err)
+	}
 
 	api := httpapi.New(httpapi.Config{
 		Service: m.Service, Board: m.Board, Store: m.Store, Token: c.StaffToken, Clock: m.Clock,
 		AllowedOrigins: splitList(c.Origins), Log: m.Log, Ready: m.ready, Dashboard: dashboard.Handler(),
 		Remote: m.Chargers, Metrics: m.Metrics.Handler(), Observe: m.Metrics.ObserveHTTP,
 	})
+	m.api = api
 	m.Metrics.SetLiveClientsFunc(api.LiveClients)
 	if m.ChargerURL, err = m.listen(c.ChargerAddr, m.Chargers.Handler()); err != nil {
 		return fmt.Errorf("charger endpoint: %w", err)
@@ -297,6 +312,9 @@ func (m *Main) Close() error {
 		defer cancel()
 		for _, s := range m.servers {
 			_ = s.Shutdown(ctx)
+		}
+		if m.api != nil {
+			m.api.Close()
 		}
 		if m.Store != nil && m.ready() == nil {
 			// Fold what the closing sockets stored, then checkpoint.
