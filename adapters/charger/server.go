@@ -49,6 +49,9 @@ type Config struct {
 	// OCPP, when set, takes sockets that negotiate ocpp1.6.
 	OCPP     OCPP
 	Observer Observer
+	// Held, when set, hears when this instance starts (up) and stops
+	// holding a charger's socket, so commands can be routed to it.
+	Held func(chargerID string, up bool)
 }
 
 // Server is the charger WebSocket endpoint.
@@ -166,6 +169,8 @@ func (s *Server) run(id, connID, remote string, sess Session, serve func(context
 	log := s.cfg.Log.With("charger", id, "conn", connID, "protocol", sess.Protocol())
 	if old := s.reg.swap(id, sess); old != nil {
 		old.Close("replaced by a newer connection")
+	} else if s.cfg.Held != nil {
+		s.cfg.Held(id, true)
 	}
 	s.cfg.Observer.Connected(sess.Protocol(), 1)
 	s.presence(id, func(c *domain.Charger, x domain.Ctx) []domain.Event {
@@ -173,7 +178,9 @@ func (s *Server) run(id, connID, remote string, sess Session, serve func(context
 	})
 	log.Info("charger connected", "remote", remote)
 	reason := serve(s.ctx)
-	s.reg.remove(id, sess)
+	if s.reg.remove(id, sess) && s.cfg.Held != nil {
+		s.cfg.Held(id, false)
+	}
 	s.cfg.Observer.Connected(sess.Protocol(), -1)
 	s.presence(id, func(c *domain.Charger, x domain.Ctx) []domain.Event {
 		return c.Disconnect(x, s.cfg.Instance, connID, reason)

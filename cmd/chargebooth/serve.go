@@ -33,33 +33,65 @@ import (
 
 // ServeConfig is everything `chargebooth serve` is told.
 type ServeConfig struct {
-	DataDir      string
-	NATSURL      string
-	NATSListen   string
-	ChargerAddr  string
-	WidgetAddr   string
-	HTTPAddr     string
-	Pairings     string
-	StaffToken   string
-	Instance     string
-	Tariff       domain.Tariff
-	CollectAfter time.Duration
-	WidgetEvent  string
-	LogFormat    string
-	LogLevel     string
-	Sync         string
-	Retention    time.Duration
-	MaxBytes     int64
-	Replicas     int
-	Origins      string
-	Checkpoint   time.Duration
-	NoDemo       bool
-	Heartbeat    time.Duration
-	ChargerAuth  string
-	ChargerAllow string
-	BootPolicy   string
-	CPUProfile   string
-	Pprof        bool
+	DataDir       string
+	NATSURL       string
+	NATSListen    string
+	ChargerAddr   string
+	WidgetAddr    string
+	HTTPAddr      string
+	Pairings      string
+	StaffToken    string
+	Instance      string
+	Tariff        domain.Tariff
+	CollectAfter  time.Duration
+	WidgetEvent   string
+	LogFormat     string
+	LogLevel      string
+	Sync          string
+	Retention     time.Duration
+	MaxBytes      int64
+	Replicas      int
+	Origins       string
+	Checkpoint    time.Duration
+	NoDemo        bool
+	Heartbeat     time.Duration
+	ChargerAuth   string
+	ChargerAllow  string
+	BootPolicy    string
+	RemoteTimeout time.Duration
+	NATSCreds     string
+	NATSToken     string
+	NATSUser      string
+	NATSPassword  string
+	NATSCA        string
+	NATSCert      string
+	NATSKey       string
+	CPUProfile    string
+	Pprof         bool
+}
+
+// natsOptions turns the --nats-* credentials and TLS flags into options.
+func (c *ServeConfig) natsOptions() ([]nats.Option, error) {
+	var opts []nats.Option
+	if c.NATSCreds != "" {
+		opts = append(opts, nats.UserCredentials(c.NATSCreds))
+	}
+	if c.NATSToken != "" {
+		opts = append(opts, nats.Token(c.NATSToken))
+	}
+	if c.NATSUser != "" {
+		opts = append(opts, nats.UserInfo(c.NATSUser, c.NATSPassword))
+	}
+	if c.NATSCA != "" {
+		opts = append(opts, nats.RootCAs(c.NATSCA))
+	}
+	if (c.NATSCert == "") != (c.NATSKey == "") {
+		return nil, fmt.Errorf("--nats-tls-cert and --nats-tls-key go together")
+	}
+	if c.NATSCert != "" {
+		opts = append(opts, nats.ClientCert(c.NATSCert, c.NATSKey))
+	}
+	return opts, nil
 }
 
 // flags registers serve's flags on fs.
@@ -91,6 +123,14 @@ func (c *ServeConfig) flags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.Heartbeat, "heartbeat-interval", 5*time.Minute, "OCPP heartbeat interval told to chargers at boot")
 	fs.StringVar(&c.ChargerAuth, "charger-auth", "", `JSON file {"c1234":"<bcrypt hash>"}: chargers must log in with HTTP Basic auth (OCPP security profile 1); make hashes with "chargebooth passwd"`)
 	fs.StringVar(&c.ChargerAllow, "charger-allow", "", "file with the OCPP charger ids (one a line) whose BootNotification is Accepted (default: all)")
+	fs.DurationVar(&c.RemoteTimeout, "remote-timeout", 30*time.Second, "how long remote start/stop wait for the charger's answer before 504")
+	fs.StringVar(&c.NATSCreds, "nats-creds", "", "NATS credentials file (with --nats-url)")
+	fs.StringVar(&c.NATSToken, "nats-token", "", "NATS token (with --nats-url)")
+	fs.StringVar(&c.NATSUser, "nats-user", "", "NATS user (with --nats-url)")
+	fs.StringVar(&c.NATSPassword, "nats-password", "", "NATS password (with --nats-url)")
+	fs.StringVar(&c.NATSCA, "nats-tls-ca", "", "CA file to verify the NATS servers (with --nats-url)")
+	fs.StringVar(&c.NATSCert, "nats-tls-cert", "", "client certificate for NATS TLS (with --nats-tls-key)")
+	fs.StringVar(&c.NATSKey, "nats-tls-key", "", "client key for NATS TLS")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile to this file until the server stops")
 	fs.BoolVar(&c.Pprof, "pprof", false, "serve net/http/pprof under /debug/pprof/ on the HTTP address (no token: keep it off on open networks)")
 	fs.StringVar(&c.BootPolicy, "boot-policy", "pending", "OCPP boot answer for chargers not on --charger-allow: pending or reject")
@@ -205,7 +245,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		// In-process: no loopback TCP on the hot path.
 		m.NC, err = m.Embedded.Connect(nats.Name("chargebooth " + c.Instance))
 	} else {
-		m.NC, err = eventstore.Connect(url, nats.Name("chargebooth "+c.Instance))
+		var opts []nats.Option
+		if opts, err = c.natsOptions(); err != nil {
+			return err
+		}
+		m.NC, err = eventstore.Connect(url, append(opts, nats.Name("chargebooth "+c.Instance))...)
 	}
 	if err != nil {
 		return fmt.Errorf("connect to NATS at %s: %w", url, err)
@@ -243,8 +287,13 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if c.BootPolicy != charger.PolicyPending && c.BootPolicy != charger.PolicyReject {
 		return fmt.Errorf("--boot-policy must be pending or reject, not %q", c.BootPolicy)
 	}
+	rem := &remote{}
+	if c.NATSURL != "" {
+		rem.bus = eventstore.NewCommands(m.NC, "")
+	}
 	m.Chargers = charger.New(charger.Config{Service: m.Service, Board: m.Board, Instance: c.Instance, Log: m.Log,
-		Auth: auth, Observer: m.Metrics.Chargers()})
+		Auth: auth, Observer: m.Metrics.Chargers(), Held: rem.held})
+	rem.local = m.Chargers
 	m.Chargers.EnableOCPP(charger.OCPPConfig{HeartbeatInterval: c.Heartbeat, Allow: allow, Unknown: c.BootPolicy})
 
 	m.wg.Add(1)
@@ -263,7 +312,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	api := httpapi.New(httpapi.Config{
 		Service: m.Service, Board: m.Board, Store: m.Store, Token: c.StaffToken, Clock: m.Clock,
 		AllowedOrigins: splitList(c.Origins), Log: m.Log, Ready: m.ready, Dashboard: dashboard.Handler(),
-		Remote: m.Chargers, Metrics: m.Metrics.Handler(), Observe: m.Metrics.ObserveHTTP,
+		Remote: rem, RemoteTimeout: c.RemoteTimeout, Metrics: m.Metrics.Handler(), Observe: m.Metrics.ObserveHTTP,
 	})
 	m.api = api
 	m.Metrics.SetLiveClientsFunc(api.LiveClients)
@@ -280,12 +329,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.HTTPURL, err = m.listen(c.HTTPAddr, httpHandler); err != nil {
 		return fmt.Errorf("http endpoint: %w", err)
 	}
-	rem := &projections.Reminders{Board: m.Board, Service: m.Service, Clock: m.Clock, CollectAfter: c.CollectAfter, Log: m.Log}
+	reminders := &projections.Reminders{Board: m.Board, Service: m.Service, Clock: m.Clock, CollectAfter: c.CollectAfter, Log: m.Log}
 	m.wg.Add(3)
 	go func() {
 		defer m.wg.Done()
 		m.waitReady(runCtx)
-		rem.Run(runCtx)
+		reminders.Run(runCtx)
 	}()
 	go func() {
 		defer m.wg.Done()
