@@ -139,7 +139,17 @@ func openSession(tb testing.TB, base, chargerID string) boothSession {
 	var list struct {
 		Sessions []boothSession `json:"sessions"`
 	}
-	mustAPI(tb, base, "GET", "/api/sessions?state=open&charger="+chargerID, "", http.StatusOK, &list)
+	// A reading is acknowledged once stored; the projection folds it a
+	// moment later.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		list.Sessions = nil
+		mustAPI(tb, base, "GET", "/api/sessions?state=open&charger="+chargerID, "", http.StatusOK, &list)
+		if len(list.Sessions) == 1 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	if len(list.Sessions) != 1 {
 		tb.Fatalf("charger %s: got %d open sessions, want 1: %+v", chargerID, len(list.Sessions), list.Sessions)
 	}
@@ -192,6 +202,10 @@ func TestWholeDayOfOnePhone(t *testing.T) {
 		sendSoCAcked(t, c, fmt.Sprintf("day-%d", i), soc)
 	}
 	s := openSession(t, base, "c1234")
+	for deadline := time.Now().Add(5 * time.Second); s.Status != "charged" && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond) // the last reading is stored; wait until it is folded
+		s = openSession(t, base, "c1234")
+	}
 	if s.AmountDueCents != 500 || s.PaidCents != 0 || s.BalanceCents != 500 || s.Currency != "EUR" {
 		t.Errorf("charged phone: got due %d paid %d balance %d %s, want 500 0 500 EUR",
 			s.AmountDueCents, s.PaidCents, s.BalanceCents, s.Currency)
