@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -89,6 +90,9 @@ func (c *conn) serve(ctx context.Context) string {
 	for {
 		typ, b, err := c.ws.ReadMessage()
 		if err != nil {
+			if errors.Is(err, websocket.ErrReadLimit) {
+				c.drain()
+			}
 			return c.closeReason(err)
 		}
 		_ = c.ws.SetReadDeadline(time.Now().Add(pongWait))
@@ -117,6 +121,15 @@ func (c *conn) serve(ctx context.Context) string {
 			c.queue(AckFrame(f.ReadingID))
 		}
 	}
+}
+
+// drain reads and drops what the charger is still sending (for a second at
+// most) after the 1009 close frame went out, so that closing the socket
+// does not reset the connection and lose that close frame on the way.
+func (c *conn) drain() {
+	nc := c.ws.UnderlyingConn()
+	_ = nc.SetReadDeadline(time.Now().Add(time.Second))
+	_, _ = io.Copy(io.Discard, nc)
 }
 
 // reject answers a frame that was not stored with an Error frame.

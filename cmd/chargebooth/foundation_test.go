@@ -82,7 +82,7 @@ func TestBadFramesAnsweredAndSurvived(t *testing.T) {
 
 	t.Run("over the read limit closes with 1009", func(t *testing.T) {
 		big := `{"event":"StateOfCharge","data":{"soc":5},"pad":"` + strings.Repeat("x", 70<<10) + `"}`
-		c.send(big)
+		_ = c.ws.WriteMessage(websocket.TextMessage, []byte(big)) // the server may stop reading midway
 		select {
 		case err := <-c.closed:
 			if !websocket.IsCloseError(err, websocket.CloseMessageTooBig) {

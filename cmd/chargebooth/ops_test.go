@@ -158,9 +158,11 @@ func TestRestartFoldsOnlyWhatCameAfterTheCheckpoint(t *testing.T) {
 		t.Errorf("right after a restart with a checkpoint: folded %d events, want 0", f)
 	}
 	sendReadings(t, m, "c1234", "60", "70")
+	// Wait until the charger's disconnection is stored and folded too.
 	checkFor(t, 5*time.Second, func() bool {
 		last, _ := m.Store.LastSequence(context.Background())
-		return m.Board.Applied() == last
+		ch, _ := m.Board.Charger("c1234", time.Now())
+		return !ch.Online && m.Board.Applied() == last
 	})
 	last, _ := m.Store.LastSequence(context.Background())
 	if got, want := m.Board.Folded(), last-cp; got != want {
