@@ -17,7 +17,7 @@ measure() {
   local label=$1 http; http=$(port)
   local t0; t0=$(date +%s.%N)
   "$work/chargebooth" serve --data-dir "$work/data" --nats-listen 127.0.0.1:-1 --charger-addr 127.0.0.1:0 \
-    --widget-addr 127.0.0.1:0 --http-addr "127.0.0.1:$http" --staff-token bench --log-level warn \
+    --widget-addr 127.0.0.1:0 --http-addr "127.0.0.1:$http" --staff-token bench --log-level debug \
     --instance bench >"$work/$label.log" 2>&1 &
   local pid=$!
   until curl -fs "http://127.0.0.1:$http/readyz" >/dev/null 2>&1; do
@@ -27,12 +27,17 @@ measure() {
   local t1; t1=$(date +%s.%N)
   local rss; rss=$(awk '/VmRSS/{print $2}' /proc/$pid/status)
   kill -TERM $pid; wait $pid || true
-  printf '| %-22s | %8.2f s | %8d MiB |\n' "$label" "$(echo "$t1 - $t0" | bc -l)" $((rss / 1024))
+  local open; open=$(grep -o 'msg="event store open" took=[^ ]*' "$work/$label.log" | sed 's/.*took=//')
+  local restored; restored=$(grep -o 'msg="checkpoint restored" took=[^ ]*' "$work/$label.log" | sed 's/.*took=//')
+  printf '| %-22s | %8.2f s | %8d MiB | %-12s | %-12s |\n' "$label" "$(echo "$t1 - $t0" | bc -l)" $((rss / 1024)) "$open" "$restored"
 }
 # The seed wrote no checkpoint; drop any, to be sure the first start folds all.
 echo
 echo "restart to ready, $READINGS readings on $CHARGERS chargers ($(nproc) cores, $(git rev-parse --short HEAD 2>/dev/null || echo '?'))"
-echo "| start                  |   ready    |   RSS        |"
-echo "|------------------------|------------|--------------|"
+echo "| start                  |   ready    |   RSS        | store open   | +checkpoint  |"
+echo "|------------------------|------------|--------------|--------------|--------------|"
 measure "no checkpoint"
-measure "with checkpoint"
+for i in 1 2 3; do
+  sleep 2
+  measure "with checkpoint ($i)"
+done
