@@ -13,23 +13,26 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// conn is one simple-protocol charger socket: a reader goroutine (serve)
-// that stores readings one after another, and a writer goroutine that owns
-// every write except Close's control frame.
+// conn is one simple-protocol charger socket. Its one goroutine (serve)
+// reads a frame, stores the reading and writes the answer itself, so an
+// idle charger costs one goroutine and no write buffer; a charger that
+// does not read its answers slows only itself. Pings come from a timer;
+// Close and pings use WriteControl, which gorilla allows beside the
+// reader's writes.
 type conn struct {
-	s    *Server
-	id   string
-	ws   *websocket.Conn
-	send chan []byte   // frames for the writer; bounded
-	done chan struct{} // closed when the connection ends
+	s  *Server
+	id string
+	ws *websocket.Conn
 
 	closeOnce sync.Once
-	mu        sync.Mutex // guards reason
+	mu        sync.Mutex // guards reason and ping
 	reason    string     // why the server closed it, if it did
+	ping      *time.Timer
+	closed    bool
 }
 
 func newConn(s *Server, id string, ws *websocket.Conn) *conn {
-	return &conn{s: s, id: id, ws: ws, send: make(chan []byte, sendQueue), done: make(chan struct{})}
+	return &conn{s: s, id: id, ws: ws}
 }
 
 // Protocol implements Session.
@@ -39,49 +42,46 @@ func (c *conn) Protocol() string { return "json" }
 func (c *conn) Close(reason string) {
 	c.closeOnce.Do(func() {
 		c.mu.Lock()
-		c.reason = reason
+		c.reason, c.closed = reason, true
+		if c.ping != nil {
+			c.ping.Stop()
+		}
 		c.mu.Unlock()
 		msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, reason)
 		_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
-		close(c.done)
 		_ = c.ws.Close()
 	})
 }
 
-// queue hands a frame to the writer, waiting while the queue is full (a
-// charger that does not read its answers slows only itself).
-func (c *conn) queue(b []byte) {
-	select {
-	case c.send <- b:
-	case <-c.done:
+// write sends an answer frame; only serve's goroutine calls it.
+func (c *conn) write(b []byte) {
+	_ = c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+	if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
+		c.Close("write failed")
 	}
 }
 
-func (c *conn) writer() {
-	ping := time.NewTicker(c.s.cfg.PingPeriod)
-	defer ping.Stop()
-	for {
-		select {
-		case b := <-c.send:
-			_ = c.ws.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
-				c.Close("write failed")
-				return
-			}
-		case <-ping.C:
-			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
-				c.Close("ping failed")
-				return
-			}
-		case <-c.done:
-			return
-		}
+func (c *conn) startPing() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ping = time.AfterFunc(c.s.cfg.PingPeriod, c.pingOnce)
+}
+
+func (c *conn) pingOnce() {
+	if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+		c.Close("ping failed")
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.closed {
+		c.ping.Reset(c.s.cfg.PingPeriod)
 	}
 }
 
 // serve reads frames until the socket closes and returns why it closed.
 func (c *conn) serve(ctx context.Context) string {
-	go c.writer()
+	c.startPing()
 	defer c.Close("")
 	pongWait := 2 * c.s.cfg.PingPeriod
 	_ = c.ws.SetReadDeadline(time.Now().Add(pongWait))
@@ -118,7 +118,7 @@ func (c *conn) serve(ctx context.Context) string {
 		}
 		c.s.cfg.Observer.Reading("")
 		if f.ReadingID != "" {
-			c.queue(AckFrame(f.ReadingID))
+			c.write(AckFrame(f.ReadingID))
 		}
 	}
 }
@@ -140,7 +140,7 @@ func (c *conn) reject(err error) {
 		code, msg = domain.CodeStoreDown, domain.ErrUnavailable.Message
 	}
 	c.s.cfg.Observer.Reading(code)
-	c.queue(ErrorFrame(code, msg))
+	c.write(ErrorFrame(code, msg))
 }
 
 func (c *conn) closeReason(err error) string {

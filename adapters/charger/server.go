@@ -23,7 +23,6 @@ const (
 	DefaultStoreTimeout = 5 * time.Second
 	DefaultRate         = 1000 // readings per second per charger; a reconnecting charger re-sends its queue in a burst
 	writeWait           = 10 * time.Second
-	sendQueue           = 32
 )
 
 // OCPP opens OCPP 1.6J sessions on upgraded sockets. Open returns the
@@ -93,6 +92,7 @@ func New(cfg Config) *Server {
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:  1024,
 		WriteBufferSize: 1024,
+		WriteBufferPool: &sync.Pool{},                             // idle chargers hold no write buffer
 		CheckOrigin:     func(*http.Request) bool { return true }, // devices, not browsers
 	}
 	if cfg.OCPP != nil {

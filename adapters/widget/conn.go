@@ -9,66 +9,104 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// conn is one widget socket: the hub offers frames into its bounded queue;
-// the writer goroutine drains it; the reader only handles control frames.
+// conn is one widget socket. The hub offers frames into its bounded queue;
+// a flusher goroutine exists only while frames are waiting, so an idle
+// widget costs one goroutine (its reader) and no write buffer. Pings come
+// from a timer.
 type conn struct {
 	s      *Server
 	id     string
 	connID string
 	ws     *websocket.Conn
-	send   chan []byte
-	done   chan struct{}
 
-	once   sync.Once
-	mu     sync.Mutex // guards reason
-	reason string
+	mu       sync.Mutex // guards queue, flushing, closed, reason, ping
+	queue    [][]byte
+	flushing bool
+	closed   bool
+	reason   string
+	ping     *time.Timer
 }
 
 // offer queues a frame without ever blocking; a full queue means the widget
 // is not keeping up, and it is dropped.
 func (c *conn) offer(b []byte) {
-	select {
-	case c.send <- b:
-	case <-c.done:
-	default:
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	if len(c.queue) >= c.s.cfg.Queue {
+		c.mu.Unlock()
 		c.s.cfg.Observer.Dropped()
 		go c.close("too slow: send queue full")
+		return
+	}
+	c.queue = append(c.queue, b)
+	start := !c.flushing
+	c.flushing = true
+	c.mu.Unlock()
+	if start {
+		go c.flush()
 	}
 }
 
-func (c *conn) close(reason string) {
-	c.once.Do(func() {
-		c.mu.Lock()
-		c.reason = reason
-		c.mu.Unlock()
-		close(c.done)
-		msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, reason)
-		_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
-		_ = c.ws.Close()
-	})
-}
-
-func (c *conn) writer() {
-	ping := time.NewTicker(c.s.cfg.PingPeriod)
-	defer ping.Stop()
+// flush writes queued frames in order until the queue is empty. At most one
+// flush runs at a time (flushing), which keeps the frames in order.
+func (c *conn) flush() {
 	for {
-		select {
-		case b := <-c.send:
+		c.mu.Lock()
+		if len(c.queue) == 0 || c.closed {
+			c.queue, c.flushing = nil, false
+			c.mu.Unlock()
+			return
+		}
+		batch := c.queue
+		c.queue = nil
+		c.mu.Unlock()
+		for _, b := range batch {
 			_ = c.ws.SetWriteDeadline(time.Now().Add(writeWait))
 			if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
 				c.close("write failed")
 				return
 			}
 			c.s.cfg.Observer.Sent()
-		case <-ping.C:
-			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
-				c.close("ping failed")
-				return
-			}
-		case <-c.done:
-			return
 		}
 	}
+}
+
+// startPing pings the widget every PingPeriod until the socket closes.
+func (c *conn) startPing() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ping = time.AfterFunc(c.s.cfg.PingPeriod, c.pingOnce)
+}
+
+func (c *conn) pingOnce() {
+	if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+		c.close("ping failed")
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.closed {
+		c.ping.Reset(c.s.cfg.PingPeriod)
+	}
+}
+
+func (c *conn) close(reason string) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed, c.reason = true, reason
+	if c.ping != nil {
+		c.ping.Stop()
+	}
+	c.mu.Unlock()
+	msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, reason)
+	_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+	_ = c.ws.Close()
 }
 
 // reader discards what the widget sends and returns why the socket closed.

@@ -66,6 +66,7 @@ func New(cfg Config) *Server {
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize:  256,
 		WriteBufferSize: 256,
+		WriteBufferPool: &sync.Pool{}, // idle widgets hold no write buffer
 		CheckOrigin:     func(*http.Request) bool { return true },
 	}
 	cfg.Board.Listen(s.hub.listen)
@@ -111,7 +112,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ws.SetReadLimit(readLimit)
-	c := &conn{s: s, id: id, ws: ws, send: make(chan []byte, s.cfg.Queue), done: make(chan struct{}),
+	c := &conn{s: s, id: id, ws: ws,
 		connID: strconv.FormatUint(s.connSeq.Add(1), 36) + "@" + s.cfg.Instance}
 	// Register and queue the current status atomically with respect to the
 	// board's updates: the widget neither misses one nor sees an older
@@ -129,7 +130,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	s.cfg.Observer.Connected(1)
 	s.record(id, domain.WidgetConnected{Instance: s.cfg.Instance, Conn: c.connID})
 	s.cfg.Log.Info("widget connected", "widget", id, "conn", c.connID, "remote", r.RemoteAddr)
-	go c.writer()
+	c.startPing()
 	reason := c.reader()
 	s.hub.remove(id, c)
 	s.cfg.Observer.Connected(-1)
