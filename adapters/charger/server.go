@@ -62,6 +62,9 @@ type Server struct {
 	ctx      context.Context
 	cancel   context.CancelFunc
 	active   sync.WaitGroup // one per served socket
+
+	mu      sync.Mutex // guards closing and active.Add against Close's Wait
+	closing bool
 }
 
 // New returns a charger endpoint.
@@ -114,6 +117,9 @@ func (s *Server) Session(chargerID string) (Session, bool) { return s.reg.get(ch
 // Close closes every charger socket, telling them the server is stopping,
 // and waits (a few seconds at most) until their disconnections are stored.
 func (s *Server) Close() {
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
 	s.cancel()
 	for _, c := range s.reg.all() {
 		c.Close("server shutting down")
@@ -145,23 +151,35 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "server shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	s.active.Add(1)
-	defer s.active.Done()
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader answered
 	}
 	ws.SetReadLimit(s.cfg.ReadLimit)
 	connID := strconv.FormatUint(s.connSeq.Add(1), 36) + "@" + s.cfg.Instance
+	remote := r.RemoteAddr
 	var sess Session
 	var serve func(context.Context) string
 	if ws.Subprotocol() == "ocpp1.6" && s.cfg.OCPP != nil {
-		sess, serve = s.cfg.OCPP.Open(id, ws, r.RemoteAddr)
+		sess, serve = s.cfg.OCPP.Open(id, ws, remote)
 	} else {
 		c := newConn(s, id, ws)
 		sess, serve = c, c.serve
 	}
-	s.run(id, connID, r.RemoteAddr, sess, serve)
+	// Serve on a fresh goroutine and return: net/http's connection
+	// goroutine, its deep stack and its buffers go away after the hijack.
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		_ = ws.Close()
+		return
+	}
+	s.active.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.active.Done()
+		s.run(id, connID, remote, sess, serve)
+	}()
 }
 
 // run registers a session, records its presence, serves it and cleans up.

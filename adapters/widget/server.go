@@ -42,7 +42,9 @@ type Server struct {
 	hub      *hub
 	connSeq  atomic.Uint64
 	active   sync.WaitGroup // one per served socket
-	closing  atomic.Bool
+
+	mu      sync.Mutex // guards closing and active.Add against Close's Wait
+	closing bool
 }
 
 // New returns a widget endpoint and registers its hub with the board.
@@ -83,7 +85,9 @@ func (s *Server) Handler() http.Handler {
 // Close closes every widget socket and waits (a few seconds at most) until
 // their disconnections are stored.
 func (s *Server) Close() {
-	s.closing.Store(true)
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
 	for _, c := range s.hub.all() {
 		c.close("server shutting down")
 	}
@@ -101,16 +105,25 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	if s.closing.Load() {
-		http.Error(w, "server shutting down", http.StatusServiceUnavailable)
-		return
-	}
-	s.active.Add(1)
-	defer s.active.Done()
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return
 	}
+	// Serve on a fresh goroutine and return: net/http's connection
+	// goroutine, its deep stack and its buffers go away after the hijack.
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		_ = ws.Close()
+		return
+	}
+	s.active.Add(1)
+	s.mu.Unlock()
+	go s.serve(id, ws, r.RemoteAddr)
+}
+
+func (s *Server) serve(id string, ws *websocket.Conn, remote string) {
+	defer s.active.Done()
 	ws.SetReadLimit(readLimit)
 	c := &conn{s: s, id: id, ws: ws,
 		connID: strconv.FormatUint(s.connSeq.Add(1), 36) + "@" + s.cfg.Instance}
@@ -129,7 +142,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	s.cfg.Observer.Connected(1)
 	s.record(id, domain.WidgetConnected{Instance: s.cfg.Instance, Conn: c.connID})
-	s.cfg.Log.Info("widget connected", "widget", id, "conn", c.connID, "remote", r.RemoteAddr)
+	s.cfg.Log.Info("widget connected", "widget", id, "conn", c.connID, "remote", remote)
 	c.startPing()
 	reason := c.reader()
 	s.hub.remove(id, c)
