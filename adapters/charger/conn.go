@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chargebooth/chargebooth/adapters/wsconn"
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/gorilla/websocket"
 	"golang.org/x/time/rate"
@@ -25,10 +26,9 @@ type conn struct {
 	ws *websocket.Conn
 
 	closeOnce sync.Once
-	mu        sync.Mutex // guards reason and ping
+	mu        sync.Mutex // guards reason
 	reason    string     // why the server closed it, if it did
-	ping      *time.Timer
-	closed    bool
+	ping      *wsconn.Keepalive
 }
 
 func newConn(s *Server, id string, ws *websocket.Conn) *conn {
@@ -42,50 +42,28 @@ func (c *conn) Protocol() string { return "json" }
 func (c *conn) Close(reason string) {
 	c.closeOnce.Do(func() {
 		c.mu.Lock()
-		c.reason, c.closed = reason, true
+		c.reason = reason
+		c.mu.Unlock()
 		if c.ping != nil {
 			c.ping.Stop()
 		}
-		c.mu.Unlock()
-		msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, reason)
-		_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
-		_ = c.ws.Close()
+		wsconn.Close(c.ws, reason)
 	})
 }
 
 // write sends an answer frame; only serve's goroutine calls it.
 func (c *conn) write(b []byte) {
-	_ = c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+	_ = c.ws.SetWriteDeadline(time.Now().Add(wsconn.WriteWait))
 	if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
 		c.Close("write failed")
 	}
 }
 
-func (c *conn) startPing() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.ping = time.AfterFunc(c.s.cfg.PingPeriod, c.pingOnce)
-}
-
-func (c *conn) pingOnce() {
-	if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
-		c.Close("ping failed")
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.closed {
-		c.ping.Reset(c.s.cfg.PingPeriod)
-	}
-}
-
 // serve reads frames until the socket closes and returns why it closed.
 func (c *conn) serve(ctx context.Context) string {
-	c.startPing()
+	c.ping = wsconn.StartKeepalive(c.ws, c.s.cfg.PingPeriod, func() { c.Close("ping failed") })
 	defer c.Close("")
-	pongWait := 2 * c.s.cfg.PingPeriod
-	_ = c.ws.SetReadDeadline(time.Now().Add(pongWait))
-	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(pongWait)) })
+	extend := wsconn.ExpectPongs(c.ws, c.s.cfg.PingPeriod)
 	lim := rate.NewLimiter(c.s.cfg.Rate, c.s.cfg.Burst)
 	for {
 		typ, b, err := c.ws.ReadMessage()
@@ -95,7 +73,7 @@ func (c *conn) serve(ctx context.Context) string {
 			}
 			return c.closeReason(err)
 		}
-		_ = c.ws.SetReadDeadline(time.Now().Add(pongWait))
+		extend()
 		if typ != websocket.TextMessage {
 			c.reject(domain.Errorf(domain.CodeBinary, "binary frames are not supported; send JSON text frames"))
 			continue

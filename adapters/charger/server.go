@@ -22,7 +22,6 @@ const (
 	DefaultPingPeriod   = 30 * time.Second
 	DefaultStoreTimeout = 5 * time.Second
 	DefaultRate         = 1000 // readings per second per charger; a reconnecting charger re-sends its queue in a burst
-	writeWait           = 10 * time.Second
 )
 
 // OCPP opens OCPP 1.6J sessions on upgraded sockets. Open returns the

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chargebooth/chargebooth/adapters/wsconn"
 	"github.com/gorilla/websocket"
 )
 
@@ -19,12 +20,12 @@ type conn struct {
 	connID string
 	ws     *websocket.Conn
 
-	mu       sync.Mutex // guards queue, flushing, closed, reason, ping
+	mu       sync.Mutex // guards queue, flushing, closed, reason
 	queue    [][]byte
 	flushing bool
 	closed   bool
 	reason   string
-	ping     *time.Timer
+	ping     *wsconn.Keepalive
 }
 
 // offer queues a frame without ever blocking; a full queue means the widget
@@ -64,7 +65,7 @@ func (c *conn) flush() {
 		c.queue = nil
 		c.mu.Unlock()
 		for _, b := range batch {
-			_ = c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+			_ = c.ws.SetWriteDeadline(time.Now().Add(wsconn.WriteWait))
 			if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
 				c.close("write failed")
 				return
@@ -76,21 +77,7 @@ func (c *conn) flush() {
 
 // startPing pings the widget every PingPeriod until the socket closes.
 func (c *conn) startPing() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.ping = time.AfterFunc(c.s.cfg.PingPeriod, c.pingOnce)
-}
-
-func (c *conn) pingOnce() {
-	if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
-		c.close("ping failed")
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.closed {
-		c.ping.Reset(c.s.cfg.PingPeriod)
-	}
+	c.ping = wsconn.StartKeepalive(c.ws, c.s.cfg.PingPeriod, func() { c.close("ping failed") })
 }
 
 func (c *conn) close(reason string) {
@@ -100,21 +87,17 @@ func (c *conn) close(reason string) {
 		return
 	}
 	c.closed, c.reason = true, reason
+	c.mu.Unlock()
 	if c.ping != nil {
 		c.ping.Stop()
 	}
-	c.mu.Unlock()
-	msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, reason)
-	_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
-	_ = c.ws.Close()
+	wsconn.Close(c.ws, reason)
 }
 
 // reader discards what the widget sends and returns why the socket closed.
 func (c *conn) reader() string {
 	defer c.close("")
-	pongWait := 2 * c.s.cfg.PingPeriod
-	_ = c.ws.SetReadDeadline(time.Now().Add(pongWait))
-	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(pongWait)) })
+	extend := wsconn.ExpectPongs(c.ws, c.s.cfg.PingPeriod)
 	for {
 		if _, _, err := c.ws.NextReader(); err != nil {
 			c.mu.Lock()
@@ -129,6 +112,6 @@ func (c *conn) reader() string {
 			}
 			return "read error: " + err.Error()
 		}
-		_ = c.ws.SetReadDeadline(time.Now().Add(pongWait))
+		extend()
 	}
 }

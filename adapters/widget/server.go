@@ -20,7 +20,6 @@ const (
 	DefaultQueue      = 16
 	DefaultPingPeriod = 30 * time.Second
 	readLimit         = 4 << 10
-	writeWait         = 10 * time.Second
 )
 
 // Config wires the widget edge.

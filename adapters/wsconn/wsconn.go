@@ -1,0 +1,77 @@
+// Package wsconn holds what the chargebooth WebSocket edges do the same
+// way: keepalive pings from a timer (no goroutine per idle socket), read
+// deadlines that follow pongs, and closing with a reason. It is a small
+// shared codec like the OCPP package, so the edges need not reach into each
+// other.
+package wsconn
+
+import (
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// WriteWait bounds every write to a socket.
+const WriteWait = 10 * time.Second
+
+// Keepalive pings a socket every period until Stop. Pings use
+// WriteControl, which gorilla allows beside the socket's other writes.
+type Keepalive struct {
+	ws     *websocket.Conn
+	period time.Duration
+	fail   func()
+
+	mu      sync.Mutex // guards t and stopped
+	t       *time.Timer
+	stopped bool
+}
+
+// StartKeepalive starts pinging ws every period; a ping that cannot be
+// written calls fail (once) and stops the pings.
+func StartKeepalive(ws *websocket.Conn, period time.Duration, fail func()) *Keepalive {
+	k := &Keepalive{ws: ws, period: period, fail: fail}
+	k.mu.Lock()
+	k.t = time.AfterFunc(period, k.ping)
+	k.mu.Unlock()
+	return k
+}
+
+func (k *Keepalive) ping() {
+	if err := k.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(WriteWait)); err != nil {
+		k.Stop()
+		k.fail()
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if !k.stopped {
+		k.t.Reset(k.period)
+	}
+}
+
+// Stop ends the pings.
+func (k *Keepalive) Stop() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.stopped = true
+	k.t.Stop()
+}
+
+// ExpectPongs gives the peer twice the ping period to answer: it sets the
+// read deadline now and on every pong, and returns a func that pushes the
+// deadline out after any other frame.
+func ExpectPongs(ws *websocket.Conn, period time.Duration) (extend func()) {
+	wait := 2 * period
+	extend = func() { _ = ws.SetReadDeadline(time.Now().Add(wait)) }
+	extend()
+	ws.SetPongHandler(func(string) error { extend(); return nil })
+	return extend
+}
+
+// Close tells the peer why with a close frame, then closes the socket.
+func Close(ws *websocket.Conn, reason string) {
+	msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, reason)
+	_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+	_ = ws.Close()
+}
