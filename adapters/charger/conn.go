@@ -26,8 +26,9 @@ type conn struct {
 	ws *websocket.Conn
 
 	closeOnce sync.Once
-	mu        sync.Mutex // guards reason
+	mu        sync.Mutex // guards reason, closed and ping
 	reason    string     // why the server closed it, if it did
+	closed    bool
 	ping      *wsconn.Keepalive
 }
 
@@ -42,10 +43,11 @@ func (c *conn) Protocol() string { return "json" }
 func (c *conn) Close(reason string) {
 	c.closeOnce.Do(func() {
 		c.mu.Lock()
-		c.reason = reason
+		c.reason, c.closed = reason, true
+		ping := c.ping
 		c.mu.Unlock()
-		if c.ping != nil {
-			c.ping.Stop()
+		if ping != nil {
+			ping.Stop()
 		}
 		wsconn.Close(c.ws, reason)
 	})
@@ -61,7 +63,14 @@ func (c *conn) write(b []byte) {
 
 // serve reads frames until the socket closes and returns why it closed.
 func (c *conn) serve(ctx context.Context) string {
-	c.ping = wsconn.StartKeepalive(c.ws, c.s.cfg.PingPeriod, func() { c.Close("ping failed") })
+	k := wsconn.StartKeepalive(c.ws, c.s.cfg.PingPeriod, func() { c.Close("ping failed") })
+	c.mu.Lock()
+	if c.closed {
+		k.Stop()
+	} else {
+		c.ping = k
+	}
+	c.mu.Unlock()
 	defer c.Close("")
 	extend := wsconn.ExpectPongs(c.ws, c.s.cfg.PingPeriod)
 	lim := rate.NewLimiter(c.s.cfg.Rate, c.s.cfg.Burst)

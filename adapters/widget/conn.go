@@ -20,7 +20,7 @@ type conn struct {
 	connID string
 	ws     *websocket.Conn
 
-	mu       sync.Mutex // guards queue, flushing, closed, reason
+	mu       sync.Mutex // guards queue, flushing, closed, reason, ping
 	queue    [][]byte
 	flushing bool
 	closed   bool
@@ -77,7 +77,14 @@ func (c *conn) flush() {
 
 // startPing pings the widget every PingPeriod until the socket closes.
 func (c *conn) startPing() {
-	c.ping = wsconn.StartKeepalive(c.ws, c.s.cfg.PingPeriod, func() { c.close("ping failed") })
+	k := wsconn.StartKeepalive(c.ws, c.s.cfg.PingPeriod, func() { c.close("ping failed") })
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		k.Stop()
+		return
+	}
+	c.ping = k
 }
 
 func (c *conn) close(reason string) {
@@ -87,9 +94,10 @@ func (c *conn) close(reason string) {
 		return
 	}
 	c.closed, c.reason = true, reason
+	ping := c.ping
 	c.mu.Unlock()
-	if c.ping != nil {
-		c.ping.Stop()
+	if ping != nil {
+		ping.Stop()
 	}
 	wsconn.Close(c.ws, reason)
 }
