@@ -754,7 +754,7 @@ func TestOverdueAndNoticeFireOnce(t *testing.T) {
 	m.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	o, err := openOps(ctx, "", dir, io.Discard)
+	o, err := openOps(ctx, "", dir, &natsAuth{}, io.Discard)
 	if err != nil {
 		t.Fatalf("open the stopped store: %v", err)
 	}

@@ -42,7 +42,7 @@ func (o *opsStore) Close() {
 // openOps connects to --nats-url, else to the running server that left its
 // address in the data directory, else opens the data directory itself. It
 // says on stderr which one it uses.
-func openOps(ctx context.Context, natsURL, dataDir string, stderr io.Writer) (*opsStore, error) {
+func openOps(ctx context.Context, natsURL, dataDir string, auth *natsAuth, stderr io.Writer) (*opsStore, error) {
 	o := &opsStore{}
 	url := natsURL
 	how := "NATS at " + natsURL
@@ -53,7 +53,11 @@ func openOps(ctx context.Context, natsURL, dataDir string, stderr io.Writer) (*o
 		}
 	}
 	if url != "" {
-		nc, err := nats.Connect(url, nats.Timeout(2*time.Second), nats.Name("chargebooth ops"))
+		opts, err := auth.options()
+		if err != nil {
+			return nil, err
+		}
+		nc, err := nats.Connect(url, append(opts, nats.Timeout(2*time.Second), nats.Name("chargebooth ops"))...)
 		if err == nil {
 			o.nc = nc
 		} else if natsURL != "" {
@@ -127,6 +131,8 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.BoolVar(&asJSON, "json", false, "one JSON event a line")
 	fs.StringVar(&natsURL, "nats-url", "", "NATS of a running server (default: found through the data dir)")
 	fs.StringVar(&dataDir, "data-dir", "./data", "data directory")
+	var auth natsAuth
+	auth.flags(fs)
 	if err := parseWithEnv(fs, args); err != nil {
 		return err
 	}
@@ -134,7 +140,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stderr, "replay needs exactly one of --session ID or --charger ID")
 		return errUsage
 	}
-	o, err := openOps(ctx, natsURL, dataDir, stderr)
+	o, err := openOps(ctx, natsURL, dataDir, &auth, stderr)
 	if err != nil {
 		return err
 	}
@@ -284,6 +290,8 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&format, "format", "json", "json or csv")
 	fs.StringVar(&natsURL, "nats-url", "", "NATS of a running server (default: found through the data dir)")
 	fs.StringVar(&dataDir, "data-dir", "./data", "data directory")
+	var auth natsAuth
+	auth.flags(fs)
 	fs.Int64Var(&t.FlatCents, "price-cents", 500, "the server's flat fee (prices open sessions)")
 	fs.Int64Var(&t.HourlyCents, "hourly-cents", 0, "the server's price per started hour")
 	fs.Int64Var(&t.CapCents, "cap-cents", 0, "the server's cap")
@@ -299,7 +307,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stderr, "--format must be json or csv")
 		return errUsage
 	}
-	o, err := openOps(ctx, natsURL, dataDir, stderr)
+	o, err := openOps(ctx, natsURL, dataDir, &auth, stderr)
 	if err != nil {
 		return err
 	}
@@ -325,6 +333,8 @@ func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var t domain.Tariff
 	fs.StringVar(&natsURL, "nats-url", "", "NATS of a running server (default: found through the data dir)")
 	fs.StringVar(&dataDir, "data-dir", "./data", "data directory")
+	var auth natsAuth
+	auth.flags(fs)
 	fs.Int64Var(&t.FlatCents, "price-cents", 500, "the server's flat fee")
 	fs.Int64Var(&t.HourlyCents, "hourly-cents", 0, "the server's price per started hour")
 	fs.Int64Var(&t.CapCents, "cap-cents", 0, "the server's cap")
@@ -332,7 +342,7 @@ func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parseWithEnv(fs, args); err != nil {
 		return err
 	}
-	o, err := openOps(ctx, natsURL, dataDir, stderr)
+	o, err := openOps(ctx, natsURL, dataDir, &auth, stderr)
 	if err != nil {
 		return err
 	}

@@ -59,39 +59,9 @@ type ServeConfig struct {
 	ChargerAllow  string
 	BootPolicy    string
 	RemoteTimeout time.Duration
-	NATSCreds     string
-	NATSToken     string
-	NATSUser      string
-	NATSPassword  string
-	NATSCA        string
-	NATSCert      string
-	NATSKey       string
+	NATSAuth      natsAuth
 	CPUProfile    string
 	Pprof         bool
-}
-
-// natsOptions turns the --nats-* credentials and TLS flags into options.
-func (c *ServeConfig) natsOptions() ([]nats.Option, error) {
-	var opts []nats.Option
-	if c.NATSCreds != "" {
-		opts = append(opts, nats.UserCredentials(c.NATSCreds))
-	}
-	if c.NATSToken != "" {
-		opts = append(opts, nats.Token(c.NATSToken))
-	}
-	if c.NATSUser != "" {
-		opts = append(opts, nats.UserInfo(c.NATSUser, c.NATSPassword))
-	}
-	if c.NATSCA != "" {
-		opts = append(opts, nats.RootCAs(c.NATSCA))
-	}
-	if (c.NATSCert == "") != (c.NATSKey == "") {
-		return nil, fmt.Errorf("--nats-tls-cert and --nats-tls-key go together")
-	}
-	if c.NATSCert != "" {
-		opts = append(opts, nats.ClientCert(c.NATSCert, c.NATSKey))
-	}
-	return opts, nil
 }
 
 // flags registers serve's flags on fs.
@@ -124,13 +94,7 @@ func (c *ServeConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.ChargerAuth, "charger-auth", "", `JSON file {"c1234":"<bcrypt hash>"}: chargers must log in with HTTP Basic auth (OCPP security profile 1); make hashes with "chargebooth passwd"`)
 	fs.StringVar(&c.ChargerAllow, "charger-allow", "", "file with the OCPP charger ids (one a line) whose BootNotification is Accepted (default: all)")
 	fs.DurationVar(&c.RemoteTimeout, "remote-timeout", 30*time.Second, "how long remote start/stop wait for the charger's answer before 504")
-	fs.StringVar(&c.NATSCreds, "nats-creds", "", "NATS credentials file (with --nats-url)")
-	fs.StringVar(&c.NATSToken, "nats-token", "", "NATS token (with --nats-url)")
-	fs.StringVar(&c.NATSUser, "nats-user", "", "NATS user (with --nats-url)")
-	fs.StringVar(&c.NATSPassword, "nats-password", "", "NATS password (with --nats-url)")
-	fs.StringVar(&c.NATSCA, "nats-tls-ca", "", "CA file to verify the NATS servers (with --nats-url)")
-	fs.StringVar(&c.NATSCert, "nats-tls-cert", "", "client certificate for NATS TLS (with --nats-tls-key)")
-	fs.StringVar(&c.NATSKey, "nats-tls-key", "", "client key for NATS TLS")
+	c.NATSAuth.flags(fs)
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile to this file until the server stops")
 	fs.BoolVar(&c.Pprof, "pprof", false, "serve net/http/pprof under /debug/pprof/ on the HTTP address (no token: keep it off on open networks)")
 	fs.StringVar(&c.BootPolicy, "boot-policy", "pending", "OCPP boot answer for chargers not on --charger-allow: pending or reject")
@@ -246,7 +210,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		m.NC, err = m.Embedded.Connect(nats.Name("chargebooth " + c.Instance))
 	} else {
 		var opts []nats.Option
-		if opts, err = c.natsOptions(); err != nil {
+		if opts, err = c.NATSAuth.options(); err != nil {
 			return err
 		}
 		m.NC, err = eventstore.Connect(url, append(opts, nats.Name("chargebooth "+c.Instance))...)
