@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+
+	"github.com/chargebooth/chargebooth/domain"
 )
 
 // SchemaVersion changes whenever State's meaning changes; a checkpoint of
@@ -16,14 +18,68 @@ type checkpoint struct {
 }
 
 // Snapshot encodes the board's state and returns the sequence it covers.
+//
+// The state is copied under the read lock and encoded after it is
+// released, so a checkpoint holds up the projection only for the copy.
 func (b *Board) Snapshot() ([]byte, uint64, error) {
 	b.mu.RLock()
-	defer b.mu.RUnlock()
-	data, err := json.Marshal(checkpoint{Schema: SchemaVersion, State: b.st})
+	st := b.st.clone()
+	b.mu.RUnlock()
+	data, err := json.Marshal(checkpoint{Schema: SchemaVersion, State: st})
 	if err != nil {
 		return nil, 0, fmt.Errorf("encode checkpoint: %w", err)
 	}
-	return data, b.st.Seq, nil
+	return data, st.Seq, nil
+}
+
+// clone copies everything Apply changes in place; what Apply only
+// replaces (pointers to soc, times, boot metadata) is shared.
+func (st *State) clone() *State {
+	c := &State{
+		Seq:      st.Seq,
+		Chargers: make(map[string]*ChargerView, len(st.Chargers)),
+		Widgets:  make(map[string]*WidgetView, len(st.Widgets)),
+		Sessions: make(map[string]*SessionView, len(st.Sessions)),
+		Payments: st.Payments[:len(st.Payments):len(st.Payments)],
+		Pairings: make(map[string]string, len(st.Pairings)),
+		Notices:  make(map[string]*domain.Notice, len(st.Notices)),
+		Events:   make(map[string]uint64, len(st.Events)),
+	}
+	for k, v := range st.Chargers {
+		cv := *v
+		if v.Connectors != nil {
+			cv.Connectors = make(map[int]*domain.ConnectorStatus, len(v.Connectors))
+			for id, cs := range v.Connectors {
+				cv.Connectors[id] = cs
+			}
+		}
+		c.Chargers[k] = &cv
+	}
+	for k, v := range st.Widgets {
+		wv := *v
+		c.Widgets[k] = &wv
+	}
+	for k, v := range st.Sessions {
+		sv := *v
+		if v.Meter != nil {
+			sv.Meter = make(map[string]string, len(v.Meter))
+			for m, x := range v.Meter {
+				sv.Meter[m] = x
+			}
+		}
+		c.Sessions[k] = &sv
+	}
+	for k, v := range st.Pairings {
+		c.Pairings[k] = v
+	}
+	for k, v := range st.Notices {
+		nv := *v
+		c.Notices[k] = &nv
+	}
+	for k, v := range st.Events {
+		c.Events[k] = v
+	}
+	return c
 }
 
 // Restore replaces the board's state with a checkpoint. It refuses one of
