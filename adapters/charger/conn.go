@@ -1,6 +1,7 @@
 package charger
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -74,8 +75,9 @@ func (c *conn) serve(ctx context.Context) string {
 	defer c.Close("")
 	extend := wsconn.ExpectPongs(c.ws, c.s.cfg.PingPeriod)
 	lim := rate.NewLimiter(c.s.cfg.Rate, c.s.cfg.Burst)
+	var buf bytes.Buffer // one frame at a time, reused
 	for {
-		typ, b, err := c.ws.ReadMessage()
+		typ, b, err := c.next(&buf)
 		if err != nil {
 			if errors.Is(err, websocket.ErrReadLimit) {
 				c.drain()
@@ -108,6 +110,23 @@ func (c *conn) serve(ctx context.Context) string {
 			c.write(AckFrame(f.ReadingID))
 		}
 	}
+}
+
+// next reads the next frame into buf (reused: the frame is parsed before
+// the next one is read).
+func (c *conn) next(buf *bytes.Buffer) (int, []byte, error) {
+	typ, r, err := c.ws.NextReader()
+	if err != nil {
+		return 0, nil, err
+	}
+	if buf.Cap() > 4<<10 {
+		*buf = bytes.Buffer{} // do not keep one big frame's buffer for the socket's life
+	}
+	buf.Reset()
+	if _, err := buf.ReadFrom(r); err != nil {
+		return 0, nil, err
+	}
+	return typ, buf.Bytes(), nil
 }
 
 // drain reads and drops what the charger is still sending (for a second at
