@@ -220,7 +220,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	openCtx, openCancel := context.WithTimeout(ctx, 30*time.Second)
 	defer openCancel()
-	m.Store, err = eventstore.Open(openCtx, m.NC, eventstore.Config{Replicas: c.Replicas, MaxAge: c.Retention, MaxBytes: c.MaxBytes})
+	err = retryUnavailable(openCtx, func() (err error) {
+		m.Store, err = eventstore.Open(openCtx, m.NC, eventstore.Config{Replicas: c.Replicas, MaxAge: c.Retention, MaxBytes: c.MaxBytes})
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("open event store: %w", err)
 	}
@@ -265,7 +268,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		defer m.wg.Done()
 		m.follow(runCtx)
 	}()
-	if err := m.applyPairings(openCtx); err != nil {
+	if err := retryUnavailable(openCtx, func() error { return m.applyPairings(openCtx) }); err != nil {
 		return err
 	}
 	// Ready only once the pairings just stored are folded too.
@@ -366,6 +369,22 @@ func (m *Main) follow(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 		case <-time.After(time.Second):
+		}
+	}
+}
+
+// retryUnavailable retries f while the store is unavailable (a NATS
+// cluster electing its leaders at start-up), until ctx ends.
+func retryUnavailable(ctx context.Context, f func() error) error {
+	for {
+		err := f()
+		if err == nil || !errors.Is(err, domain.ErrUnavailable) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(250 * time.Millisecond):
 		}
 	}
 }
