@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"sync"
 	"time"
@@ -153,18 +152,5 @@ func (c *conn) closeReason(err error) string {
 	c.mu.Lock()
 	r := c.reason
 	c.mu.Unlock()
-	if r != "" {
-		return r
-	}
-	var ce *websocket.CloseError
-	if errors.As(err, &ce) {
-		if ce.Code == websocket.CloseMessageTooBig {
-			return "frame over the read limit"
-		}
-		return fmt.Sprintf("closed by charger (%d %s)", ce.Code, ce.Text)
-	}
-	if errors.Is(err, websocket.ErrReadLimit) {
-		return "frame over the read limit"
-	}
-	return "read error: " + err.Error()
+	return wsconn.Reason(r, err, "charger")
 }

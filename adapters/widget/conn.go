@@ -1,8 +1,6 @@
 package widget
 
 import (
-	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -111,14 +109,7 @@ func (c *conn) reader() string {
 			c.mu.Lock()
 			r := c.reason
 			c.mu.Unlock()
-			if r != "" {
-				return r
-			}
-			var ce *websocket.CloseError
-			if errors.As(err, &ce) {
-				return fmt.Sprintf("closed by widget (%d %s)", ce.Code, ce.Text)
-			}
-			return "read error: " + err.Error()
+			return wsconn.Reason(r, err, "widget")
 		}
 		extend()
 	}

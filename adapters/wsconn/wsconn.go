@@ -1,6 +1,8 @@
 package wsconn
 
 import (
+	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -69,4 +71,24 @@ func Close(ws *websocket.Conn, reason string) {
 	msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, reason)
 	_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
 	_ = ws.Close()
+}
+
+// Reason says why a socket's read loop ended: the server's own reason when
+// it closed the socket, else what the peer's close frame said, else the
+// read error.
+func Reason(closedBy string, err error, peer string) string {
+	if closedBy != "" {
+		return closedBy
+	}
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		if ce.Code == websocket.CloseMessageTooBig {
+			return "frame over the read limit"
+		}
+		return fmt.Sprintf("closed by %s (%d %s)", peer, ce.Code, ce.Text)
+	}
+	if errors.Is(err, websocket.ErrReadLimit) {
+		return "frame over the read limit"
+	}
+	return "read error: " + err.Error()
 }
