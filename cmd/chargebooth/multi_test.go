@@ -184,3 +184,46 @@ func TestNATSDownChargersAreToldAndServerRecovers(t *testing.T) {
 		}
 	}
 }
+
+func TestNATSDownOCPPChargersGetInternalError(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "nats")
+	emb, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{DataDir: dir, Listen: "127.0.0.1:-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := startMain(t, t.TempDir(), func(m *Main) { m.Config.NATSURL = emb.ClientURL() })
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+m.ChargerURL+"/chargers/cp9",
+		map[string][]string{"Sec-WebSocket-Protocol": {"ocpp1.6"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	call := func(id, payload string) []json.RawMessage {
+		t.Helper()
+		msg := `[2,"` + id + `","MeterValues",` + payload + `]`
+		if err := ws.WriteMessage(websocket.TextMessage, []byte(msg)); err != nil {
+			t.Fatal(err)
+		}
+		_ = ws.SetReadDeadline(time.Now().Add(15 * time.Second))
+		_, b, err := ws.ReadMessage()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f []json.RawMessage
+		if err := json.Unmarshal(b, &f); err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		return f
+	}
+	mv := `{"connectorId":0,"meterValue":[{"timestamp":"2026-07-04T21:00:00Z","sampledValue":[{"value":"55.0","measurand":"SoC"}]}]}`
+	if f := call("m1", mv); string(f[0]) != "3" {
+		t.Fatalf("with NATS up: got %s, want a CALLRESULT", f)
+	}
+	emb.Shutdown()
+	checkFor(t, 10*time.Second, func() bool { return m.ready() != nil })
+	mv2 := strings.Replace(mv, "55.0", "66.0", 1)
+	f := call("m2", mv2)
+	if string(f[0]) != "4" || string(f[2]) != `"InternalError"` {
+		t.Fatalf("with NATS down: got %s, want CALLERROR InternalError", f)
+	}
+}
