@@ -26,6 +26,18 @@ const (
 	durableIdle = 72 * time.Hour
 )
 
+// errGap marks a skipped sequence; Follow re-creates its consumer.
+var errGap = errors.New("a sequence was skipped")
+
+// deleted reports whether the stream no longer holds seq (removed by
+// retention or a purge), so a gap in delivery there is expected.
+func (s *Store) deleted(ctx context.Context, seq uint64) bool {
+	c, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	_, err := s.stream.GetMsg(c, seq)
+	return errors.Is(err, jetstream.ErrMsgNotFound)
+}
+
 // stopError is an error that ends Follow instead of being retried: the
 // handler refused an event, or a stored event does not decode.
 type stopError struct{ err error }
@@ -167,6 +179,13 @@ func (s *Store) consume(ctx context.Context, name string, cons jetstream.Consume
 		if seq <= *last {
 			unacked = msg // applied before a restart: only acknowledge
 			continue
+		}
+		if seq != *last+1 && !s.deleted(ctx, *last+1) {
+			// A message was skipped (seen after a stream leader change):
+			// do not acknowledge past it; re-create the consumer after
+			// the last applied event.
+			flush()
+			return fmt.Errorf("follow %s: got sequence %d after %d: %w", name, seq, *last, errGap)
 		}
 		e, err := decode(msg.Data(), seq)
 		if err != nil {

@@ -3,9 +3,11 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -49,7 +51,12 @@ func (n *natsNode) url() string { return fmt.Sprintf("nats://127.0.0.1:%d", n.cl
 func (n *natsNode) start(tb testing.TB) {
 	tb.Helper()
 	n.cmd = exec.Command(n.bin, "-c", n.conf)
-	n.cmd.Stdout, n.cmd.Stderr = nil, nil
+	log, err := os.OpenFile(n.conf+".log", os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer log.Close()
+	n.cmd.Stdout, n.cmd.Stderr = log, log
 	if err := n.cmd.Start(); err != nil {
 		tb.Fatal(err)
 	}
@@ -62,15 +69,40 @@ func (n *natsNode) kill() {
 	}
 }
 
+var (
+	natsBinOnce sync.Once
+	natsBinPath string
+	natsBinErr  error
+)
+
+// natsServerBinary builds nats-server from the module chargebooth depends
+// on, once per test run.
+func natsServerBinary(tb testing.TB) string {
+	tb.Helper()
+	natsBinOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "chargebooth-nats")
+		if err != nil {
+			natsBinErr = err
+			return
+		}
+		natsBinPath = filepath.Join(dir, "nats-server")
+		out, err := exec.Command("go", "build", "-o", natsBinPath, "github.com/nats-io/nats-server/v2").CombinedOutput()
+		if err != nil {
+			natsBinErr = fmt.Errorf("build nats-server: %v\n%s", err, out)
+		}
+	})
+	if natsBinErr != nil {
+		tb.Fatal(natsBinErr)
+	}
+	return natsBinPath
+}
+
 // startNATSCluster builds nats-server from the module and starts three
 // JetStream nodes routed to each other on loopback.
 func startNATSCluster(tb testing.TB) []*natsNode {
 	tb.Helper()
 	dir := tb.TempDir()
-	bin := filepath.Join(dir, "nats-server")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/nats-io/nats-server/v2").CombinedOutput(); err != nil {
-		tb.Fatalf("build nats-server: %v\n%s", err, out)
-	}
+	bin := natsServerBinary(tb)
 	nodes := make([]*natsNode, 3)
 	for i := range nodes {
 		nodes[i] = &natsNode{name: fmt.Sprintf("n%d", i+1), bin: bin, dir: filepath.Join(dir, fmt.Sprintf("n%d", i+1)),
@@ -95,21 +127,65 @@ cluster { name: booth, listen: 127.0.0.1:%d, routes: [%s] }
 		}
 		n.start(tb)
 		tb.Cleanup(n.kill)
+		tb.Cleanup(func() {
+			b, _ := os.ReadFile(n.conf + ".log")
+			logTailOnFailure(tb, "nats-server "+n.name, string(b))
+		})
 	}
-	// Wait for a JetStream meta leader: a stream can be created.
-	checkFor(tb, 60*time.Second, func() bool {
-		nc, err := nats.Connect(nodes[0].url(), nats.Timeout(time.Second))
-		if err != nil {
-			return false
-		}
-		defer nc.Close()
-		js, _ := jetstream.New(nc)
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		_, err = js.AccountInfo(ctx)
-		return err == nil
-	})
+	// Wait for the cluster to be formed: every node healthy (/healthz
+	// answers 200 once its JetStream meta group is current) and answering
+	// a JetStream API request.
+	for _, n := range nodes {
+		checkFor(tb, 60*time.Second, func() bool {
+			resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/healthz", n.monitor))
+			if err != nil {
+				return false
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				return false
+			}
+			nc, err := nats.Connect(n.url(), nats.Timeout(time.Second))
+			if err != nil {
+				return false
+			}
+			defer nc.Close()
+			js, _ := jetstream.New(nc)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			_, err = js.AccountInfo(ctx)
+			return err == nil
+		})
+	}
 	return nodes
+}
+
+// streamLeader returns the node that leads the CHARGEBOOTH stream (the
+// harshest one to lose), or the second node when it cannot tell.
+func streamLeader(tb testing.TB, nodes []*natsNode) *natsNode {
+	tb.Helper()
+	nc, err := nats.Connect(clusterURLs(nodes), nats.Timeout(2*time.Second))
+	if err != nil {
+		return nodes[1]
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s, err := js.Stream(ctx, "CHARGEBOOTH")
+	if err != nil {
+		return nodes[1]
+	}
+	info, err := s.Info(ctx)
+	if err != nil || info.Cluster == nil {
+		return nodes[1]
+	}
+	for _, n := range nodes {
+		if n.name == info.Cluster.Leader {
+			return n
+		}
+	}
+	return nodes[1]
 }
 
 func clusterURLs(nodes []*natsNode) string {
@@ -119,6 +195,9 @@ func clusterURLs(nodes []*natsNode) string {
 	}
 	return strings.Join(u, ",")
 }
+
+// errorCodes collects the codes of the Error frames chargers received.
+var errorCodes sync.Map
 
 // chaosCharger sends readings with ids and re-sends what was not
 // acknowledged after each reconnect, to whichever instance is up.
@@ -132,6 +211,9 @@ type chaosCharger struct {
 	last    int // soc of the last reading sent
 	ws      *websocket.Conn
 	sent    atomic.Int64
+	// errors counts Error frames (store_unavailable while NATS is
+	// unreachable), connects the sockets opened, resent the re-sends.
+	errors, connects, resent atomic.Int64
 }
 
 func (c *chaosCharger) connect() bool {
@@ -152,6 +234,8 @@ func (c *chaosCharger) connect() bool {
 			}
 		}
 		c.mu.Unlock()
+		c.connects.Add(1)
+		c.resent.Add(int64(len(resend)))
 		go c.read(ws)
 		for _, id := range resend {
 			c.mu.Lock()
@@ -184,6 +268,10 @@ func (c *chaosCharger) read(ws *websocket.Conn) {
 			return
 		}
 		var f frame
+		if json.Unmarshal(b, &f) == nil && f.Event == "Error" {
+			c.errors.Add(1)
+			errorCodes.Store(f.Data.Code, true)
+		}
 		if json.Unmarshal(b, &f) == nil && f.Event == "Ack" {
 			c.mu.Lock()
 			delete(c.pending, f.Data.ID)
@@ -228,6 +316,7 @@ type chaosWidget struct {
 	mu       sync.Mutex
 	statuses int
 	last     string
+	online   bool
 }
 
 func (w *chaosWidget) run(ctx context.Context) {
@@ -240,7 +329,10 @@ func (w *chaosWidget) run(ctx context.Context) {
 			if err != nil {
 				continue
 			}
-			go func() { <-ctx.Done(); ws.Close() }()
+			w.mu.Lock()
+			w.online = true
+			w.mu.Unlock()
+			stop := context.AfterFunc(ctx, func() { ws.Close() })
 			for {
 				_, b, err := ws.ReadMessage()
 				if err != nil {
@@ -254,7 +346,11 @@ func (w *chaosWidget) run(ctx context.Context) {
 					w.mu.Unlock()
 				}
 			}
+			stop()
 			ws.Close()
+			w.mu.Lock()
+			w.online = false
+			w.mu.Unlock()
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -267,9 +363,33 @@ func envInt(name string, def int) int {
 	return def
 }
 
+// envSeconds reads a duration in seconds ("60") or as Go writes it ("90s").
+func envSeconds(name string, def time.Duration) time.Duration {
+	v := os.Getenv(name)
+	if n, err := strconv.Atoi(v); err == nil && n > 0 {
+		return time.Duration(n) * time.Second
+	}
+	if d, err := time.ParseDuration(v); err == nil && d > 0 {
+		return d
+	}
+	return def
+}
+
+// eventually polls cond until it holds or timeout passes, and says which.
+func eventually(timeout time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return true
+}
+
 func TestClusterChaos(t *testing.T) {
 	chargers := envInt("CHAOS_CHARGERS", 200)
-	duration := time.Duration(envInt("CHAOS_SECONDS", 60)) * time.Second
+	duration := envSeconds("CHAOS_DURATION", envSeconds("CHAOS_SECONDS", 60*time.Second))
 	nodes := startNATSCluster(t)
 	urls := clusterURLs(nodes)
 
@@ -284,19 +404,28 @@ func TestClusterChaos(t *testing.T) {
 	}
 	instDir := []string{t.TempDir(), t.TempDir()}
 	start := func(i int) *proc {
-		return startProc(t, instDir[i], "--nats-url", urls, "--replicas", "3", "--instance", []string{"a", "b"}[i],
-			"--pairings", pf, "--no-demo")
+		name := []string{"a", "b"}[i]
+		return startClusterProc(t, name, instDir[i], "--nats-url", urls, "--replicas", "3",
+			"--pairings", pf, "--no-demo", "--checkpoint-every", "5s")
 	}
 	inst := []*proc{start(0), start(1)}
 	// Instances restart on new ports; dial addresses follow them.
 	var addrMu sync.Mutex
 	chargerURL := func(i int) string { addrMu.Lock(); defer addrMu.Unlock(); return "ws://" + inst[i].charger }
 	widgetURL := func(i int) string { addrMu.Lock(); defer addrMu.Unlock(); return "ws://" + inst[i].widget }
-	_ = chargerURL
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cs := make([]*chaosCharger, 0, chargers)
+	t.Cleanup(func() {
+		for _, c := range cs {
+			c.mu.Lock()
+			if c.ws != nil {
+				c.ws.Close()
+			}
+			c.mu.Unlock()
+		}
+	})
 	ws := make([]*chaosWidget, 0, chargers)
 	for i := 0; i < chargers; i++ {
 		home, other := i%2, 1-i%2
@@ -306,7 +435,17 @@ func TestClusterChaos(t *testing.T) {
 		cs, ws = append(cs, c), append(ws, w)
 		go w.run(ctx)
 	}
-	time.Sleep(time.Second)
+	checkFor(t, 30*time.Second, func() bool {
+		for _, w := range ws {
+			w.mu.Lock()
+			on := w.online
+			w.mu.Unlock()
+			if !on {
+				return false
+			}
+		}
+		return true
+	})
 	refresh := func() {
 		for i, c := range cs {
 			home, other := i%2, 1-i%2
@@ -338,11 +477,12 @@ func TestClusterChaos(t *testing.T) {
 	events := []string{}
 	at := func(frac float64) { time.Sleep(time.Until(loadStart.Add(time.Duration(frac * float64(duration))))) }
 	at(0.15)
-	nodes[1].kill()
-	events = append(events, fmt.Sprintf("%5.1fs kill -9 NATS node n2", time.Since(loadStart).Seconds()))
+	victim := streamLeader(t, nodes)
+	victim.kill()
+	events = append(events, fmt.Sprintf("%5.1fs kill -9 NATS node %s (the stream's leader)", time.Since(loadStart).Seconds(), victim.name))
 	at(0.30)
-	nodes[1].start(t)
-	events = append(events, fmt.Sprintf("%5.1fs restart NATS node n2", time.Since(loadStart).Seconds()))
+	victim.start(t)
+	events = append(events, fmt.Sprintf("%5.1fs restart NATS node %s", time.Since(loadStart).Seconds(), victim.name))
 	at(0.50)
 	inst[0].kill9(t)
 	events = append(events, fmt.Sprintf("%5.1fs kill -9 chargebooth a", time.Since(loadStart).Seconds()))
@@ -356,7 +496,7 @@ func TestClusterChaos(t *testing.T) {
 	loadWG.Wait()
 
 	// Every reading eventually acknowledged: reconnect and re-send.
-	deadline := time.Now().Add(90 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		left := 0
 		for _, c := range cs {
@@ -403,31 +543,39 @@ func TestClusterChaos(t *testing.T) {
 	}
 	stored := map[string]int{}
 	lastSoC := map[string]float64{}
-	for n := uint64(0); n < info.State.Msgs; {
-		batch, err := cons.Fetch(1000, jetstream.FetchMaxWait(5*time.Second))
+	// Read every message up to the stream's last sequence; an ordered
+	// consumer resets itself after a hiccup, so go by sequence, not count.
+	it, err := cons.Messages(jetstream.PullMaxMessages(1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seen := uint64(0); seen < info.State.LastSeq; {
+		m, err := it.Next()
+		if err != nil {
+			t.Fatalf("read the stream at %d of %d: %v", seen, info.State.LastSeq, err)
+		}
+		meta, err := m.Metadata()
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := 0
-		for m := range batch.Messages() {
-			got++
-			n++
-			var e domain.Event
-			if err := json.Unmarshal(m.Data(), &e); err != nil {
-				t.Fatalf("stored event does not decode: %v", err)
-			}
-			if r, ok := e.Data.(domain.SoCReported); ok && r.ReadingID != "" {
-				stored[r.ReadingID]++
-				lastSoC[e.ChargerID] = r.SoC
-			}
+		seen = meta.Sequence.Stream
+		var e domain.Event
+		if err := json.Unmarshal(m.Data(), &e); err != nil {
+			t.Fatalf("stored event does not decode: %v", err)
 		}
-		if got == 0 {
-			break
+		if r, ok := e.Data.(domain.SoCReported); ok && r.ReadingID != "" {
+			stored[r.ReadingID]++
+			lastSoC[e.ChargerID] = r.SoC
 		}
 	}
+	it.Stop()
 
 	var sent, acked, missing, dups, delivered, wrongLast int
-	for i, c := range cs {
+	var errs, connects, resent int64
+	for _, c := range cs {
+		errs += c.errors.Load()
+		connects += c.connects.Load()
+		resent += c.resent.Load()
 		c.mu.Lock()
 		sent += len(c.order)
 		for _, id := range c.order {
@@ -441,34 +589,153 @@ func TestClusterChaos(t *testing.T) {
 				dups += stored[id] - 1
 			}
 		}
-		want := string(domain.StatusFor(lastSoC[c.id]))
 		c.mu.Unlock()
-		w := ws[i]
-		checkFor(t, 30*time.Second, func() bool { w.mu.Lock(); defer w.mu.Unlock(); return w.last == want })
+	}
+	want := func(i int) string { return string(domain.StatusFor(lastSoC[cs[i].id])) }
+	offLast := func() int {
+		off := 0
+		for i, w := range ws {
+			w.mu.Lock()
+			if w.last != want(i) {
+				off++
+			}
+			w.mu.Unlock()
+		}
+		return off
+	}
+	eventually(30*time.Second, func() bool { return offLast() == 0 })
+	wrongLast = offLast()
+	for _, w := range ws {
 		w.mu.Lock()
 		delivered += w.statuses
-		if w.last != want {
-			wrongLast++
-		}
 		w.mu.Unlock()
 	}
 	report := fmt.Sprintf(`
-cluster chaos: %d chargers × 2 readings/s for %s over 2 instances, 3 NATS nodes (R3)
+cluster chaos: %d chargers × 2 readings/s for %s over 2 instances, 3 NATS nodes (R3), stream %d messages
 %s
-| readings sent | acknowledged | in the stream | acked but missing | duplicates | statuses delivered | widgets not on last status |
-|---:|---:|---:|---:|---:|---:|---:|
-| %d | %d | %d | %d | %d | %d | %d |
-`, chargers, duration, "  "+strings.Join(events, "\n  "), sent, acked, len(stored), missing, dups, delivered, wrongLast)
+| readings sent | acknowledged | in the stream | acked but missing | duplicates | statuses delivered | widgets not on last status | Error frames | charger connects | re-sent |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| %d | %d | %d | %d | %d | %d | %d | %d | %d | %d |
+`, chargers, duration, info.State.Msgs, "  "+strings.Join(events, "\n  "), sent, acked, len(stored), missing, dups, delivered, wrongLast, errs, connects, resent)
+	errorCodes.Range(func(k, _ any) bool { report += fmt.Sprintf("Error code seen: %v\n", k); return true })
 	fmt.Print(report)
 	t.Log(report)
 	if missing != 0 || dups != 0 || acked != sent || wrongLast != 0 {
 		t.Errorf("lost or duplicated readings: missing %d, duplicates %d, acked %d of %d, widgets off %d", missing, dups, acked, sent, wrongLast)
 	}
 
-	// The projections of the cluster equal a full replay.
+	// The projections of the cluster equal a full replay: stop the
+	// instances so they write their last checkpoint, then compare.
+	for _, p := range inst {
+		p.stop(t)
+	}
 	out, err := exec.Command(buildBinary(t), "rebuild", "--nats-url", urls).CombinedOutput()
+	t.Logf("chargebooth rebuild --nats-url %s:\n%s", urls, out)
 	if err != nil || !strings.Contains(string(out), "no differences") {
 		t.Errorf("rebuild against the cluster: %v\n%s", err, out)
 	}
-	_ = http.StatusOK
+}
+
+// startClusterInstances starts n chargebooth instances on nodes with R3
+// and the given pairings.
+func startClusterInstances(tb testing.TB, nodes []*natsNode, pairs map[string]string, n int) []*proc {
+	tb.Helper()
+	pf := filepath.Join(tb.TempDir(), "pairings.json")
+	b, _ := json.Marshal(pairs)
+	if err := os.WriteFile(pf, b, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	out := make([]*proc, n)
+	for i := range out {
+		out[i] = startClusterProc(tb, string(rune('a'+i)), tb.TempDir(), "--nats-url", clusterURLs(nodes),
+			"--replicas", "3", "--pairings", pf, "--no-demo")
+	}
+	return out
+}
+
+func TestClusterWidgetOnOtherInstance(t *testing.T) {
+	nodes := startNATSCluster(t)
+	inst := startClusterInstances(t, nodes, map[string]string{"cx1": "wx1"}, 2)
+	w := dial(t, "ws://"+inst[1].widget+"/widgets/wx1", nil)
+	c := dial(t, "ws://"+inst[0].charger+"/chargers/cx1", nil)
+	socs := []int{10, 50, 79, 80, 95, 99, 100, 60, 85, 100, 20, 100}
+	for i, soc := range socs {
+		c.send(fmt.Sprintf(`{"event":"StateOfCharge","id":"r-%d","data":{"soc":%d}}`, i, soc))
+		if f := c.nextFrame(10 * time.Second); f.Event != "Ack" || f.Data.ID != fmt.Sprintf("r-%d", i) {
+			t.Fatalf("reading %d: got %s %q, want Ack r-%d", i, f.Event, f.Data.ID, i)
+		}
+	}
+	for i, soc := range socs {
+		got, want := w.status(15*time.Second), string(domain.StatusFor(float64(soc)))
+		if got != want {
+			t.Fatalf("status %d (soc %d) on instance b: got %q, want %q", i, soc, got, want)
+		}
+	}
+	w.none(500 * time.Millisecond)
+}
+
+// logTailOnFailure logs the end of a process's output when the test failed.
+func logTailOnFailure(tb testing.TB, name, out string) {
+	tb.Helper()
+	if !tb.Failed() {
+		return
+	}
+	if len(out) > 8000 {
+		out = "…" + out[len(out)-8000:]
+	}
+	tb.Logf("%s output:\n%s", name, out)
+}
+
+// startClusterProc starts a chargebooth instance as a process like
+// startProc, and logs its output when it does not come up or the test
+// fails, so a server that hangs is diagnosable.
+func startClusterProc(tb testing.TB, name, dir string, extra ...string) *proc {
+	tb.Helper()
+	args := append([]string{"serve", "--data-dir", dir,
+		"--charger-addr", "127.0.0.1:0", "--widget-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
+		"--staff-token", testToken, "--instance", name, "--log-level", "info"}, extra...)
+	cmd := exec.Command(buildBinary(tb), args...)
+	p := &proc{cmd: cmd, out: &syncBuffer{}}
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = p.out
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		logTailOnFailure(tb, "chargebooth "+name, p.out.String())
+		if d := os.Getenv("CHAOS_LOGDIR"); d != "" {
+			f := filepath.Join(d, fmt.Sprintf("chargebooth-%s-%d.log", name, cmd.Process.Pid))
+			_ = os.WriteFile(f, []byte(p.out.String()), 0o644)
+		}
+	})
+	found := map[string]string{}
+	lines := bufio.NewScanner(stdout)
+	deadline := time.AfterFunc(60*time.Second, func() { _ = cmd.Process.Kill() })
+	for len(found) < len(bannerRE) && lines.Scan() {
+		p.out.Write(append(lines.Bytes(), '\n'))
+		for k, re := range bannerRE {
+			if m := re.FindStringSubmatch(lines.Text()); m != nil {
+				found[k] = m[1]
+			}
+		}
+	}
+	deadline.Stop()
+	go func() { _, _ = io.Copy(p.out, stdout) }()
+	if len(found) < len(bannerRE) {
+		tb.Fatalf("chargebooth %s did not start within 60 s (killed)", name)
+	}
+	p.charger, p.widget, p.http, p.nats = found["charger"], found["widget"], found["http"], found["nats"]
+	if !eventually(60*time.Second, func() bool {
+		resp, err := http.Get("http://" + p.http + "/readyz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}) {
+		tb.Fatalf("chargebooth %s: /readyz not 200 within 60 s", name)
+	}
+	return p
 }

@@ -220,8 +220,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	openCtx, openCancel := context.WithTimeout(ctx, 30*time.Second)
 	defer openCancel()
-	err = retryUnavailable(openCtx, func() (err error) {
-		m.Store, err = eventstore.Open(openCtx, m.NC, eventstore.Config{Replicas: c.Replicas, MaxAge: c.Retention, MaxBytes: c.MaxBytes})
+	err = retryUnavailable(openCtx, func(ctx context.Context) (err error) {
+		m.Store, err = eventstore.Open(ctx, m.NC, eventstore.Config{Replicas: c.Replicas, MaxAge: c.Retention, MaxBytes: c.MaxBytes})
 		return err
 	})
 	if err != nil {
@@ -268,7 +268,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		defer m.wg.Done()
 		m.follow(runCtx)
 	}()
-	if err := retryUnavailable(openCtx, func() error { return m.applyPairings(openCtx) }); err != nil {
+	if err := retryUnavailable(openCtx, m.applyPairings); err != nil {
 		return err
 	}
 	// Ready only once the pairings just stored are folded too.
@@ -373,12 +373,15 @@ func (m *Main) follow(ctx context.Context) {
 	}
 }
 
-// retryUnavailable retries f while the store is unavailable (a NATS
-// cluster electing its leaders at start-up), until ctx ends.
-func retryUnavailable(ctx context.Context, f func() error) error {
+// retryUnavailable retries f, each attempt bounded to a few seconds, while
+// the store is unavailable (a NATS cluster electing its leaders at
+// start-up can leave a request unanswered), until ctx ends.
+func retryUnavailable(ctx context.Context, f func(context.Context) error) error {
 	for {
-		err := f()
-		if err == nil || !errors.Is(err, domain.ErrUnavailable) {
+		attempt, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := f(attempt)
+		cancel()
+		if err == nil || !errors.Is(err, domain.ErrUnavailable) || ctx.Err() != nil {
 			return err
 		}
 		select {
