@@ -69,32 +69,11 @@ func (n *natsNode) kill() {
 	}
 }
 
-var (
-	natsBinOnce sync.Once
-	natsBinPath string
-	natsBinErr  error
-)
-
 // natsServerBinary builds nats-server from the module chargebooth depends
 // on, once per test run.
 func natsServerBinary(tb testing.TB) string {
 	tb.Helper()
-	natsBinOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "chargebooth-nats")
-		if err != nil {
-			natsBinErr = err
-			return
-		}
-		natsBinPath = filepath.Join(dir, "nats-server")
-		out, err := exec.Command("go", "build", "-o", natsBinPath, "github.com/nats-io/nats-server/v2").CombinedOutput()
-		if err != nil {
-			natsBinErr = fmt.Errorf("build nats-server: %v\n%s", err, out)
-		}
-	})
-	if natsBinErr != nil {
-		tb.Fatal(natsBinErr)
-	}
-	return natsBinPath
+	return goBuild(tb, "github.com/nats-io/nats-server/v2", "nats-server")
 }
 
 // startNATSCluster builds nats-server from the module and starts three

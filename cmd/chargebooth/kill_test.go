@@ -21,31 +21,41 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
+// built holds one build per package per test run.
+var built sync.Map // package path → *build
+
+type build struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// goBuild builds pkg into a temporary binary named name, once per run.
+func goBuild(tb testing.TB, pkg, name string) string {
+	tb.Helper()
+	v, _ := built.LoadOrStore(pkg, &build{})
+	b := v.(*build)
+	b.once.Do(func() {
+		dir, err := os.MkdirTemp("", "chargebooth-bin")
+		if err != nil {
+			b.err = err
+			return
+		}
+		b.path = filepath.Join(dir, name)
+		if out, err := exec.Command("go", "build", "-o", b.path, pkg).CombinedOutput(); err != nil {
+			b.err = fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+		}
+	})
+	if b.err != nil {
+		tb.Fatal(b.err)
+	}
+	return b.path
+}
 
 // buildBinary builds chargebooth once per test run.
 func buildBinary(tb testing.TB) string {
 	tb.Helper()
-	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "chargebooth-bin")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "chargebooth")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		tb.Fatal(binErr)
-	}
-	return binPath
+	return goBuild(tb, ".", "chargebooth")
 }
 
 // proc is a chargebooth server running as a child process.
