@@ -19,6 +19,8 @@ type State struct {
 	Pairings map[string]string         `json:"pairings"` // charger → widget
 	Notices  map[string]*domain.Notice `json:"notices"`
 	Events   map[string]uint64         `json:"events"` // applied events by type
+
+	byWidget map[string]string // widget → charger: Pairings inverted
 }
 
 func newState() *State {
@@ -29,6 +31,23 @@ func newState() *State {
 		Pairings: map[string]string{},
 		Notices:  map[string]*domain.Notice{},
 		Events:   map[string]uint64{},
+		byWidget: map[string]string{},
+	}
+}
+
+// pair records charger ↔ widget in Pairings and its inverse.
+func (st *State) pair(chargerID, widgetID string) {
+	st.Pairings[chargerID] = widgetID
+	st.byWidget[widgetID] = chargerID
+}
+
+// unpair removes the charger's pairing, if it has one.
+func (st *State) unpair(chargerID string) {
+	if w, ok := st.Pairings[chargerID]; ok {
+		delete(st.Pairings, chargerID)
+		if st.byWidget[w] == chargerID {
+			delete(st.byWidget, w)
+		}
 	}
 }
 
@@ -156,16 +175,12 @@ func (st *State) apply(e domain.Event) (Update, error) {
 		}
 		w.LastSeen = e.Time
 	case domain.PairingSet:
-		if old, ok := st.Pairings[d.ChargerID]; ok && old != d.WidgetID {
-			delete(st.Pairings, d.ChargerID)
+		st.unpair(d.ChargerID)
+		if c, ok := st.byWidget[d.WidgetID]; ok && c != d.ChargerID {
+			st.unpair(c)
+			st.charger(c).WidgetID = ""
 		}
-		for c, w := range st.Pairings {
-			if w == d.WidgetID {
-				delete(st.Pairings, c)
-				st.charger(c).WidgetID = ""
-			}
-		}
-		st.Pairings[d.ChargerID] = d.WidgetID
+		st.pair(d.ChargerID, d.WidgetID)
 		c := st.charger(d.ChargerID)
 		c.WidgetID = d.WidgetID
 		u.WidgetID = d.WidgetID
@@ -174,7 +189,7 @@ func (st *State) apply(e domain.Event) (Update, error) {
 		return u, nil
 	case domain.PairingRemoved:
 		if st.Pairings[d.ChargerID] == d.WidgetID {
-			delete(st.Pairings, d.ChargerID)
+			st.unpair(d.ChargerID)
 			st.charger(d.ChargerID).WidgetID = ""
 		}
 		u.WidgetID = d.WidgetID

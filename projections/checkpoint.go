@@ -69,8 +69,9 @@ func (st *State) clone() *State {
 		}
 		c.Sessions[k] = &sv
 	}
+	c.byWidget = make(map[string]string, len(st.byWidget))
 	for k, v := range st.Pairings {
-		c.Pairings[k] = v
+		c.pair(k, v)
 	}
 	for k, v := range st.Notices {
 		nv := *v
@@ -116,7 +117,7 @@ func mergeState(st, from *State) {
 		st.Sessions[k] = v
 	}
 	for k, v := range from.Pairings {
-		st.Pairings[k] = v
+		st.pair(k, v)
 	}
 	for k, v := range from.Notices {
 		st.Notices[k] = v

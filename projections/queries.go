@@ -136,12 +136,8 @@ func (b *Board) Pairings() []domain.Pair {
 func (b *Board) ChargerOf(widgetID string) (string, bool) {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	for c, w := range b.st.Pairings {
-		if w == widgetID {
-			return c, true
-		}
-	}
-	return "", false
+	c, ok := b.st.byWidget[widgetID]
+	return c, ok
 }
 
 // WidgetOf returns the widget paired with a charger.
@@ -159,10 +155,7 @@ func (b *Board) WidgetOf(chargerID string) string {
 func (b *Board) AttachWidget(widgetID string, attach func(status domain.Status, ok bool)) {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	for cid, w := range b.st.Pairings {
-		if w != widgetID {
-			continue
-		}
+	if cid, ok := b.st.byWidget[widgetID]; ok {
 		if c := b.st.Chargers[cid]; c != nil && c.SessionID != "" && c.Status != domain.StatusNone {
 			attach(c.Status, true)
 			return
