@@ -21,8 +21,7 @@ type Charger struct {
 	Session  *OpenSession // nil when no session is open
 	LastTxID int
 
-	recent      map[string]int // derived event id → OCPP transaction id (0 if none)
-	recentOrder []string
+	recent recentSet // derived event ids applied lately
 }
 
 // OpenSession is what decisions need to know of the open session.
@@ -39,30 +38,16 @@ type OpenSession struct {
 
 // NewCharger returns the empty aggregate for id.
 func NewCharger(id string) *Charger {
-	return &Charger{ID: id, recent: map[string]int{}}
+	return &Charger{ID: id}
 }
 
 // Seen reports whether a derived event id was already applied, and the OCPP
 // transaction id it carried.
 func (c *Charger) Seen(eventID string) (int, bool) {
-	tx, ok := c.recent[eventID]
-	return tx, ok
+	return c.recent.seen(eventID)
 }
 
-func (c *Charger) remember(eventID string, tx int) {
-	if c.recent == nil {
-		c.recent = map[string]int{}
-	}
-	if _, ok := c.recent[eventID]; ok {
-		return
-	}
-	c.recent[eventID] = tx
-	c.recentOrder = append(c.recentOrder, eventID)
-	if len(c.recentOrder) > recentIDs {
-		delete(c.recent, c.recentOrder[0])
-		c.recentOrder = c.recentOrder[1:]
-	}
-}
+func (c *Charger) remember(eventID string, tx int) { c.recent.add(eventID, tx) }
 
 // Balance returns what the open session owes at now under t.
 func (s *OpenSession) Balance(t Tariff, now time.Time) int64 {

@@ -43,12 +43,14 @@ func (c *Charger) ReportSoC(x Ctx, r Reading) ([]Event, error) {
 	if err := ValidateSoC(r.SoC); err != nil {
 		return nil, err
 	}
-	id := x.NewID()
+	var id string
 	if r.ReadingID != "" {
 		id = ReadingEventID(c.ID, r.ReadingID)
 		if _, dup := c.Seen(id); dup {
 			return nil, nil
 		}
+	} else {
+		id = x.NewID()
 	}
 	var out []Event
 	sessionID := ""
