@@ -59,12 +59,26 @@ type envelopeJSON struct {
 
 // MarshalJSON encodes the envelope as DESIGN's live feed and the store carry it.
 func (e Event) MarshalJSON() ([]byte, error) {
-	data, err := json.Marshal(e.Data)
+	// One pass: the data encoded in place rather than into a RawMessage
+	// that the envelope's encoding would scan and copy again.
+	b, err := json.Marshal(envelopeOut{ID: e.ID, Type: e.Type, ChargerID: e.ChargerID, WidgetID: e.WidgetID,
+		SessionID: e.SessionID, Time: e.Time, Seq: e.Seq, Data: e.Data})
 	if err != nil {
 		return nil, fmt.Errorf("encode %s: %w", e.Type, err)
 	}
-	return json.Marshal(envelopeJSON{ID: e.ID, Type: e.Type, ChargerID: e.ChargerID, WidgetID: e.WidgetID,
-		SessionID: e.SessionID, Time: e.Time, Seq: e.Seq, Data: data})
+	return b, nil
+}
+
+// envelopeOut is envelopeJSON with the payload as its value.
+type envelopeOut struct {
+	ID        string    `json:"id"`
+	Type      string    `json:"type"`
+	ChargerID string    `json:"chargerId,omitempty"`
+	WidgetID  string    `json:"widgetId,omitempty"`
+	SessionID string    `json:"sessionId,omitempty"`
+	Time      time.Time `json:"time"`
+	Seq       uint64    `json:"seq,omitempty"`
+	Data      Payload   `json:"data"`
 }
 
 // UnmarshalJSON decodes an envelope, decoding the data through the registry.

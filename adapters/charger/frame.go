@@ -31,9 +31,36 @@ type rawData struct {
 	SoC json.RawMessage `json:"soc"`
 }
 
+// typedFrame is a well-formed frame in one decoding pass.
+type typedFrame struct {
+	Event *string  `json:"event"`
+	ID    *string  `json:"id"`
+	Data  *rawData `json:"data"`
+}
+
 // ParseFrame parses a text frame of the simple protocol. A bad frame gives
 // a domain error whose code goes back to the charger in an Error frame.
 func ParseFrame(b []byte) (Frame, error) {
+	b = bytes.TrimSpace(b)
+	// A good frame is decoded once; anything else takes the step-by-step
+	// path below, which names what is wrong.
+	var t typedFrame
+	if len(b) > 0 && b[0] == '{' && json.Unmarshal(b, &t) == nil && t.Event != nil && *t.Event == EventStateOfCharge &&
+		t.Data != nil && (t.ID == nil || *t.ID != "" && len(*t.ID) <= MaxReadingIDLen) {
+		if soc, err := parseSoC(t.Data.SoC); err == nil {
+			f := Frame{Event: EventStateOfCharge, SoC: soc}
+			if t.ID != nil {
+				f.ReadingID = *t.ID
+			}
+			return f, nil
+		}
+	}
+	return parseSteps(b)
+}
+
+// parseSteps parses a frame one part after the other and reports the first
+// part that is wrong.
+func parseSteps(b []byte) (Frame, error) {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 || b[0] != '{' {
 		if json.Valid(b) {
@@ -69,22 +96,31 @@ func ParseFrame(b []byte) (Frame, error) {
 	if err := json.Unmarshal(raw.Data, &d); err != nil {
 		return Frame{}, domain.Errorf(domain.CodeMalformedJSON, "\"data\" must be an object holding \"soc\"")
 	}
-	if len(d.SoC) == 0 {
-		return Frame{}, domain.Errorf(domain.CodeInvalidSoC, "\"data.soc\" is missing")
-	}
-	c := d.SoC[0]
-	if c != '-' && (c < '0' || c > '9') {
-		return Frame{}, domain.Errorf(domain.CodeInvalidSoC, "\"data.soc\" must be a JSON number from 0 to 100, got %s", clip(d.SoC))
-	}
-	soc, err := strconv.ParseFloat(string(d.SoC), 64)
+	soc, err := parseSoC(d.SoC)
 	if err != nil {
-		return Frame{}, domain.Errorf(domain.CodeInvalidSoC, "\"data.soc\" must be a number from 0 to 100, got %s", clip(d.SoC))
-	}
-	if err := domain.ValidateSoC(soc); err != nil {
 		return Frame{}, err
 	}
 	f.SoC = soc
 	return f, nil
+}
+
+// parseSoC checks the raw "data.soc" of a frame.
+func parseSoC(raw json.RawMessage) (float64, error) {
+	if len(raw) == 0 {
+		return 0, domain.Errorf(domain.CodeInvalidSoC, "\"data.soc\" is missing")
+	}
+	c := raw[0]
+	if c != '-' && (c < '0' || c > '9') {
+		return 0, domain.Errorf(domain.CodeInvalidSoC, "\"data.soc\" must be a JSON number from 0 to 100, got %s", clip(raw))
+	}
+	soc, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil {
+		return 0, domain.Errorf(domain.CodeInvalidSoC, "\"data.soc\" must be a number from 0 to 100, got %s", clip(raw))
+	}
+	if err := domain.ValidateSoC(soc); err != nil {
+		return 0, err
+	}
+	return soc, nil
 }
 
 func clip(b []byte) string {
