@@ -84,30 +84,37 @@ func (c *conn) serve(ctx context.Context) string {
 			return c.closeReason(err)
 		}
 		extend()
-		if typ != websocket.TextMessage {
-			c.reject(domain.Errorf(domain.CodeBinary, "binary frames are not supported; send JSON text frames"))
-			continue
+		c.handle(ctx, typ, b, lim)
+	}
+}
+
+// handle stores one frame's reading and acknowledges it, or answers with
+// an Error frame. (Out of serve's loop, so an idle charger's goroutine
+// blocks on a small stack.)
+func (c *conn) handle(ctx context.Context, typ int, b []byte, lim *rate.Limiter) {
+	if typ != websocket.TextMessage {
+		c.reject(domain.Errorf(domain.CodeBinary, "binary frames are not supported; send JSON text frames"))
+		return
+	}
+	f, err := ParseFrame(b)
+	if err != nil {
+		c.reject(err)
+		return
+	}
+	if !lim.Allow() {
+		c.reject(domain.Errorf(domain.CodeRateLimited, "more than %g readings a second; this reading was not stored", float64(c.s.cfg.Rate)))
+		return
+	}
+	if err := c.s.StoreReading(ctx, c.id, f.SoC, f.ReadingID, domain.OpenedByReading); err != nil {
+		if domain.ErrorCode(err) == domain.CodeInternal {
+			c.s.cfg.Log.Error("reading not stored", "charger", c.id, "err", err)
 		}
-		f, err := ParseFrame(b)
-		if err != nil {
-			c.reject(err)
-			continue
-		}
-		if !lim.Allow() {
-			c.reject(domain.Errorf(domain.CodeRateLimited, "more than %g readings a second; this reading was not stored", float64(c.s.cfg.Rate)))
-			continue
-		}
-		if err := c.s.StoreReading(ctx, c.id, f.SoC, f.ReadingID, domain.OpenedByReading); err != nil {
-			if domain.ErrorCode(err) == domain.CodeInternal {
-				c.s.cfg.Log.Error("reading not stored", "charger", c.id, "err", err)
-			}
-			c.reject(err)
-			continue
-		}
-		c.s.cfg.Observer.Reading("")
-		if f.ReadingID != "" {
-			c.write(AckFrame(f.ReadingID))
-		}
+		c.reject(err)
+		return
+	}
+	c.s.cfg.Observer.Reading("")
+	if f.ReadingID != "" {
+		c.write(AckFrame(f.ReadingID))
 	}
 }
 

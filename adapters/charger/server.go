@@ -165,8 +165,6 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		c := newConn(s, id, ws)
 		sess, serve = c, c.serve
 	}
-	// Serve on a fresh goroutine and return: net/http's connection
-	// goroutine, its deep stack and its buffers go away after the hijack.
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
@@ -175,15 +173,19 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	s.active.Add(1)
 	s.mu.Unlock()
+	// Set up here and serve on a fresh goroutine: net/http's connection
+	// goroutine, its deep stack and its buffers go away after the hijack,
+	// and an idle charger's goroutine never ran the deep set-up (presence
+	// append, logging), so its stack stays at the few KiB reading needs.
+	s.open(id, connID, remote, sess)
 	go func() {
 		defer s.active.Done()
-		s.run(id, connID, remote, sess, serve)
+		s.closed(id, connID, sess, serve(s.ctx))
 	}()
 }
 
-// run registers a session, records its presence, serves it and cleans up.
-func (s *Server) run(id, connID, remote string, sess Session, serve func(context.Context) string) {
-	log := s.cfg.Log.With("charger", id, "conn", connID, "protocol", sess.Protocol())
+// open registers a session and records the charger's presence.
+func (s *Server) open(id, connID, remote string, sess Session) {
 	if old := s.reg.swap(id, sess); old != nil {
 		old.Close("replaced by a newer connection")
 	} else if s.cfg.Held != nil {
@@ -193,8 +195,11 @@ func (s *Server) run(id, connID, remote string, sess Session, serve func(context
 	s.presence(id, func(c *domain.Charger, x domain.Ctx) []domain.Event {
 		return c.Connect(x, s.cfg.Instance, connID, sess.Protocol(), remote)
 	})
-	log.Info("charger connected", "remote", remote)
-	reason := serve(s.ctx)
+	s.cfg.Log.Info("charger connected", "charger", id, "conn", connID, "protocol", sess.Protocol(), "remote", remote)
+}
+
+// closed unregisters a session that ended for reason and records it.
+func (s *Server) closed(id, connID string, sess Session, reason string) {
 	if s.reg.remove(id, sess) && s.cfg.Held != nil {
 		s.cfg.Held(id, false)
 	}
@@ -202,7 +207,7 @@ func (s *Server) run(id, connID, remote string, sess Session, serve func(context
 	s.presence(id, func(c *domain.Charger, x domain.Ctx) []domain.Event {
 		return c.Disconnect(x, s.cfg.Instance, connID, reason)
 	})
-	log.Info("charger disconnected", "reason", reason)
+	s.cfg.Log.Info("charger disconnected", "charger", id, "conn", connID, "protocol", sess.Protocol(), "reason", reason)
 }
 
 func (s *Server) presence(id string, decide func(*domain.Charger, domain.Ctx) []domain.Event) {

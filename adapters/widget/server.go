@@ -108,8 +108,6 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	// Serve on a fresh goroutine and return: net/http's connection
-	// goroutine, its deep stack and its buffers go away after the hijack.
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
@@ -118,11 +116,22 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	s.active.Add(1)
 	s.mu.Unlock()
-	go s.serve(id, ws, r.RemoteAddr)
+	// Set up here and read on a fresh goroutine: net/http's connection
+	// goroutine, its deep stack and its buffers go away after the hijack,
+	// and the socket's long-lived goroutine never ran the deep set-up
+	// (presence append, logging), so its stack stays at the few KiB reading
+	// needs.
+	remote := r.RemoteAddr
+	c := s.open(id, ws, remote)
+	go func() {
+		defer s.active.Done()
+		s.closed(c, remote, c.reader())
+	}()
 }
 
-func (s *Server) serve(id string, ws *websocket.Conn, remote string) {
-	defer s.active.Done()
+// open registers a new widget socket, queues its current status and
+// records its presence.
+func (s *Server) open(id string, ws *websocket.Conn, remote string) *conn {
 	ws.SetReadLimit(readLimit)
 	c := &conn{s: s, id: id, ws: ws,
 		connID: strconv.FormatUint(s.connSeq.Add(1), 36) + "@" + s.cfg.Instance}
@@ -143,11 +152,15 @@ func (s *Server) serve(id string, ws *websocket.Conn, remote string) {
 	s.record(id, domain.WidgetConnected{Instance: s.cfg.Instance, Conn: c.connID})
 	s.cfg.Log.Info("widget connected", "widget", id, "conn", c.connID, "remote", remote)
 	c.startPing()
-	reason := c.reader()
-	s.hub.remove(id, c)
+	return c
+}
+
+// closed unregisters a widget socket that closed for reason.
+func (s *Server) closed(c *conn, remote, reason string) {
+	s.hub.remove(c.id, c)
 	s.cfg.Observer.Connected(-1)
-	s.record(id, domain.WidgetDisconnected{Instance: s.cfg.Instance, Conn: c.connID, Reason: reason})
-	s.cfg.Log.Info("widget disconnected", "widget", id, "conn", c.connID, "reason", reason)
+	s.record(c.id, domain.WidgetDisconnected{Instance: s.cfg.Instance, Conn: c.connID, Reason: reason})
+	s.cfg.Log.Info("widget disconnected", "widget", c.id, "conn", c.connID, "reason", reason, "remote", remote)
 }
 
 // record stores a presence fact; presence is best effort and never blocks
