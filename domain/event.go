@@ -9,9 +9,10 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// Event is the one envelope every fact travels in. ID is a ULID and also the
-// JetStream Nats-Msg-Id, so a re-sent event is stored once. Seq is the stream
-// sequence, set by the store when the event is read back.
+// Event is the one envelope every fact travels in. ID is a ULID (or derived
+// from what the device sent), by which the store recognises a re-sent event
+// and stores it once. Seq is the stream sequence, set by the store when the
+// event is read back.
 type Event struct {
 	ID        string
 	Type      string

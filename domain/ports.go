@@ -42,10 +42,14 @@ type EventStore interface {
 	// Append stores events for one aggregate, in order. The first event is
 	// appended only if the aggregate's version is still expected (unless
 	// expected is AnyVersion); each further event expects its predecessor.
-	// It returns where each event was stored. An event whose ID was already
+	// It returns where each event was stored. An event re-sent after it was
 	// stored is not stored again: it is reported Duplicate with its original
-	// sequence. It returns ErrConflict when the aggregate moved on, and an
-	// error wrapping ErrUnavailable when the store could not be reached.
+	// sequence (with an expected version: re-sent with the version it was
+	// first sent with, at any age; with AnyVersion: within the store's
+	// duplicate window). A caller that reads its event back decides from
+	// what it read and does not re-send it. It returns ErrConflict when the
+	// aggregate moved on, and an error wrapping ErrUnavailable when the
+	// store could not be reached.
 	Append(ctx context.Context, key StreamKey, expected uint64, events []Event) ([]Appended, error)
 	// Load returns the aggregate's events with a stream sequence above
 	// after, oldest first.

@@ -18,6 +18,7 @@
 //	object store CHARGEBOOTH_CHECKPOINTS    projection checkpoints
 //
 // Each message is one domain.Event encoded as JSON by Event.MarshalJSON,
-// with its ID as the Nats-Msg-Id header. An aggregate's version is the
-// stream sequence of its last message.
+// with Nats-Expected-Last-Subject-Sequence when it was appended with an
+// expected version, else its ID as the Nats-Msg-Id header (see Append). An
+// aggregate's version is the stream sequence of its last message.
 package eventstore

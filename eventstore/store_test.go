@@ -31,6 +31,9 @@ func TestSurvivesRestart(t *testing.T) {
 	evs := readings(key.ID, 5)
 	res := appendOK(t, st, key, 0, evs...)
 	want := withSeqs(evs, res)
+	anyKey := domain.ChargerKey(newCharger("restart-any"))
+	anyEv := reading(anyKey.ID, 30)
+	anyRes := appendOK(t, st, anyKey, domain.AnyVersion, anyEv)[0]
 	if err := st.SaveCheckpoint(ctxT(t), "board", []byte("state")); err != nil {
 		t.Fatalf("save checkpoint: %v", err)
 	}
@@ -40,7 +43,7 @@ func TestSurvivesRestart(t *testing.T) {
 	_, st2, _ := estest.StartAt(t, dir)
 	sameEvents(t, loadOK(t, st2, key, 0), want)
 	last, err := st2.LastSequence(ctxT(t))
-	if got, want := last, res[4].Seq; err != nil || got != want {
+	if got, want := last, anyRes.Seq; err != nil || got != want {
 		t.Fatalf("last sequence: got %d, %v; want %d", got, err, want)
 	}
 	cp, err := st2.LoadCheckpoint(ctxT(t), "board")
@@ -53,10 +56,16 @@ func TestSurvivesRestart(t *testing.T) {
 		t.Fatalf("stale append after restart: got %v, want ErrConflict", err)
 	}
 	appendOK(t, st2, key, res[4].Seq, readings(key.ID, 1)...)
-	// A re-sent event is still recognised after the restart.
-	again := appendOK(t, st2, key, domain.AnyVersion, evs[2])[0]
+	// A re-sent event is still recognised after the restart: one sent with
+	// a version check by the version it was sent with, one sent without by
+	// its id.
+	again := appendOK(t, st2, key, res[1].Seq, evs[2])[0]
 	if got, want := again, (domain.Appended{Seq: res[2].Seq, Duplicate: true}); got != want {
 		t.Fatalf("re-sent event after restart: got %+v, want %+v", got, want)
+	}
+	again = appendOK(t, st2, anyKey, domain.AnyVersion, anyEv)[0]
+	if got, want := again, (domain.Appended{Seq: anyRes.Seq, Duplicate: true}); got != want {
+		t.Fatalf("re-sent unchecked event after restart: got %+v, want %+v", got, want)
 	}
 }
 
