@@ -6,6 +6,8 @@ import (
 	"strconv"
 
 	"github.com/chargebooth/chargebooth/domain"
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // MaxReadingIDLen bounds the optional reading id a charger may send.
@@ -31,21 +33,28 @@ type rawData struct {
 	SoC json.RawMessage `json:"soc"`
 }
 
+// exactData is rawData for the one-pass decoder.
+type exactData struct {
+	SoC jsontext.Value `json:"soc"`
+}
+
 // typedFrame is a well-formed frame in one decoding pass.
 type typedFrame struct {
-	Event *string  `json:"event"`
-	ID    *string  `json:"id"`
-	Data  *rawData `json:"data"`
+	Event *string    `json:"event"`
+	ID    *string    `json:"id"`
+	Data  *exactData `json:"data"`
 }
 
 // ParseFrame parses a text frame of the simple protocol. A bad frame gives
 // a domain error whose code goes back to the charger in an Error frame.
 func ParseFrame(b []byte) (Frame, error) {
 	b = bytes.TrimSpace(b)
-	// A good frame is decoded once; anything else takes the step-by-step
-	// path below, which names what is wrong.
+	// A good frame spelled exactly (known names only, each once, valid
+	// UTF-8) is decoded once, by go-json-experiment/json; anything else
+	// takes the step-by-step path below, which names what is wrong.
 	var t typedFrame
-	if len(b) > 0 && b[0] == '{' && json.Unmarshal(b, &t) == nil && t.Event != nil && *t.Event == EventStateOfCharge &&
+	if len(b) > 0 && b[0] == '{' && jsonv2.Unmarshal(b, &t, jsonv2.RejectUnknownMembers(true)) == nil &&
+		t.Event != nil && *t.Event == EventStateOfCharge &&
 		t.Data != nil && (t.ID == nil || *t.ID != "" && len(*t.ID) <= MaxReadingIDLen) {
 		if soc, err := parseSoC(t.Data.SoC); err == nil {
 			f := Frame{Event: EventStateOfCharge, SoC: soc}
@@ -105,7 +114,7 @@ func parseSteps(b []byte) (Frame, error) {
 }
 
 // parseSoC checks the raw "data.soc" of a frame.
-func parseSoC(raw json.RawMessage) (float64, error) {
+func parseSoC(raw []byte) (float64, error) {
 	if len(raw) == 0 {
 		return 0, domain.Errorf(domain.CodeInvalidSoC, "\"data.soc\" is missing")
 	}
