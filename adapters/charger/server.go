@@ -92,7 +92,7 @@ func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, reg: registry{conns: map[string]Session{}}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.upgrader = websocket.Upgrader{
-		ReadBufferSize:  1024,
+		ReadBufferSize:  256, // held for the socket's life; a longer frame is read past it
 		WriteBufferSize: 1024,
 		WriteBufferPool: &sync.Pool{},                             // idle chargers hold no write buffer
 		CheckOrigin:     func(*http.Request) bool { return true }, // devices, not browsers
