@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync"
 
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/nats-io/nats.go"
@@ -45,7 +46,8 @@ func (s *Store) Append(ctx context.Context, key domain.StreamKey, expected uint6
 		if err != nil {
 			return nil, err
 		}
-		ack, err := s.js.PublishMsg(ctx, msg)
+		ack, err := s.js.PublishMsg(ctx, &msg.Msg)
+		msg.release()
 		if isConflict(err) {
 			// The expected-sequence check runs before de-duplication on a
 			// single server: a re-sent event meets a conflict, not its
@@ -70,8 +72,24 @@ func (s *Store) Append(ctx context.Context, key domain.StreamKey, expected uint6
 	return out, nil
 }
 
-// message builds the NATS message of one event.
-func (s *Store) message(subj string, e domain.Event, expected uint64) (*nats.Msg, error) {
+// outMsg is a NATS message Append re-uses: a synchronous publish has
+// encoded the message once it returns, and a header map, its value slice
+// and the message were ~40 % of the bytes an append allocated.
+type outMsg struct {
+	nats.Msg
+	val [1]string
+}
+
+var outMsgs = sync.Pool{New: func() any { return &outMsg{Msg: nats.Msg{Header: nats.Header{}}} }}
+
+// release returns m to the pool.
+func (m *outMsg) release() {
+	m.Data, m.val[0] = nil, ""
+	outMsgs.Put(m)
+}
+
+// message builds the NATS message of one event; release it once published.
+func (s *Store) message(subj string, e domain.Event, expected uint64) (*outMsg, error) {
 	if e.ID == "" {
 		return nil, fmt.Errorf("append %s: event has no id", e.Type)
 	}
@@ -80,11 +98,18 @@ func (s *Store) message(subj string, e domain.Event, expected uint64) (*nats.Msg
 	if err != nil {
 		return nil, fmt.Errorf("append %s: %w", e.Type, err)
 	}
+	m := outMsgs.Get().(*outMsg)
+	h := m.Header
+	clear(h)
+	m.Msg = nats.Msg{Subject: subj, Data: data, Header: h}
 	if expected == domain.AnyVersion {
-		return &nats.Msg{Subject: subj, Data: data, Header: nats.Header{jetstream.MsgIDHeader: []string{e.ID}}}, nil
+		m.val[0] = e.ID
+		h[jetstream.MsgIDHeader] = m.val[:]
+	} else {
+		m.val[0] = strconv.FormatUint(expected, 10)
+		h[jetstream.ExpectedLastSubjSeqHeader] = m.val[:]
 	}
-	h := nats.Header{jetstream.ExpectedLastSubjSeqHeader: []string{strconv.FormatUint(expected, 10)}}
-	return &nats.Msg{Subject: subj, Data: data, Header: h}, nil
+	return m, nil
 }
 
 // storedAfter looks for the event id among the aggregate's events after

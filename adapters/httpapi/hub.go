@@ -54,16 +54,16 @@ func broadcast(typ string) bool {
 
 // publish is the board listener.
 func (h *hub) publish(u projections.Update) {
-	e := u.Event
-	all := broadcast(e.Type)
+	all := broadcast(u.Event.Type)
 	var it *item
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for c := range h.clients {
-		if !all && !c.wants(e.ChargerID) {
+		if !all && !c.wants(u.Event.ChargerID) {
 			continue
 		}
 		if it == nil {
+			e := u.Event // copied only when a client wants it
 			it = &item{event: &e}
 		}
 		c.enqueue(it)
