@@ -50,31 +50,10 @@ func (e Event) Key() StreamKey {
 	}
 }
 
-type envelopeJSON struct {
-	ID        string          `json:"id"`
-	Type      string          `json:"type"`
-	ChargerID string          `json:"chargerId,omitempty"`
-	WidgetID  string          `json:"widgetId,omitempty"`
-	SessionID string          `json:"sessionId,omitempty"`
-	Time      time.Time       `json:"time"`
-	Seq       uint64          `json:"seq,omitempty"`
-	Data      json.RawMessage `json:"data"`
-}
-
-// MarshalJSON encodes the envelope as DESIGN's live feed and the store carry it.
-func (e Event) MarshalJSON() ([]byte, error) {
-	// One pass: the data encoded in place rather than into a RawMessage
-	// that the envelope's encoding would scan and copy again.
-	b, err := json.Marshal(envelopeOut{ID: e.ID, Type: e.Type, ChargerID: e.ChargerID, WidgetID: e.WidgetID,
-		SessionID: e.SessionID, Time: e.Time, Seq: e.Seq, Data: e.Data})
-	if err != nil {
-		return nil, fmt.Errorf("encode %s: %w", e.Type, err)
-	}
-	return b, nil
-}
-
-// envelopeOut is envelopeJSON with the payload as its value.
-type envelopeOut struct {
+// envelope is an event's JSON form. D is its data as the coder at hand
+// takes it: the payload itself to encode, raw JSON to decode through the
+// registry.
+type envelope[D any] struct {
 	ID        string    `json:"id"`
 	Type      string    `json:"type"`
 	ChargerID string    `json:"chargerId,omitempty"`
@@ -82,7 +61,25 @@ type envelopeOut struct {
 	SessionID string    `json:"sessionId,omitempty"`
 	Time      time.Time `json:"time"`
 	Seq       uint64    `json:"seq,omitempty"`
-	Data      Payload   `json:"data"`
+	Data      D         `json:"data"`
+}
+
+// event is the envelope's event with data as its payload.
+func (env *envelope[D]) event(data Payload) Event {
+	return Event{ID: env.ID, Type: env.Type, ChargerID: env.ChargerID, WidgetID: env.WidgetID,
+		SessionID: env.SessionID, Time: env.Time, Seq: env.Seq, Data: data}
+}
+
+// MarshalJSON encodes the envelope as DESIGN's live feed and the store carry it.
+func (e Event) MarshalJSON() ([]byte, error) {
+	// One pass: the data encoded in place rather than into a RawMessage
+	// that the envelope's encoding would scan and copy again.
+	b, err := json.Marshal(envelope[Payload]{ID: e.ID, Type: e.Type, ChargerID: e.ChargerID, WidgetID: e.WidgetID,
+		SessionID: e.SessionID, Time: e.Time, Seq: e.Seq, Data: e.Data})
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", e.Type, err)
+	}
+	return b, nil
 }
 
 // UnmarshalJSON decodes an envelope, decoding the data through the registry.
@@ -97,7 +94,7 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 		*e = ev
 		return nil
 	}
-	var env envelopeJSON
+	var env envelope[json.RawMessage]
 	if err := json.Unmarshal(b, &env); err != nil {
 		return fmt.Errorf("decode envelope: %w", err)
 	}
@@ -105,40 +102,21 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return err
 	}
-	*e = Event{ID: env.ID, Type: env.Type, ChargerID: env.ChargerID, WidgetID: env.WidgetID,
-		SessionID: env.SessionID, Time: env.Time, Seq: env.Seq, Data: data}
+	*e = env.event(data)
 	return nil
-}
-
-// envelopeExact is envelopeJSON for the one-pass decoder.
-type envelopeExact struct {
-	ID        string         `json:"id"`
-	Type      string         `json:"type"`
-	ChargerID string         `json:"chargerId"`
-	WidgetID  string         `json:"widgetId"`
-	SessionID string         `json:"sessionId"`
-	Time      time.Time      `json:"time"`
-	Seq       uint64         `json:"seq"`
-	Data      jsontext.Value `json:"data"`
 }
 
 // decodeExact decodes an envelope whose every name is a known field,
 // spelled exactly; it reports false for anything else.
 func decodeExact(b []byte) (Event, bool) {
-	var env envelopeExact
-	if jsonv2.Unmarshal(b, &env, jsonv2.RejectUnknownMembers(true)) != nil {
+	exact := func(b []byte, v any) error { return jsonv2.Unmarshal(b, v, jsonv2.RejectUnknownMembers(true)) }
+	var env envelope[jsontext.Value]
+	if exact(b, &env) != nil {
 		return Event{}, false
 	}
-	mk, ok := registry[env.Type]
-	if !ok {
+	data, err := decodePayload(env.Type, env.Data, exact)
+	if err != nil {
 		return Event{}, false
 	}
-	p := mk()
-	if len(env.Data) > 0 && string(env.Data) != "null" {
-		if jsonv2.Unmarshal(env.Data, p, jsonv2.RejectUnknownMembers(true)) != nil {
-			return Event{}, false
-		}
-	}
-	return Event{ID: env.ID, Type: env.Type, ChargerID: env.ChargerID, WidgetID: env.WidgetID,
-		SessionID: env.SessionID, Time: env.Time, Seq: env.Seq, Data: deref(p)}, true
+	return env.event(data), true
 }

@@ -66,13 +66,18 @@ func EventTypes() []string {
 // DecodePayload decodes raw JSON data of the given type through the registry.
 // Payloads are returned as values (SoCReported, not *SoCReported).
 func DecodePayload(typ string, raw []byte) (Payload, error) {
+	return decodePayload(typ, raw, json.Unmarshal)
+}
+
+// decodePayload is DecodePayload with the JSON decoder to use.
+func decodePayload(typ string, raw []byte, unmarshal func([]byte, any) error) (Payload, error) {
 	mk, ok := registry[typ]
 	if !ok {
 		return nil, fmt.Errorf("decode event: unknown type %q", typ)
 	}
 	p := mk()
 	if len(raw) > 0 && string(raw) != "null" {
-		if err := json.Unmarshal(raw, p); err != nil {
+		if err := unmarshal(raw, p); err != nil {
 			return nil, fmt.Errorf("decode %s: %w", typ, err)
 		}
 	}
