@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/eventstore/estest"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 func TestAcceptance(t *testing.T) {
@@ -362,4 +364,52 @@ func appendParallel(t *testing.T, st domain.EventStore, n int) []domain.Event {
 	}
 	slices.SortFunc(out, func(a, b domain.Event) int { return cmp.Compare(a.Seq, b.Seq) })
 	return out
+}
+
+// TestAppendHeaders reads the stored messages themselves: a checked append
+// carries its expected sequence and no Nats-Msg-Id (JetStream would keep
+// the id for its duplicate window), an unchecked one its id. Appends of
+// both kinds in turn re-use messages, so no header may leak from one to
+// the next.
+func TestAppendHeaders(t *testing.T) {
+	_, st, nc := estest.Start(t)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream, err := js.Stream(ctxT(t), st.Config().Stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := domain.ChargerKey(newCharger("headers"))
+	var version uint64
+	for i := range 3 {
+		checked := reading(key.ID, float64(10+i))
+		expected := version
+		r := appendOK(t, st, key, expected, checked)[0]
+		unchecked := reading(key.ID, float64(50+i))
+		u := appendOK(t, st, key, domain.AnyVersion, unchecked)[0]
+		version = u.Seq
+
+		m, err := stream.GetMsg(ctxT(t), r.Seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := m.Header.Get(jetstream.ExpectedLastSubjSeqHeader), strconv.FormatUint(expected, 10); got != want {
+			t.Errorf("checked append %d: %s = %q, want %q", i, jetstream.ExpectedLastSubjSeqHeader, got, want)
+		}
+		if got := m.Header.Get(jetstream.MsgIDHeader); got != "" {
+			t.Errorf("checked append %d carries %s %q", i, jetstream.MsgIDHeader, got)
+		}
+		m, err = stream.GetMsg(ctxT(t), u.Seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := m.Header.Get(jetstream.MsgIDHeader), unchecked.ID; got != want {
+			t.Errorf("unchecked append %d: %s = %q, want %q", i, jetstream.MsgIDHeader, got, want)
+		}
+		if got := m.Header.Get(jetstream.ExpectedLastSubjSeqHeader); got != "" {
+			t.Errorf("unchecked append %d carries %s %q", i, jetstream.ExpectedLastSubjSeqHeader, got)
+		}
+	}
 }
