@@ -80,6 +80,13 @@ func TestBadFramesAnsweredAndSurvived(t *testing.T) {
 		t.Errorf("after bad frames: got %q, want charging", got)
 	}
 
+	t.Run("a frame longer than the read buffer is read whole", func(t *testing.T) {
+		c.send(`{"event":"StateOfCharge","pad":"` + strings.Repeat("y", 4<<10) + `","data":{"soc":85}}`)
+		if got := w.status(5 * time.Second); got != "charging80" {
+			t.Errorf("after a 4 KiB frame: got %q, want charging80", got)
+		}
+	})
+
 	t.Run("over the read limit closes with 1009", func(t *testing.T) {
 		big := `{"event":"StateOfCharge","data":{"soc":5},"pad":"` + strings.Repeat("x", 70<<10) + `"}`
 		_ = c.ws.WriteMessage(websocket.TextMessage, []byte(big)) // the server may stop reading midway
