@@ -15,6 +15,7 @@ const (
 	CodeBinary          = "binary_not_supported"
 	CodeRateLimited     = "rate_limited"
 	CodeStoreDown       = "store_unavailable"
+	CodeStoreFull       = "store_full"
 	CodeConflict        = "conflict"
 	CodeNotFound        = "not_found"
 	CodeSessionOpen     = "session_open"
@@ -77,3 +78,8 @@ var ErrConflict = &Error{Code: CodeConflict, Message: "the charger changed meanw
 // ErrUnavailable wraps store failures that mean "not stored": the caller
 // must tell the device instead of pretending.
 var ErrUnavailable = &Error{Code: CodeStoreDown, Message: "the event store is unavailable; the reading was not stored"}
+
+// ErrFull wraps store failures for lack of space (the store's limit or the
+// disk is reached): nothing was stored, and the booth resumes by itself
+// once space returns.
+var ErrFull = &Error{Code: CodeStoreFull, Message: "the event store is full; nothing was stored"}

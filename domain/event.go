@@ -22,6 +22,10 @@ type Event struct {
 	Time      time.Time
 	Data      Payload
 	Seq       uint64
+	// Schema is the payload's schema version as written (0 for events
+	// stored before versions existed, read as 1), so a read model can tell
+	// an old payload shape from a new one.
+	Schema int
 }
 
 // Payload is the typed body of an event. EventType returns the fixed type
@@ -32,7 +36,8 @@ type Payload interface {
 
 // NewEvent builds an envelope around data.
 func NewEvent(id string, now time.Time, chargerID, sessionID string, data Payload) Event {
-	return Event{ID: id, Type: data.EventType(), ChargerID: chargerID, SessionID: sessionID, Time: now.UTC(), Data: data}
+	typ := data.EventType()
+	return Event{ID: id, Type: typ, ChargerID: chargerID, SessionID: sessionID, Time: now.UTC(), Data: data, Schema: SchemaOf(typ)}
 }
 
 // Key returns the aggregate the event belongs to; the store keeps one
@@ -61,13 +66,14 @@ type envelope[D any] struct {
 	SessionID string    `json:"sessionId,omitempty"`
 	Time      time.Time `json:"time"`
 	Seq       uint64    `json:"seq,omitempty"`
+	Schema    int       `json:"v,omitempty"`
 	Data      D         `json:"data"`
 }
 
 // event is the envelope's event with data as its payload.
 func (env *envelope[D]) event(data Payload) Event {
 	return Event{ID: env.ID, Type: env.Type, ChargerID: env.ChargerID, WidgetID: env.WidgetID,
-		SessionID: env.SessionID, Time: env.Time, Seq: env.Seq, Data: data}
+		SessionID: env.SessionID, Time: env.Time, Seq: env.Seq, Schema: env.Schema, Data: data}
 }
 
 // MarshalJSON encodes the envelope as DESIGN's live feed and the store carry it.
@@ -75,7 +81,7 @@ func (e Event) MarshalJSON() ([]byte, error) {
 	// One pass: the data encoded in place rather than into a RawMessage
 	// that the envelope's encoding would scan and copy again.
 	b, err := json.Marshal(envelope[Payload]{ID: e.ID, Type: e.Type, ChargerID: e.ChargerID, WidgetID: e.WidgetID,
-		SessionID: e.SessionID, Time: e.Time, Seq: e.Seq, Data: e.Data})
+		SessionID: e.SessionID, Time: e.Time, Seq: e.Seq, Schema: e.Schema, Data: e.Data})
 	if err != nil {
 		return nil, fmt.Errorf("encode %s: %w", e.Type, err)
 	}
@@ -83,6 +89,10 @@ func (e Event) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON decodes an envelope, decoding the data through the registry.
+// An event of a type this build does not know, or of a known type written
+// at a newer schema version whose data this build cannot read, decodes
+// with an Opaque payload instead of failing; a broken envelope, or data
+// that does not fit its known type at this build's schema, is an error.
 //
 // The projection consumer decodes every event, so an envelope spelled
 // exactly as chargebooth writes it (known names only, each once, valid
@@ -98,11 +108,41 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &env); err != nil {
 		return fmt.Errorf("decode envelope: %w", err)
 	}
-	data, err := DecodePayload(env.Type, env.Data)
+	if env.Type == "" {
+		return fmt.Errorf("decode envelope: no type")
+	}
+	data, err := env.payload(json.Unmarshal)
 	if err != nil {
 		return err
 	}
 	*e = env.event(data)
+	return nil
+}
+
+// payload decodes the envelope's data through the registry, keeping what
+// this build cannot read as Opaque (see UnmarshalJSON).
+func (env *envelope[D]) payload(unmarshal func([]byte, any) error) (Payload, error) {
+	raw := rawOf(env.Data)
+	en, ok := registry[env.Type]
+	if !ok {
+		return Opaque{Type: env.Type, Reason: OpaqueUnknownType, Raw: raw}, nil
+	}
+	data, err := decodePayload(env.Type, raw, unmarshal)
+	if err != nil && env.Schema > en.schema {
+		return Opaque{Type: env.Type, Reason: OpaqueNewerSchema,
+			Detail: fmt.Sprintf("written at v%d, this build reads v%d: %v", env.Schema, en.schema, err), Raw: raw}, nil
+	}
+	return data, err
+}
+
+// rawOf returns the raw JSON an envelope's data holds.
+func rawOf(d any) json.RawMessage {
+	switch v := d.(type) {
+	case json.RawMessage:
+		return append(json.RawMessage(nil), v...)
+	case jsontext.Value:
+		return append(json.RawMessage(nil), v...)
+	}
 	return nil
 }
 
@@ -112,6 +152,9 @@ func decodeExact(b []byte) (Event, bool) {
 	exact := func(b []byte, v any) error { return jsonv2.Unmarshal(b, v, jsonv2.RejectUnknownMembers(true)) }
 	var env envelope[jsontext.Value]
 	if exact(b, &env) != nil {
+		return Event{}, false
+	}
+	if !Known(env.Type) {
 		return Event{}, false
 	}
 	data, err := decodePayload(env.Type, env.Data, exact)

@@ -78,3 +78,25 @@ type Feed interface {
 // Clock returns the current time; injected so that decide and the
 // projections never read the wall clock themselves.
 type Clock func() time.Time
+
+// Checkpoints is the port for keeping a read side's checkpoint: the
+// encoded state and the stream sequence it covers.
+type Checkpoints interface {
+	// LoadCheckpoint returns the checkpoint saved under name, or nil (and
+	// no error) when there is none.
+	LoadCheckpoint(ctx context.Context, name string) ([]byte, error)
+	// SaveCheckpoint replaces the checkpoint saved under name.
+	SaveCheckpoint(ctx context.Context, name string, data []byte) error
+}
+
+// Leases is the port for instance liveness in a store shared by several
+// instances: each instance holds a lease it keeps renewing; when an
+// instance dies its lease expires and the survivors take over what it held
+// (its sockets are marked offline).
+type Leases interface {
+	// Hold renews instance's lease until ctx ends, then releases it.
+	Hold(ctx context.Context, instance string) error
+	// Expired reports the instances whose lease is known and has expired,
+	// and those that released it, as of now.
+	Expired(ctx context.Context) ([]string, error)
+}

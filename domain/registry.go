@@ -30,28 +30,71 @@ const (
 	TypeNoticeFired         = "notice.fired"
 )
 
-// registry maps each fixed type string to a constructor of its payload.
-var registry = map[string]func() Payload{
-	TypeSoCReported:         func() Payload { return &SoCReported{} },
-	TypeChargerConnected:    func() Payload { return &ChargerConnected{} },
-	TypeChargerDisconnected: func() Payload { return &ChargerDisconnected{} },
-	TypeChargerBooted:       func() Payload { return &ChargerBooted{} },
-	TypeConnectorStatus:     func() Payload { return &ConnectorStatus{} },
-	TypeWidgetConnected:     func() Payload { return &WidgetConnected{} },
-	TypeWidgetDisconnected:  func() Payload { return &WidgetDisconnected{} },
-	TypePairingSet:          func() Payload { return &PairingSet{} },
-	TypePairingRemoved:      func() Payload { return &PairingRemoved{} },
-	TypeSessionOpened:       func() Payload { return &SessionOpened{} },
-	TypeSessionCharged:      func() Payload { return &SessionCharged{} },
-	TypePaymentRecorded:     func() Payload { return &PaymentRecorded{} },
-	TypeHandedBack:          func() Payload { return &HandedBack{} },
-	TypeTransactionStarted:  func() Payload { return &TransactionStarted{} },
-	TypeTransactionStopped:  func() Payload { return &TransactionStopped{} },
-	TypeMeterSampled:        func() Payload { return &MeterSampled{} },
-	TypeSessionOverdue:      func() Payload { return &SessionOverdue{} },
-	TypeNoticeScheduled:     func() Payload { return &NoticeScheduled{} },
-	TypeNoticeFired:         func() Payload { return &NoticeFired{} },
+// entry is one registered event type: the payload schema version this
+// build writes and a decoder of its data.
+type entry struct {
+	schema int
+	decode func(raw []byte, unmarshal func([]byte, any) error) (Payload, error)
 }
+
+// registry maps each fixed type string to its entry. It is filled by
+// Register from init functions and only read afterwards.
+var registry = map[string]entry{}
+
+func init() {
+	Register[SoCReported](TypeSoCReported, 1)
+	Register[ChargerConnected](TypeChargerConnected, 1)
+	Register[ChargerDisconnected](TypeChargerDisconnected, 1)
+	Register[ChargerBooted](TypeChargerBooted, 1)
+	Register[ConnectorStatus](TypeConnectorStatus, 1)
+	Register[WidgetConnected](TypeWidgetConnected, 1)
+	Register[WidgetDisconnected](TypeWidgetDisconnected, 1)
+	Register[PairingSet](TypePairingSet, 1)
+	Register[PairingRemoved](TypePairingRemoved, 1)
+	Register[SessionOpened](TypeSessionOpened, 1)
+	Register[SessionCharged](TypeSessionCharged, 1)
+	Register[PaymentRecorded](TypePaymentRecorded, 1)
+	Register[HandedBack](TypeHandedBack, 1)
+	Register[TransactionStarted](TypeTransactionStarted, 1)
+	Register[TransactionStopped](TypeTransactionStopped, 1)
+	Register[MeterSampled](TypeMeterSampled, 1)
+	Register[SessionOverdue](TypeSessionOverdue, 1)
+	Register[NoticeScheduled](TypeNoticeScheduled, 1)
+	Register[NoticeFired](TypeNoticeFired, 1)
+}
+
+// Register adds an event type whose data decodes into T, written at the
+// given payload schema version (1 for a new type; raise it when the
+// payload's shape changes in a way a reader must tell apart). Call it from
+// an init function only: the registry is read without a lock. It panics on
+// a type registered twice or a version below 1.
+func Register[T Payload](typ string, schema int) {
+	if _, dup := registry[typ]; dup {
+		panic(fmt.Sprintf("domain: event type %q registered twice", typ))
+	}
+	if schema < 1 {
+		panic(fmt.Sprintf("domain: event type %q: schema version %d, want 1 or more", typ, schema))
+	}
+	registry[typ] = entry{schema: schema, decode: func(raw []byte, unmarshal func([]byte, any) error) (Payload, error) {
+		var p T
+		if len(raw) > 0 && string(raw) != "null" {
+			if err := unmarshal(raw, &p); err != nil {
+				return nil, err
+			}
+		}
+		return p, nil
+	}}
+}
+
+// Known reports whether this build has a decoder for typ.
+func Known(typ string) bool {
+	_, ok := registry[typ]
+	return ok
+}
+
+// SchemaOf returns the payload schema version this build writes for typ
+// (0 for a type it does not know).
+func SchemaOf(typ string) int { return registry[typ].schema }
 
 // EventTypes lists every registered type, sorted.
 func EventTypes() []string {
@@ -63,25 +106,26 @@ func EventTypes() []string {
 	return out
 }
 
-// DecodePayload decodes raw JSON data of the given type through the registry.
-// Payloads are returned as values (SoCReported, not *SoCReported).
+// DecodePayload decodes raw JSON data of the given type through the
+// registry. Payloads are returned as values (SoCReported, not
+// *SoCReported). A type this build does not know is an error here;
+// decoding a whole envelope (Event.UnmarshalJSON, DecodeStored) keeps
+// such an event as Opaque instead.
 func DecodePayload(typ string, raw []byte) (Payload, error) {
 	return decodePayload(typ, raw, json.Unmarshal)
 }
 
 // decodePayload is DecodePayload with the JSON decoder to use.
 func decodePayload(typ string, raw []byte, unmarshal func([]byte, any) error) (Payload, error) {
-	mk, ok := registry[typ]
+	en, ok := registry[typ]
 	if !ok {
 		return nil, fmt.Errorf("decode event: unknown type %q", typ)
 	}
-	p := mk()
-	if len(raw) > 0 && string(raw) != "null" {
-		if err := unmarshal(raw, p); err != nil {
-			return nil, fmt.Errorf("decode %s: %w", typ, err)
-		}
+	p, err := en.decode(raw, unmarshal)
+	if err != nil {
+		return nil, fmt.Errorf("decode %s: %w", typ, err)
 	}
-	return deref(p), nil
+	return p, nil
 }
 
 // aggregateOf names the aggregate kind an event type belongs to.
@@ -96,48 +140,4 @@ func aggregateOf(typ string) string {
 	default:
 		return KindCharger
 	}
-}
-
-func deref(p Payload) Payload {
-	switch v := p.(type) {
-	case *SoCReported:
-		return *v
-	case *ChargerConnected:
-		return *v
-	case *ChargerDisconnected:
-		return *v
-	case *ChargerBooted:
-		return *v
-	case *ConnectorStatus:
-		return *v
-	case *WidgetConnected:
-		return *v
-	case *WidgetDisconnected:
-		return *v
-	case *PairingSet:
-		return *v
-	case *PairingRemoved:
-		return *v
-	case *SessionOpened:
-		return *v
-	case *SessionCharged:
-		return *v
-	case *PaymentRecorded:
-		return *v
-	case *HandedBack:
-		return *v
-	case *TransactionStarted:
-		return *v
-	case *TransactionStopped:
-		return *v
-	case *MeterSampled:
-		return *v
-	case *SessionOverdue:
-		return *v
-	case *NoticeScheduled:
-		return *v
-	case *NoticeFired:
-		return *v
-	}
-	return p
 }

@@ -106,6 +106,7 @@ func TestEnvelopeWireFields(t *testing.T) {
 		"sessionId": `"01J1Z5Q8W3M4N5P6Q7R8S9T0SS"`,
 		"time":      `"2026-07-04T18:00:01.5Z"`,
 		"seq":       `42`,
+		"v":         `1`,
 		"data":      `{"soc":81.5,"status":"charging80","readingId":"r-17"}`,
 	}
 	for k, v := range want {
@@ -136,9 +137,8 @@ func TestDecodeErrors(t *testing.T) {
 		name string
 		in   string
 	}{
-		{"unknown type", `{"id":"x","type":"charger.exploded","time":"2026-07-04T18:00:00Z","data":{}}`},
 		{"missing type", `{"id":"x","time":"2026-07-04T18:00:00Z","data":{}}`},
-		{"type by go name", `{"id":"x","type":"SoCReported","time":"2026-07-04T18:00:00Z","data":{"soc":5}}`},
+		{"data of an older schema", `{"id":"x","type":"charger.soc_reported","v":1,"time":"2026-07-04T18:00:00Z","data":{"soc":"high"}}`},
 		{"wrong data shape", `{"id":"x","type":"charger.soc_reported","time":"2026-07-04T18:00:00Z","data":{"soc":"high"}}`},
 		{"data not an object", `{"id":"x","type":"session.charged","time":"2026-07-04T18:00:00Z","data":7}`},
 		{"bad time", `{"id":"x","type":"session.charged","time":"yesterday","data":{}}`},
@@ -237,4 +237,88 @@ func FuzzDecodeEnvelope(f *testing.F) {
 			t.Fatalf("encoding not stable:\n %s\n %s", b1, b2)
 		}
 	})
+}
+
+// TestDecodeOpaque keeps what this build cannot read as an Opaque event
+// instead of failing, with the envelope that did decode.
+func TestDecodeOpaque(t *testing.T) {
+	tests := []struct {
+		name       string
+		in         string
+		wantType   string
+		wantReason string
+		wantRaw    string
+	}{
+		{"unknown type", `{"id":"x","type":"charger.exploded","chargerId":"c1","time":"2026-07-04T18:00:00Z","data":{"a":1}}`,
+			"charger.exploded", domain.OpaqueUnknownType, `{"a":1}`},
+		{"type by go name", `{"id":"x","type":"SoCReported","time":"2026-07-04T18:00:00Z","data":{"soc":5}}`,
+			"SoCReported", domain.OpaqueUnknownType, `{"soc":5}`},
+		{"unknown type, future field", `{"id":"x","type":"charger.x","time":"2026-07-04T18:00:00Z","extra":true,"data":null}`,
+			"charger.x", domain.OpaqueUnknownType, `null`},
+		{"newer schema", `{"id":"x","type":"charger.soc_reported","v":2,"chargerId":"c1","time":"2026-07-04T18:00:00Z","data":{"soc":{"value":5}}}`,
+			domain.TypeSoCReported, domain.OpaqueNewerSchema, `{"soc":{"value":5}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var e domain.Event
+			if err := json.Unmarshal([]byte(tt.in), &e); err != nil {
+				t.Fatalf("decode: %v", err)
+			}
+			o, ok := e.Data.(domain.Opaque)
+			if !ok {
+				t.Fatalf("data: got %#v, want Opaque", e.Data)
+			}
+			if o.Type != tt.wantType || o.Reason != tt.wantReason || string(o.Raw) != tt.wantRaw {
+				t.Errorf("got %s %q %s, want %s %q %s", o.Type, o.Reason, o.Raw, tt.wantType, tt.wantReason, tt.wantRaw)
+			}
+			if e.Type != tt.wantType || e.ID != "x" || !e.IsOpaque() {
+				t.Errorf("envelope: got %+v", e)
+			}
+			b, err := json.Marshal(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var back domain.Event
+			if err := json.Unmarshal(b, &back); err != nil {
+				t.Fatalf("re-decode %s: %v", b, err)
+			}
+			if got := string(back.Data.(domain.Opaque).Raw); got != tt.wantRaw {
+				t.Errorf("re-encoded data: got %s, want %s", got, tt.wantRaw)
+			}
+		})
+	}
+}
+
+// TestDecodeStored never fails: broken bytes become an undecodable Opaque
+// event at their sequence.
+func TestDecodeStored(t *testing.T) {
+	tests := []struct {
+		name     string
+		in       string
+		wantType string
+		opaque   bool
+	}{
+		{"good", `{"id":"x","type":"session.charged","time":"2026-07-04T18:00:00Z","data":{}}`, domain.TypeSessionCharged, false},
+		{"not json", `{"id":`, "?", true},
+		{"bad data of a known type", `{"id":"x","type":"charger.soc_reported","time":"2026-07-04T18:00:00Z","data":{"soc":"high"}}`, domain.TypeSoCReported, true},
+		{"bad time", `{"id":"x","type":"session.charged","time":"yesterday","data":{}}`, "?", true},
+		{"array", `[]`, "?", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := domain.DecodeStored([]byte(tt.in), 7)
+			if e.Seq != 7 {
+				t.Errorf("seq: got %d, want 7", e.Seq)
+			}
+			if got := e.Data.EventType(); got != tt.wantType {
+				t.Errorf("type: got %q, want %q", got, tt.wantType)
+			}
+			if e.IsOpaque() != tt.opaque {
+				t.Errorf("opaque: got %v, want %v (%#v)", e.IsOpaque(), tt.opaque, e.Data)
+			}
+			if tt.opaque && e.Data.(domain.Opaque).Reason != domain.OpaqueUndecodable {
+				t.Errorf("reason: got %q", e.Data.(domain.Opaque).Reason)
+			}
+		})
+	}
 }

@@ -1,19 +1,14 @@
 package eventstore
 
 import (
-	"fmt"
-
 	"github.com/chargebooth/chargebooth/domain"
 )
 
 // decode reads one stored event and stamps it with its stream sequence.
-// A stored event that does not decode is an error, never skipped: nothing
-// is silently lost.
-func decode(data []byte, seq uint64) (domain.Event, error) {
-	var e domain.Event
-	if err := e.UnmarshalJSON(data); err != nil {
-		return domain.Event{}, fmt.Errorf("stream sequence %d: %w", seq, err)
-	}
-	e.Seq = seq
-	return e, nil
+// What this build cannot read (an unknown type, a newer schema, broken
+// bytes) comes back with a domain.Opaque payload rather than an error, so
+// one such event never stops a follower or a load; the event is kept in
+// the stream as it was written.
+func decode(data []byte, seq uint64) domain.Event {
+	return domain.DecodeStored(data, seq)
 }

@@ -187,12 +187,7 @@ func (s *Store) consume(ctx context.Context, name string, cons jetstream.Consume
 			flush()
 			return fmt.Errorf("follow %s: got sequence %d after %d: %w", name, seq, *last, errGap)
 		}
-		e, err := decode(msg.Data(), seq)
-		if err != nil {
-			flush()
-			_ = msg.Nak()
-			return &stopError{fmt.Errorf("follow %s: %w", name, err)}
-		}
+		e := decode(msg.Data(), seq)
 		if err := h(e); err != nil {
 			flush()
 			_ = msg.Nak()

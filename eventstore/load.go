@@ -52,11 +52,7 @@ func (s *Store) Load(ctx context.Context, key domain.StreamKey, after uint64) ([
 				return nil, classify("load "+subj, err)
 			}
 		}
-		e, err := decode(m.Data, m.Sequence)
-		if err != nil {
-			return nil, fmt.Errorf("load %s: %w", subj, err)
-		}
-		out = append(out, e)
+		out = append(out, decode(m.Data, m.Sequence))
 		if m.Sequence >= last.Sequence {
 			return out, nil
 		}
@@ -111,12 +107,7 @@ func (s *Store) scanSubject(ctx context.Context, subj string, from, last uint64)
 				cancel()
 				return nil, unavailable("load "+subj, fmt.Errorf("consumer skipped from %d to %d", got, meta.Sequence.Consumer))
 			}
-			e, err := decode(msg.Data(), meta.Sequence.Stream)
-			if err != nil {
-				cancel()
-				return nil, fmt.Errorf("load %s: %w", subj, err)
-			}
-			out = append(out, e)
+			out = append(out, decode(msg.Data(), meta.Sequence.Stream))
 			got++
 			if meta.Sequence.Stream >= last {
 				want = got // newer events arrived meanwhile: stop at last

@@ -61,10 +61,7 @@ func (s *Store) ReadAll(ctx context.Context, from uint64, h domain.Handler) erro
 			return fmt.Errorf("read all: %w", err)
 		}
 		seq := meta.Sequence.Stream
-		e, err := decode(msg.Data(), seq)
-		if err != nil {
-			return fmt.Errorf("read all: %w", err)
-		}
+		e := decode(msg.Data(), seq)
 		if err := h(e); err != nil {
 			return fmt.Errorf("read all: apply %s at %d: %w", e.Type, seq, err)
 		}
