@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chargebooth/chargebooth/domain"
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/gorilla/websocket"
 )
 
@@ -141,15 +143,14 @@ func openSession(tb testing.TB, base, chargerID string) boothSession {
 	}
 	// A reading is acknowledged once stored; the projection folds it a
 	// moment later.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	_ = testkit.Poll(5*time.Second, testkit.Every, func() error {
 		list.Sessions = nil
 		mustAPI(tb, base, "GET", "/api/sessions?state=open&charger="+chargerID, "", http.StatusOK, &list)
-		if len(list.Sessions) == 1 || time.Now().After(deadline) {
-			break
+		if len(list.Sessions) != 1 {
+			return errors.New("not one open session")
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return nil
+	})
 	if len(list.Sessions) != 1 {
 		tb.Fatalf("charger %s: got %d open sessions, want 1: %+v", chargerID, len(list.Sessions), list.Sessions)
 	}
@@ -176,16 +177,12 @@ func rawJSON(tb testing.TB, base, path string) any {
 // proves that nothing more happens over a few timer ticks.
 func holdsFor(tb testing.TB, d time.Duration, what string, cond func() bool) {
 	tb.Helper()
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
+	testkit.HoldsFor(tb, d, func() error {
 		if !cond() {
-			tb.Fatalf("%s stopped holding", what)
+			return errors.New(what + " stopped holding")
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if !cond() {
-		tb.Fatalf("%s stopped holding", what)
-	}
+		return nil
+	})
 }
 
 func TestWholeDayOfOnePhone(t *testing.T) {
@@ -201,11 +198,14 @@ func TestWholeDayOfOnePhone(t *testing.T) {
 	for i, soc := range socs {
 		sendSoCAcked(t, c, fmt.Sprintf("day-%d", i), soc)
 	}
-	s := openSession(t, base, "c1234")
-	for deadline := time.Now().Add(5 * time.Second); s.Status != "charged" && time.Now().Before(deadline); {
-		time.Sleep(20 * time.Millisecond) // the last reading is stored; wait until it is folded
-		s = openSession(t, base, "c1234")
-	}
+	// The last reading is stored; wait until it is folded.
+	var s boothSession
+	_ = testkit.Poll(5*time.Second, testkit.Every, func() error {
+		if s = openSession(t, base, "c1234"); s.Status != "charged" {
+			return errors.New("not charged yet")
+		}
+		return nil
+	})
 	if s.AmountDueCents != 500 || s.PaidCents != 0 || s.BalanceCents != 500 || s.Currency != "EUR" {
 		t.Errorf("charged phone: got due %d paid %d balance %d %s, want 500 0 500 EUR",
 			s.AmountDueCents, s.PaidCents, s.BalanceCents, s.Currency)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -127,14 +129,15 @@ func pageString(ctx context.Context, expr string) (string, error) {
 // waitPage polls a JavaScript expression until it yields want.
 func waitPage(t *testing.T, ctx context.Context, logs *browserLog, timeout time.Duration, what, expr, want string) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
 	var got string
 	var err error
-	for time.Now().Before(deadline) {
+	if testkit.Poll(timeout, 5*testkit.Every, func() error {
 		if got, err = pageString(ctx, expr); err == nil && got == want {
-			return
+			return nil
 		}
-		time.Sleep(50 * time.Millisecond)
+		return errors.New("not yet")
+	}) == nil {
+		return
 	}
 	t.Fatalf("%s: got %q (%v), want %q within %s\nbrowser console:\n%s", what, got, err, want, timeout, logs)
 }

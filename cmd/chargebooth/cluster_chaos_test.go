@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -22,6 +23,7 @@ import (
 	"time"
 
 	"github.com/chargebooth/chargebooth/domain"
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/gorilla/websocket"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -331,7 +333,10 @@ func (w *chaosWidget) run(ctx context.Context) {
 			w.online = false
 			w.mu.Unlock()
 		}
-		time.Sleep(200 * time.Millisecond)
+		select { // a widget's reconnect pause
+		case <-ctx.Done():
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
 }
 
@@ -356,14 +361,19 @@ func envSeconds(name string, def time.Duration) time.Duration {
 
 // eventually polls cond until it holds or timeout passes, and says which.
 func eventually(timeout time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return false
+	return testkit.Poll(timeout, 5*testkit.Every, func() error {
+		if !cond() {
+			return errors.New("not yet")
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return true
+		return nil
+	}) == nil
+}
+
+// waitUntil blocks until t: the chaos timeline's next step.
+func waitUntil(t time.Time) {
+	timer := time.NewTimer(time.Until(t))
+	defer timer.Stop()
+	<-timer.C
 }
 
 func TestClusterChaos(t *testing.T) {
@@ -454,7 +464,7 @@ func TestClusterChaos(t *testing.T) {
 	}
 	// The chaos timeline.
 	events := []string{}
-	at := func(frac float64) { time.Sleep(time.Until(loadStart.Add(time.Duration(frac * float64(duration))))) }
+	at := func(frac float64) { waitUntil(loadStart.Add(time.Duration(frac * float64(duration)))) }
 	at(0.15)
 	victim := streamLeader(t, nodes)
 	victim.kill()
@@ -475,6 +485,8 @@ func TestClusterChaos(t *testing.T) {
 	loadWG.Wait()
 
 	// Every reading eventually acknowledged: reconnect and re-send.
+	resend := time.NewTicker(2 * time.Second)
+	defer resend.Stop()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		left := 0
@@ -499,7 +511,7 @@ func TestClusterChaos(t *testing.T) {
 			}
 			break
 		}
-		time.Sleep(2 * time.Second)
+		<-resend.C
 	}
 
 	// Read the stream directly.

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/gorilla/websocket"
 )
 
@@ -196,10 +198,12 @@ func TestSecondChargerConnectionReplacesFirst(t *testing.T) {
 	if got := w.status(5 * time.Second); got != "charging80" {
 		t.Errorf("got %q, want charging80", got)
 	}
-	time.Sleep(100 * time.Millisecond)
-	if ch, _ := m.Board.Charger("c1234", time.Now()); !ch.Online {
-		t.Errorf("charger shown offline after the replaced socket closed")
-	}
+	testkit.HoldsFor(t, 200*time.Millisecond, func() error {
+		if ch, _ := m.Board.Charger("c1234", time.Now()); !ch.Online {
+			return errors.New("charger shown offline after the replaced socket closed")
+		}
+		return nil
+	})
 }
 
 func asCloseError(err error, ce **websocket.CloseError) bool {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/gorilla/websocket"
 )
 
@@ -73,13 +75,12 @@ func waitReady(tb testing.TB, base string) {
 // checkFor polls cond until it holds or the timeout passes.
 func checkFor(tb testing.TB, timeout time.Duration, cond func() bool) {
 	tb.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			tb.Fatalf("condition not met within %s", timeout)
+	testkit.CheckFor(tb, timeout, func() error {
+		if !cond() {
+			return errors.New("condition not met")
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 // wsClient is a test WebSocket client with a reader goroutine.

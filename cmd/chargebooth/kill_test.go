@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/eventstore"
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/chargebooth/chargebooth/projections"
 	"github.com/gorilla/websocket"
 )
@@ -150,7 +152,9 @@ func (a *ackingCharger) stream(url string, ids []string, socs []int, skip func(s
 		return 0
 	}
 	defer ws.Close()
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		for {
 			_, b, err := ws.ReadMessage()
 			if err != nil {
@@ -164,6 +168,9 @@ func (a *ackingCharger) stream(url string, ids []string, socs []int, skip func(s
 			}
 		}
 	}()
+	pace := time.NewTicker(2 * time.Millisecond) // a charger sending steadily while it is killed
+	defer pace.Stop()
+	var want []string
 	for i, id := range ids {
 		if skip(id) {
 			continue
@@ -173,9 +180,23 @@ func (a *ackingCharger) stream(url string, ids []string, socs []int, skip func(s
 			return sent
 		}
 		sent++
-		time.Sleep(2 * time.Millisecond)
+		want = append(want, id)
+		<-pace.C
 	}
-	time.Sleep(500 * time.Millisecond) // let the acks in
+	// Every reading sent is acknowledged, or the socket dies first.
+	_ = testkit.Poll(5*time.Second, testkit.Every, func() error {
+		select {
+		case <-done:
+			return nil
+		default:
+		}
+		for _, id := range want {
+			if !a.isAcked(id) {
+				return errors.New("acks outstanding")
+			}
+		}
+		return nil
+	})
 	return sent
 }
 

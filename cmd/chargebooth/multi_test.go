@@ -13,6 +13,7 @@ import (
 
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/eventstore"
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/gorilla/websocket"
 )
 
@@ -165,19 +166,13 @@ func TestNATSDownChargersAreToldAndServerRecovers(t *testing.T) {
 	defer emb2.Shutdown()
 	checkFor(t, 20*time.Second, func() bool { return status() == http.StatusOK })
 	// The charger re-sends what was not stored; now it is.
-	c.send(`{"event":"StateOfCharge","id":"while-down","data":{"soc":90}}`)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		f := c.nextFrame(10 * time.Second)
-		if f.Event == "Ack" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no Ack after NATS came back; last %+v", f)
-		}
-		time.Sleep(200 * time.Millisecond)
+	testkit.CheckFor(t, 20*time.Second, func() error {
 		c.send(`{"event":"StateOfCharge","id":"while-down","data":{"soc":90}}`)
-	}
+		if f := c.nextFrame(10 * time.Second); f.Event != "Ack" {
+			return fmt.Errorf("no Ack after NATS came back; last %+v", f)
+		}
+		return nil
+	})
 	for {
 		if got := w.status(10 * time.Second); got == "charging80" {
 			break
