@@ -38,7 +38,10 @@ type Board struct {
 // This is the one place where the built-in models are registered and wired
 // to the models they read. Order matters only there: the charger model
 // reads the pairing table as it was before a pairing event (to know which
-// chargers the event touches), so it runs before the pairing model.
+// chargers the event touches), so it runs before the pairing model. Extra
+// models run after the built-in ones and see the Update they filled: the
+// widget paired with the event's charger and its LED status after the
+// event.
 func NewBoard(t domain.Tariff, extra ...ReadModel) *Board {
 	b := &Board{tariff: t, unknown: map[string]uint64{}, names: map[string]bool{}}
 	b.pairs = newPairingModel()

@@ -12,8 +12,9 @@
 // can be rebuilt from sequence 1, and checkpointed (one entry per model)
 // and restored.
 //
-// Adding a read model is one file (the type, its ReadModel methods and its
-// queries on Board) plus its registration in NewBoard; a model from outside
-// the package is registered with NewBoard's extra models or Board.Register
-// and answers its queries under Board.View.
+// Adding a built-in read model is one file (the type, its ReadModel
+// methods, its queries on Board) plus its line in NewBoard, which registers
+// it and keeps it in a Board field for the queries. A model from outside
+// the package is passed to NewBoard as an extra model (or to
+// Board.Register) and answers its queries under Board.View.
 package projections
