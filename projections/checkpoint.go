@@ -4,126 +4,90 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-
-	"github.com/chargebooth/chargebooth/domain"
 )
 
-// SchemaVersion changes whenever State's meaning changes; a checkpoint of
-// another version is ignored and the board is rebuilt from the stream.
-const SchemaVersion = 1
+// SchemaVersion changes whenever the checkpoint's meaning changes; a
+// checkpoint of another version is ignored and the board is rebuilt from
+// the stream. Version 2 holds one entry per read model, by name, and the
+// counts of unreadable events.
+const SchemaVersion = 2
 
-type checkpoint struct {
-	Schema int    `json:"schema"`
-	State  *State `json:"state"`
+// checkpoint is the board as stored; M is each model's state: the value
+// Snapshot returned to encode, raw JSON to decode.
+type checkpoint[M any] struct {
+	Schema  int               `json:"schema"`
+	Seq     uint64            `json:"seq"`
+	Unknown map[string]uint64 `json:"unknown"`
+	Models  map[string]M      `json:"models"`
 }
 
 // Snapshot encodes the board's state and returns the sequence it covers.
 //
-// The state is copied under the read lock and encoded after it is
-// released, so a checkpoint holds up the projection only for the copy.
+// Every model's state is copied under the read lock and encoded after it
+// is released, so a checkpoint holds up the projection only for the copy.
 func (b *Board) Snapshot() ([]byte, uint64, error) {
 	b.mu.RLock()
-	st := b.st.clone()
+	cp := checkpoint[any]{Schema: SchemaVersion, Seq: b.seq, Unknown: make(map[string]uint64, len(b.unknown)),
+		Models: make(map[string]any, len(b.models))}
+	for k, v := range b.unknown {
+		cp.Unknown[k] = v
+	}
+	for _, m := range b.models {
+		cp.Models[m.Name()] = m.Snapshot()
+	}
 	b.mu.RUnlock()
-	data, err := json.Marshal(checkpoint{Schema: SchemaVersion, State: st})
+	data, err := json.Marshal(cp)
 	if err != nil {
 		return nil, 0, fmt.Errorf("encode checkpoint: %w", err)
 	}
-	return data, st.Seq, nil
-}
-
-// clone copies everything Apply changes in place; what Apply only
-// replaces (pointers to soc, times, boot metadata) is shared.
-func (st *State) clone() *State {
-	c := &State{
-		Seq:      st.Seq,
-		Chargers: make(map[string]*ChargerView, len(st.Chargers)),
-		Widgets:  make(map[string]*WidgetView, len(st.Widgets)),
-		Sessions: make(map[string]*SessionView, len(st.Sessions)),
-		Payments: st.Payments[:len(st.Payments):len(st.Payments)],
-		Pairings: make(map[string]string, len(st.Pairings)),
-		Notices:  make(map[string]*domain.Notice, len(st.Notices)),
-		Events:   make(map[string]uint64, len(st.Events)),
-	}
-	for k, v := range st.Chargers {
-		cv := *v
-		if v.Connectors != nil {
-			cv.Connectors = make(map[int]*domain.ConnectorStatus, len(v.Connectors))
-			for id, cs := range v.Connectors {
-				cv.Connectors[id] = cs
-			}
-		}
-		c.Chargers[k] = &cv
-	}
-	for k, v := range st.Widgets {
-		wv := *v
-		c.Widgets[k] = &wv
-	}
-	for k, v := range st.Sessions {
-		sv := *v
-		if v.Meter != nil {
-			sv.Meter = make(map[string]string, len(v.Meter))
-			for m, x := range v.Meter {
-				sv.Meter[m] = x
-			}
-		}
-		c.Sessions[k] = &sv
-	}
-	c.byWidget = make(map[string]string, len(st.byWidget))
-	for k, v := range st.Pairings {
-		c.pair(k, v)
-	}
-	for k, v := range st.Notices {
-		nv := *v
-		c.Notices[k] = &nv
-	}
-	for k, v := range st.Events {
-		c.Events[k] = v
-	}
-	return c
+	return data, cp.Seq, nil
 }
 
 // Restore replaces the board's state with a checkpoint. It refuses one of
-// another schema version or one that does not decode.
+// another schema version, one that does not decode, and one that lacks a
+// model the board has (the board then folds from sequence 1); models in
+// the checkpoint that the board does not have are ignored. A checkpoint
+// refused after a model was restored leaves the board empty.
 func (b *Board) Restore(data []byte) (uint64, error) {
-	var cp checkpoint
+	var cp checkpoint[json.RawMessage]
 	if err := json.Unmarshal(data, &cp); err != nil {
 		return 0, fmt.Errorf("decode checkpoint: %w", err)
 	}
 	if cp.Schema != SchemaVersion {
 		return 0, fmt.Errorf("checkpoint schema %d, want %d", cp.Schema, SchemaVersion)
 	}
-	if cp.State == nil {
-		return 0, fmt.Errorf("checkpoint has no state")
-	}
-	st := newState()
-	mergeState(st, cp.State)
 	b.mu.Lock()
-	b.st = st
-	b.mu.Unlock()
-	return st.Seq, nil
+	defer b.mu.Unlock()
+	for _, m := range b.models {
+		if _, ok := cp.Models[m.Name()]; !ok {
+			return 0, fmt.Errorf("checkpoint has no %s read model", m.Name())
+		}
+	}
+	for _, m := range b.models {
+		if err := m.Restore(cp.Models[m.Name()]); err != nil {
+			b.reset()
+			return 0, fmt.Errorf("restore %s read model: %w", m.Name(), err)
+		}
+	}
+	b.seq, b.unknown = cp.Seq, cp.Unknown
+	if b.unknown == nil {
+		b.unknown = map[string]uint64{}
+	}
+	return b.seq, nil
 }
 
-// mergeState fills st from a decoded state, keeping st's non-nil maps.
-func mergeState(st, from *State) {
-	st.Seq, st.Payments = from.Seq, from.Payments
-	for k, v := range from.Chargers {
-		st.Chargers[k] = v
-	}
-	for k, v := range from.Widgets {
-		st.Widgets[k] = v
-	}
-	for k, v := range from.Sessions {
-		st.Sessions[k] = v
-	}
-	for k, v := range from.Pairings {
-		st.pair(k, v)
-	}
-	for k, v := range from.Notices {
-		st.Notices[k] = v
-	}
-	for k, v := range from.Events {
-		st.Events[k] = v
+// Reset empties the board, keeping its models and listeners.
+func (b *Board) Reset() {
+	b.mu.Lock()
+	b.reset()
+	b.mu.Unlock()
+}
+
+// reset empties the board; the caller holds the write lock.
+func (b *Board) reset() {
+	b.seq, b.unknown = 0, map[string]uint64{}
+	for _, m := range b.models {
+		m.Reset()
 	}
 }
 
@@ -156,7 +120,8 @@ func Diff(a, b *Board) []string {
 	return out
 }
 
-// entries flattens the state into comparable JSON strings by key.
+// entries flattens the state into comparable JSON strings by key: the
+// model's name, a space, the model's key ("session s1").
 func (b *Board) entries() map[string]string {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
@@ -165,34 +130,13 @@ func (b *Board) entries() map[string]string {
 		j, _ := json.Marshal(v)
 		out[k] = string(j)
 	}
-	put("seq", b.st.Seq)
-	for k, v := range b.st.Chargers {
-		put("charger "+k, v)
+	put("seq", b.seq)
+	for k, v := range b.unknown {
+		put("unknown "+k, v)
 	}
-	for k, v := range b.st.Widgets {
-		put("widget "+k, v)
-	}
-	for k, v := range b.st.Sessions {
-		put("session "+k, v)
-	}
-	for _, p := range b.st.Payments {
-		put("payment "+p.EventID, p)
-	}
-	for k, v := range b.st.Pairings {
-		put("pairing "+k, v)
-	}
-	for k, v := range b.st.Notices {
-		put("notice "+k, v)
-	}
-	for k, v := range b.st.Events {
-		put("events "+k, v)
+	for _, m := range b.models {
+		name := m.Name()
+		m.Entries(func(k string, v any) { put(name+" "+k, v) })
 	}
 	return out
-}
-
-// Reset empties the board, keeping its listeners.
-func (b *Board) Reset() {
-	b.mu.Lock()
-	b.st = newState()
-	b.mu.Unlock()
 }

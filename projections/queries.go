@@ -16,6 +16,8 @@ type ChargerInfo struct {
 	ConnectorList []domain.ConnectorStatus `json:"connectorList,omitempty"`
 }
 
+// info is a charger as queries return it, sharing nothing with the
+// models; its widget comes from the pairing model.
 func (b *Board) info(c *ChargerView, now time.Time) ChargerInfo {
 	out := ChargerInfo{ChargerView: *c}
 	out.Connectors = nil
@@ -23,11 +25,12 @@ func (b *Board) info(c *ChargerView, now time.Time) ChargerInfo {
 		soc := *c.SoC
 		out.SoC = &soc
 	}
-	if w := b.st.Widgets[c.WidgetID]; w != nil && c.WidgetID != "" {
-		out.WidgetOnline = w.Online
+	out.WidgetID = b.pairs.widgetOf(c.ChargerID)
+	if out.WidgetID != "" {
+		out.WidgetOnline = b.widgets.online(out.WidgetID)
 	}
-	if s := b.st.Sessions[c.SessionID]; s != nil {
-		v := b.priced(*s, now)
+	if s := b.sessions.byID[c.SessionID]; s != nil {
+		v := b.view(s, now)
 		out.Session = &v
 		out.Overdue = s.Overdue
 	}
@@ -46,22 +49,21 @@ func (b *Board) info(c *ChargerView, now time.Time) ChargerInfo {
 func (b *Board) Chargers(now time.Time) []ChargerInfo {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	ids := make([]string, 0, len(b.st.Chargers)+len(b.st.Pairings))
-	seen := map[string]bool{}
-	for id := range b.st.Chargers {
-		ids, seen[id] = append(ids, id), true
+	ids := make([]string, 0, len(b.chargers.byID)+len(b.pairs.byCharger))
+	for id := range b.chargers.byID {
+		ids = append(ids, id)
 	}
-	for id := range b.st.Pairings {
-		if !seen[id] {
+	for id := range b.pairs.byCharger {
+		if b.chargers.byID[id] == nil {
 			ids = append(ids, id)
 		}
 	}
 	sort.Strings(ids)
 	out := make([]ChargerInfo, 0, len(ids))
 	for _, id := range ids {
-		c := b.st.Chargers[id]
+		c := b.chargers.byID[id]
 		if c == nil {
-			c = &ChargerView{ChargerID: id, WidgetID: b.st.Pairings[id]}
+			c = &ChargerView{ChargerID: id}
 		}
 		out = append(out, b.info(c, now))
 	}
@@ -72,13 +74,12 @@ func (b *Board) Chargers(now time.Time) []ChargerInfo {
 func (b *Board) Charger(id string, now time.Time) (ChargerInfo, bool) {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	c := b.st.Chargers[id]
+	c := b.chargers.byID[id]
 	if c == nil {
-		w, ok := b.st.Pairings[id]
-		if !ok {
+		if _, ok := b.pairs.byCharger[id]; !ok {
 			return ChargerInfo{}, false
 		}
-		c = &ChargerView{ChargerID: id, WidgetID: w}
+		c = &ChargerView{ChargerID: id}
 	}
 	return b.info(c, now), true
 }
@@ -94,11 +95,11 @@ func (b *Board) Sessions(f SessionFilter, now time.Time) []SessionView {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	var out []SessionView
-	for _, s := range b.st.Sessions {
+	for _, s := range b.sessions.byID {
 		if f.State != "" && s.State != f.State || f.ChargerID != "" && s.ChargerID != f.ChargerID {
 			continue
 		}
-		out = append(out, b.priced(*s, now))
+		out = append(out, b.view(s, now))
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if !out[i].OpenedAt.Equal(out[j].OpenedAt) {
@@ -113,19 +114,19 @@ func (b *Board) Sessions(f SessionFilter, now time.Time) []SessionView {
 func (b *Board) Session(id string, now time.Time) (SessionView, bool) {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	s, ok := b.st.Sessions[id]
+	s, ok := b.sessions.byID[id]
 	if !ok {
 		return SessionView{}, false
 	}
-	return b.priced(*s, now), true
+	return b.view(s, now), true
 }
 
 // Pairings returns the charger ↔ widget table, sorted by charger.
 func (b *Board) Pairings() []domain.Pair {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	out := make([]domain.Pair, 0, len(b.st.Pairings))
-	for c, w := range b.st.Pairings {
+	out := make([]domain.Pair, 0, len(b.pairs.byCharger))
+	for c, w := range b.pairs.byCharger {
 		out = append(out, domain.Pair{ChargerID: c, WidgetID: w})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ChargerID < out[j].ChargerID })
@@ -136,15 +137,14 @@ func (b *Board) Pairings() []domain.Pair {
 func (b *Board) ChargerOf(widgetID string) (string, bool) {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	c, ok := b.st.byWidget[widgetID]
-	return c, ok
+	return b.pairs.chargerOf(widgetID)
 }
 
 // WidgetOf returns the widget paired with a charger.
 func (b *Board) WidgetOf(chargerID string) string {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	return b.st.Pairings[chargerID]
+	return b.pairs.widgetOf(chargerID)
 }
 
 // AttachWidget runs attach under the board's read lock with the status the
@@ -155,8 +155,8 @@ func (b *Board) WidgetOf(chargerID string) string {
 func (b *Board) AttachWidget(widgetID string, attach func(status domain.Status, ok bool)) {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	if cid, ok := b.st.byWidget[widgetID]; ok {
-		if c := b.st.Chargers[cid]; c != nil && c.SessionID != "" && c.Status != domain.StatusNone {
+	if cid, ok := b.pairs.chargerOf(widgetID); ok {
+		if c := b.chargers.byID[cid]; c != nil && c.SessionID != "" && c.Status != domain.StatusNone {
 			attach(c.Status, true)
 			return
 		}
@@ -168,8 +168,8 @@ func (b *Board) AttachWidget(widgetID string, attach func(status domain.Status, 
 func (b *Board) Notices() []domain.Notice {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	out := make([]domain.Notice, 0, len(b.st.Notices))
-	for _, n := range b.st.Notices {
+	out := make([]domain.Notice, 0, len(b.notices.byID))
+	for _, n := range b.notices.byID {
 		out = append(out, *n)
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -187,7 +187,7 @@ func (b *Board) Overdue(now time.Time, after time.Duration) []string {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	var out []string
-	for _, s := range b.st.Sessions {
+	for _, s := range b.sessions.byID {
 		if s.State == StateOpen && !s.Overdue && s.ChargedAt != nil && now.Sub(*s.ChargedAt) >= after {
 			out = append(out, s.ChargerID)
 		}
@@ -200,11 +200,7 @@ func (b *Board) Overdue(now time.Time, after time.Duration) []string {
 func (b *Board) EventCounts() map[string]uint64 {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	out := make(map[string]uint64, len(b.st.Events))
-	for k, v := range b.st.Events {
-		out[k] = v
-	}
-	return out
+	return b.events.counts()
 }
 
 // WidgetChargerOrEmpty returns the charger a widget is paired with, or "".

@@ -45,7 +45,7 @@ func (b *Board) Reconcile(from, to, now time.Time) Reconciliation {
 	r := Reconciliation{From: from.UTC(), To: to.UTC(), Currency: b.tariff.Currency}
 	in := func(t time.Time) bool { return !t.Before(from) && t.Before(to) }
 	by := map[string]*MethodTotal{"cash": {Method: "cash"}, "card": {Method: "card"}}
-	for _, p := range b.st.Payments {
+	for _, p := range b.payments.rows {
 		if !in(p.Time) {
 			continue
 		}
@@ -65,7 +65,7 @@ func (b *Board) Reconcile(from, to, now time.Time) Reconciliation {
 	sort.Slice(r.ByMethod, func(i, j int) bool { return r.ByMethod[i].Method < r.ByMethod[j].Method })
 	var charged int
 	var toCharged time.Duration
-	for _, s := range b.st.Sessions {
+	for _, s := range b.sessions.byID {
 		if !in(s.OpenedAt) {
 			continue
 		}

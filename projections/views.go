@@ -6,7 +6,8 @@ import (
 	"github.com/chargebooth/chargebooth/domain"
 )
 
-// ChargerView is one charger as staff see it.
+// ChargerView is one charger as staff see it. WidgetID is filled by the
+// queries from the pairing table; the charger model keeps it empty.
 type ChargerView struct {
 	ChargerID  string                          `json:"chargerId"`
 	WidgetID   string                          `json:"widgetId"`
@@ -35,7 +36,9 @@ const (
 	StateClosed = "closed"
 )
 
-// SessionView is one session with its money.
+// SessionView is one session with its money. Status is derived from SoC
+// (domain.StatusFor) by the queries, and the money of an open session is
+// priced when queried.
 type SessionView struct {
 	ID             string            `json:"id"`
 	ChargerID      string            `json:"chargerId"`
@@ -84,8 +87,13 @@ type Update struct {
 	// every reading, and when a widget is paired with a charger whose
 	// session is open.
 	SendStatus bool
+	// Unknown is set for an event this build cannot read (its payload is
+	// domain.Opaque): every read model skipped it and the board counted it
+	// by Event.Type (see Board.Unknown); the other fields are empty.
+	Unknown bool
 }
 
-// Listener hears every applied event, in stream order. It must not block:
-// it runs on the projection's one goroutine.
+// Listener hears every applied event, in stream order, unreadable ones
+// (Update.Unknown) too. It must not block: it runs on the projection's one
+// goroutine, under the board's lock, so it must not call the board either.
 type Listener func(Update)
