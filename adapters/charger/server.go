@@ -226,8 +226,7 @@ func (s *Server) StoreReading(ctx context.Context, chargerID string, soc float64
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.StoreTimeout)
 	defer cancel()
 	start := time.Now()
-	_, err := s.cfg.Service.ReportSoC(ctx, chargerID, domain.Reading{SoC: soc, ReadingID: readingID, By: by,
-		WidgetID: s.cfg.Board.WidgetOf(chargerID)})
+	_, err := s.cfg.Service.ReportSoC(ctx, chargerID, domain.Reading{SoC: soc, ReadingID: readingID, By: by})
 	s.cfg.Observer.Appended(time.Since(start))
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		err = errors.Join(domain.ErrUnavailable, err)
