@@ -143,13 +143,6 @@ func (b *ocppBackend) store(ctx context.Context, chargerID string, decide func(*
 	return storeErr(err)
 }
 
-func storeErr(err error) error {
-	if errors.Is(err, domain.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
-		return errors.Join(ocpp.ErrStoreUnavailable, err)
-	}
-	return err
-}
-
 func (b *ocppBackend) Boot(ctx context.Context, chargerID string, info ocpp.BootInfo) (ocpp.BootDecision, error) {
 	decision := ocpp.BootAccepted
 	if b.cfg.Allow != nil && !b.cfg.Allow[chargerID] {

@@ -211,10 +211,11 @@ func (s *Server) closed(id, connID string, sess Session, reason string) {
 }
 
 func (s *Server) presence(id string, decide func(*domain.Charger, domain.Ctx) []domain.Event) {
-	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.StoreTimeout)
-	defer cancel()
-	_, err := s.cfg.Service.OnCharger(ctx, id, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
-		return decide(c, x), nil
+	err := retryStore(s.ctx, func(ctx context.Context) error {
+		_, err := s.cfg.Service.OnCharger(ctx, id, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
+			return decide(c, x), nil
+		})
+		return err
 	})
 	if err != nil {
 		s.cfg.Log.Warn("charger presence not stored", "charger", id, "err", err)
