@@ -160,7 +160,8 @@ func (s *Service) OnCharger(ctx context.Context, id string, decide func(*Charger
 	return run(ctx, s, s.chargerSlot(id), ChargerKey(id), func() *Charger { return NewCharger(id) }, decide)
 }
 
-// OnPairings runs decide against the pairing table.
+// OnPairings runs decide against the pairing table. decide must not call
+// the Service (see the lock order on Service).
 func (s *Service) OnPairings(ctx context.Context, decide func(*Pairings, Ctx) ([]Event, error)) ([]Event, error) {
 	return run(ctx, s, &s.pairings, PairingsKey, NewPairings, decide)
 }
