@@ -25,9 +25,6 @@ type Reading struct {
 	ReadingID string
 	// By tells how a session opened by this reading was opened.
 	By string
-	// WidgetID is the widget paired with the charger now, kept on a session
-	// this reading opens.
-	WidgetID string
 }
 
 // ReadingEventID returns the derived event id of a reading that carries
@@ -36,10 +33,11 @@ func ReadingEventID(chargerID, readingID string) string {
 	return DeriveID("reading", chargerID, readingID)
 }
 
-// ReportSoC decides a reading: it opens a session when none is open, records
-// the reading and marks the session charged the first time it reaches 100.
+// ReportSoC decides a reading: it opens a session when none is open (kept
+// with widgetID, the widget paired with the charger now), records the
+// reading and marks the session charged the first time it reaches 100.
 // A reading whose id was already stored yields no events.
-func (c *Charger) ReportSoC(x Ctx, r Reading) ([]Event, error) {
+func (c *Charger) ReportSoC(x Ctx, r Reading, widgetID string) ([]Event, error) {
 	if err := ValidateSoC(r.SoC); err != nil {
 		return nil, err
 	}
@@ -61,7 +59,7 @@ func (c *Charger) ReportSoC(x Ctx, r Reading) ([]Event, error) {
 		if by == "" {
 			by = OpenedByReading
 		}
-		out = append(out, x.event(c.ID, sessionID, SessionOpened{By: by, WidgetID: r.WidgetID}))
+		out = append(out, x.event(c.ID, sessionID, SessionOpened{By: by, WidgetID: widgetID}))
 	} else {
 		sessionID = c.Session.ID
 		charged = !c.Session.ChargedAt.IsZero()

@@ -63,7 +63,7 @@ func one(e domain.Event) []domain.Event { return []domain.Event{e} }
 
 func reading(soc float64) func(*domain.Charger, domain.Ctx) ([]domain.Event, error) {
 	return func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
-		return c.ReportSoC(x, domain.Reading{SoC: soc, WidgetID: "w1"})
+		return c.ReportSoC(x, domain.Reading{SoC: soc}, "w1")
 	}
 }
 
@@ -116,7 +116,7 @@ func TestChargerDecide(t *testing.T) {
 		{
 			name: "first reading keeps how it opened",
 			when: func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
-				return c.ReportSoC(x, domain.Reading{SoC: 80, By: domain.OpenedByOCPP})
+				return c.ReportSoC(x, domain.Reading{SoC: 80, By: domain.OpenedByOCPP}, "")
 			},
 			then: []domain.Payload{
 				domain.SessionOpened{By: domain.OpenedByOCPP},
@@ -173,7 +173,7 @@ func TestChargerDecide(t *testing.T) {
 			given: given(opened(), one(with(domain.ReadingEventID(charger, "r-17"),
 				at(time.Minute, sess1, domain.SoCReported{SoC: 70, Status: domain.StatusCharging, ReadingID: "r-17"})))),
 			when: func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
-				return c.ReportSoC(x, domain.Reading{SoC: 70, ReadingID: "r-17"})
+				return c.ReportSoC(x, domain.Reading{SoC: 70, ReadingID: "r-17"}, "")
 			},
 			then: nil,
 		},
@@ -182,7 +182,7 @@ func TestChargerDecide(t *testing.T) {
 			given: given(opened(), one(with(domain.ReadingEventID(charger, "r-17"),
 				at(time.Minute, sess1, domain.SoCReported{SoC: 70, Status: domain.StatusCharging, ReadingID: "r-17"})))),
 			when: func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
-				return c.ReportSoC(x, domain.Reading{SoC: 71, ReadingID: "r-18"})
+				return c.ReportSoC(x, domain.Reading{SoC: 71, ReadingID: "r-18"}, "")
 			},
 			then: []domain.Payload{domain.SoCReported{SoC: 71, Status: domain.StatusCharging, ReadingID: "r-18"}},
 		},
@@ -523,7 +523,7 @@ func TestReadingSequence(t *testing.T) {
 	count := map[string]int{}
 	socs := []float64{10, 80, 100, 100, 95, 100}
 	for _, soc := range socs {
-		evs, err := c.ReportSoC(x, domain.Reading{SoC: soc})
+		evs, err := c.ReportSoC(x, domain.Reading{SoC: soc}, "")
 		for _, e := range decideAndFold(t, c, &seq, evs, err) {
 			count[e.Type]++
 		}
@@ -539,14 +539,14 @@ func TestReadingSequence(t *testing.T) {
 	}
 
 	// A re-sent reading id is stored once.
-	evs, err := c.ReportSoC(x, domain.Reading{SoC: 100, ReadingID: "r-1"})
+	evs, err := c.ReportSoC(x, domain.Reading{SoC: 100, ReadingID: "r-1"}, "")
 	if got, want := len(decideAndFold(t, c, &seq, evs, err)), 1; got != want {
 		t.Fatalf("first r-1: got %d events, want %d", got, want)
 	}
 	if got, want := evs[0].ID, domain.ReadingEventID(charger, "r-1"); got != want {
 		t.Errorf("reading event id: got %q, want derived %q", got, want)
 	}
-	evs, err = c.ReportSoC(x, domain.Reading{SoC: 100, ReadingID: "r-1"})
+	evs, err = c.ReportSoC(x, domain.Reading{SoC: 100, ReadingID: "r-1"}, "")
 	checkCode(t, err, "")
 	checkPayloads(t, evs, nil)
 }

@@ -76,8 +76,10 @@ func ErrorMessage(err error) string {
 var ErrConflict = &Error{Code: CodeConflict, Message: "the charger changed meanwhile; try again"}
 
 // ErrUnavailable wraps store failures that mean "not stored": the caller
-// must tell the device instead of pretending.
-var ErrUnavailable = &Error{Code: CodeStoreDown, Message: "the event store is unavailable; the reading was not stored"}
+// must tell the device instead of pretending. Its message claims nothing
+// about what was being stored (readings, presence, payments, pairings);
+// an edge that knows says it ("…; the reading was not stored").
+var ErrUnavailable = &Error{Code: CodeStoreDown, Message: "the event store is unavailable; nothing was stored"}
 
 // ErrFull wraps store failures for lack of space (the store's limit or the
 // disk is reached): nothing was stored, and the booth resumes by itself

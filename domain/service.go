@@ -16,6 +16,13 @@ const maxAttempts = 8
 // with optimistic concurrency, and on a conflict re-read and decide again.
 // Commands on one aggregate are serialised inside an instance; across
 // instances the store's expected-version check decides.
+//
+// Lock order: a charger slot's mu, then pairings.mu (a decision that opens
+// a session reads the charger's widget from the pairing table while it
+// holds the charger). The pairings slot never waits on a charger slot: a
+// decision given to OnPairings must not call the Service. s.mu is held only
+// to find a slot, never while taking another lock. notices.mu is taken
+// alone.
 type Service struct {
 	store  EventStore
 	now    Clock
@@ -25,7 +32,7 @@ type Service struct {
 
 	mu       sync.Mutex // guards chargers
 	chargers map[string]*slot[*Charger]
-	pairings slot[*Pairings]
+	pairings slot[*Pairings] // taken after a charger slot, never before
 	notices  slot[*Notices]
 }
 
@@ -153,7 +160,8 @@ func (s *Service) OnCharger(ctx context.Context, id string, decide func(*Charger
 	return run(ctx, s, s.chargerSlot(id), ChargerKey(id), func() *Charger { return NewCharger(id) }, decide)
 }
 
-// OnPairings runs decide against the pairing table.
+// OnPairings runs decide against the pairing table. decide must not call
+// the Service (see the lock order on Service).
 func (s *Service) OnPairings(ctx context.Context, decide func(*Pairings, Ctx) ([]Event, error)) ([]Event, error) {
 	return run(ctx, s, &s.pairings, PairingsKey, NewPairings, decide)
 }
@@ -163,9 +171,71 @@ func (s *Service) OnNotices(ctx context.Context, decide func(*Notices, Ctx) ([]E
 	return run(ctx, s, &s.notices, NoticesKey, NewNotices, decide)
 }
 
-// ReportSoC stores a charger reading; widgetID is the charger's widget now.
+// ReportSoC stores a charger reading. A reading that opens a session keeps
+// on it the widget the pairing table gives the charger then.
 func (s *Service) ReportSoC(ctx context.Context, chargerID string, r Reading) ([]Event, error) {
-	return s.OnCharger(ctx, chargerID, func(c *Charger, x Ctx) ([]Event, error) { return c.ReportSoC(x, r) })
+	return s.onChargerPaired(ctx, chargerID, func(c *Charger, x Ctx, widgetID string) ([]Event, error) {
+		return c.ReportSoC(x, r, widgetID)
+	})
+}
+
+// CheckIn opens a session by staff on a charger with no open session,
+// with the widget the pairing table gives the charger.
+func (s *Service) CheckIn(ctx context.Context, chargerID string) ([]Event, error) {
+	return s.onChargerPaired(ctx, chargerID, func(c *Charger, x Ctx, widgetID string) ([]Event, error) {
+		return c.CheckIn(x, widgetID)
+	})
+}
+
+// StartTransaction stores an OCPP StartTransaction (see
+// Charger.StartTransaction): a session it opens gets the widget the
+// pairing table gives the charger. It returns the stored events and the
+// transaction id (the original one for a replay).
+func (s *Service) StartTransaction(ctx context.Context, chargerID, eventID string, d TransactionStarted) ([]Event, int, error) {
+	var tx int
+	evs, err := s.onChargerPaired(ctx, chargerID, func(c *Charger, x Ctx, widgetID string) ([]Event, error) {
+		var evs []Event
+		evs, tx = c.StartTransaction(x, eventID, d, widgetID)
+		return evs, nil
+	})
+	return evs, tx, err
+}
+
+// onChargerPaired is OnCharger for decisions that may open a session: when
+// the charger has no open session, decide also gets the widget paired with
+// it now ("" when none); with a session open it gets "" and the pairing
+// table is not read.
+func (s *Service) onChargerPaired(ctx context.Context, id string, decide func(*Charger, Ctx, string) ([]Event, error)) ([]Event, error) {
+	return s.OnCharger(ctx, id, func(c *Charger, x Ctx) ([]Event, error) {
+		widgetID := ""
+		if c.Session == nil {
+			var err error
+			if widgetID, err = s.widgetOf(ctx, c.ID); err != nil {
+				return nil, err
+			}
+		}
+		return decide(c, x, widgetID)
+	})
+}
+
+// widgetOf returns the widget paired with chargerID from the cached pairing
+// table, read first when it is not loaded or may be behind (always when
+// other instances share the stream: a pairing made there must be seen; the
+// read loads only the events after the cached version). It is called with
+// a charger slot held (see the lock order on Service).
+func (s *Service) widgetOf(ctx context.Context, chargerID string) (string, error) {
+	sl := &s.pairings
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	if !sl.loaded {
+		sl.agg = NewPairings()
+	}
+	if !sl.loaded || sl.stale || s.shared {
+		if err := catchUp(ctx, s, sl, PairingsKey); err != nil {
+			return "", err
+		}
+	}
+	return sl.agg.ByCharger[chargerID], nil
 }
 
 // Record appends facts that need no decision (widget presence) without a

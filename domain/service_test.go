@@ -25,6 +25,10 @@ type fakeStore struct {
 	last   map[domain.StreamKey]uint64
 
 	appends, conflicts, loads int
+	loadsOf                   map[domain.StreamKey]int
+
+	// loadErr, when it holds a key, is what every Load of that key returns.
+	loadErr map[domain.StreamKey]error
 
 	// failStored, when set, is returned by the next Append after it stored
 	// the events (a timeout whose write went through).
@@ -50,7 +54,7 @@ func (f *fakeStore) holdFirst(n int) {
 }
 
 func newFakeStore() *fakeStore {
-	return &fakeStore{byID: map[string]uint64{}, last: map[domain.StreamKey]uint64{}}
+	return &fakeStore{byID: map[string]uint64{}, last: map[domain.StreamKey]uint64{}, loadsOf: map[domain.StreamKey]int{}, loadErr: map[domain.StreamKey]error{}}
 }
 
 var _ domain.EventStore = (*fakeStore)(nil)
@@ -118,6 +122,10 @@ func (f *fakeStore) Load(ctx context.Context, key domain.StreamKey, after uint64
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.loads++
+	f.loadsOf[key]++
+	if err := f.loadErr[key]; err != nil {
+		return nil, err
+	}
 	var out []domain.Event
 	for _, e := range f.events {
 		if e.Seq > after && e.Key() == key {
@@ -144,6 +152,13 @@ func (f *fakeStore) stored(typ string) []domain.Event {
 		}
 	}
 	return out
+}
+
+// loadsOfKey returns how many times key was loaded.
+func (f *fakeStore) loadsOfKey(key domain.StreamKey) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.loadsOf[key]
 }
 
 func (f *fakeStore) counters() (appends, conflicts, loads int) {

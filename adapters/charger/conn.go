@@ -146,11 +146,7 @@ func (c *conn) drain() {
 
 // reject answers a frame that was not stored with an Error frame.
 func (c *conn) reject(err error) {
-	code := domain.ErrorCode(err)
-	msg := domain.ErrorMessage(err)
-	if errors.Is(err, domain.ErrUnavailable) {
-		code, msg = domain.CodeStoreDown, domain.ErrUnavailable.Message
-	}
+	code, msg := storeError(err, "reading")
 	c.s.cfg.Observer.Reading(code)
 	c.write(ErrorFrame(code, msg))
 }

@@ -143,13 +143,6 @@ func (b *ocppBackend) store(ctx context.Context, chargerID string, decide func(*
 	return storeErr(err)
 }
 
-func storeErr(err error) error {
-	if errors.Is(err, domain.ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
-		return errors.Join(ocpp.ErrStoreUnavailable, err)
-	}
-	return err
-}
-
 func (b *ocppBackend) Boot(ctx context.Context, chargerID string, info ocpp.BootInfo) (ocpp.BootDecision, error) {
 	decision := ocpp.BootAccepted
 	if b.cfg.Allow != nil && !b.cfg.Allow[chargerID] {
@@ -182,15 +175,11 @@ func (b *ocppBackend) Authorize(context.Context, string, string) (ocpp.IDTagStat
 }
 
 func (b *ocppBackend) StartTransaction(ctx context.Context, chargerID string, tx ocpp.StartTx) (int, ocpp.IDTagStatus, error) {
-	var id int
-	widget := b.s.cfg.Board.WidgetOf(chargerID)
-	err := b.store(ctx, chargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
-		evs, txID := c.StartTransaction(x, eventULID(tx.EventID), domain.TransactionStarted{ConnectorID: tx.ConnectorID,
-			IDTag: tx.IDTag, MeterStart: tx.MeterStart, Timestamp: tx.Timestamp.UTC()}, widget)
-		id = txID
-		return evs, nil
-	})
-	return id, ocpp.IDTagAccepted, err
+	ctx, cancel := context.WithTimeout(ctx, b.s.cfg.StoreTimeout)
+	defer cancel()
+	_, id, err := b.s.cfg.Service.StartTransaction(ctx, chargerID, eventULID(tx.EventID), domain.TransactionStarted{
+		ConnectorID: tx.ConnectorID, IDTag: tx.IDTag, MeterStart: tx.MeterStart, Timestamp: tx.Timestamp.UTC()})
+	return id, ocpp.IDTagAccepted, storeErr(err)
 }
 
 func (b *ocppBackend) Reading(ctx context.Context, chargerID string, soc float64, eventID string, ts time.Time) error {

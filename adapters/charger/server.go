@@ -211,10 +211,11 @@ func (s *Server) closed(id, connID string, sess Session, reason string) {
 }
 
 func (s *Server) presence(id string, decide func(*domain.Charger, domain.Ctx) []domain.Event) {
-	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.StoreTimeout)
-	defer cancel()
-	_, err := s.cfg.Service.OnCharger(ctx, id, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
-		return decide(c, x), nil
+	err := retryStore(s.ctx, func(ctx context.Context) error {
+		_, err := s.cfg.Service.OnCharger(ctx, id, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
+			return decide(c, x), nil
+		})
+		return err
 	})
 	if err != nil {
 		s.cfg.Log.Warn("charger presence not stored", "charger", id, "err", err)
@@ -226,8 +227,7 @@ func (s *Server) StoreReading(ctx context.Context, chargerID string, soc float64
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.StoreTimeout)
 	defer cancel()
 	start := time.Now()
-	_, err := s.cfg.Service.ReportSoC(ctx, chargerID, domain.Reading{SoC: soc, ReadingID: readingID, By: by,
-		WidgetID: s.cfg.Board.WidgetOf(chargerID)})
+	_, err := s.cfg.Service.ReportSoC(ctx, chargerID, domain.Reading{SoC: soc, ReadingID: readingID, By: by})
 	s.cfg.Observer.Appended(time.Since(start))
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		err = errors.Join(domain.ErrUnavailable, err)

@@ -16,7 +16,8 @@
 //     in one table (status.go): every invalid_* code and malformed_json is
 //     400 (also for well-formed but semantically invalid amounts; this API
 //     does not use 422), not_found 404, state conflicts 409,
-//     store_unavailable 503, anything else 500 "internal error" (logged).
+//     store_unavailable 503, store_full 507, anything else 500 "internal
+//     error" (logged).
 //   - Request bodies are decoded strictly: at most 64 KiB (413), exactly one
 //     JSON object, no unknown fields, amountCents a JSON integer. A
 //     Content-Type, when present, must be application/json (415 otherwise);

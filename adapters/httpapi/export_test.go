@@ -1,7 +1,9 @@
 package httpapi
 
-// Exports for the external tests (fuzzers of the parsers).
+// Exports for the external tests (fuzzers of the parsers, the error
+// mapping).
 var (
 	DecodePayment      = decodePayment
 	ParseClientMessage = parseClientMessage
+	ErrorResponse      = errorResponse
 )

@@ -168,7 +168,7 @@ func (e *env) must(want int, method, path, body string, hdr ...string) resp {
 // reading stores a charger reading through the service.
 func (e *env) reading(chargerID string, soc float64) {
 	e.t.Helper()
-	_, err := e.svc.ReportSoC(context.Background(), chargerID, domain.Reading{SoC: soc, WidgetID: e.board.WidgetOf(chargerID)})
+	_, err := e.svc.ReportSoC(context.Background(), chargerID, domain.Reading{SoC: soc})
 	if err != nil {
 		e.t.Fatalf("reading %s %v: %v", chargerID, soc, err)
 	}

@@ -119,10 +119,7 @@ func (a *API) checkIn(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	widget := a.cfg.Board.WidgetOf(req.ChargerID)
-	events, err := a.cfg.Service.OnCharger(r.Context(), req.ChargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
-		return c.CheckIn(x, widget)
-	})
+	events, err := a.cfg.Service.CheckIn(r.Context(), req.ChargerID)
 	if err != nil {
 		a.fail(w, r, err)
 		return

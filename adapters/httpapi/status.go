@@ -33,6 +33,8 @@ func statusOf(code string) int {
 		return http.StatusConflict
 	case domain.CodeStoreDown:
 		return http.StatusServiceUnavailable
+	case domain.CodeStoreFull:
+		return http.StatusInsufficientStorage
 	case domain.CodeRateLimited:
 		return http.StatusTooManyRequests
 	case codeBodyTooLarge:
@@ -51,17 +53,28 @@ func statusOf(code string) int {
 	return http.StatusBadRequest
 }
 
+// errorResponse maps err to what the staff see: the status, code and
+// message of a domain error; for anything else 500 "internal error" (the
+// caller logs it).
+func errorResponse(err error) (status int, code, message string) {
+	code = domain.ErrorCode(err)
+	if code == domain.CodeInternal {
+		return http.StatusInternalServerError, domain.CodeInternal, "internal error"
+	}
+	return statusOf(code), code, domain.ErrorMessage(err)
+}
+
 // fail answers err: a domain error with its code, status and message;
 // anything else is logged and shown as "internal error".
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
-	code := domain.ErrorCode(err)
-	if code == domain.CodeInternal {
+	status, code, msg := errorResponse(err)
+	switch code {
+	case domain.CodeInternal:
 		a.log.Error("http internal error", "method", r.Method, "path", r.URL.Path, "err", err)
-		writeError(w, http.StatusInternalServerError, domain.CodeInternal, "internal error")
-		return
-	}
-	if code == domain.CodeStoreDown {
+	case domain.CodeStoreDown:
 		a.log.Warn("http store unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+	case domain.CodeStoreFull:
+		a.log.Warn("http store full", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	writeError(w, statusOf(code), code, domain.ErrorMessage(err))
+	writeError(w, status, code, msg)
 }

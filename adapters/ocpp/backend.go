@@ -8,7 +8,8 @@ import (
 // Backend is what the OCPP router needs from the rest of the program, in
 // plain Go types. Every method gets the charger id the socket was opened
 // for. An error is answered to the charger as a CALLERROR InternalError
-// ("store unavailable" when it wraps ErrStoreUnavailable, "internal error"
+// (saying that the store is full or unavailable and what was not stored
+// when it wraps ErrStoreFull or ErrStoreUnavailable, "internal error"
 // otherwise); a *CallError returned as is chooses its own code and
 // description.
 //

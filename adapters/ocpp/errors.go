@@ -96,9 +96,53 @@ func (e *ProtocolError) Error() string {
 
 // ErrStoreUnavailable is returned by a Backend whose store cannot take the
 // write right now. The charger is answered with an InternalError whose
-// description is "store unavailable", so it keeps the message queued and
-// retries; any other backend error is answered as "internal error".
+// description is "the event store is unavailable; the message was not
+// stored" ("the reading" for a SoC sample), so it keeps the message queued
+// and retries; any other backend error is answered as "internal error".
 var ErrStoreUnavailable = errors.New("store unavailable")
+
+// ErrStoreFull is returned by a Backend whose store is full. The charger
+// is answered with an InternalError whose description is "the event store
+// is full; the message was not stored" ("the reading" for a SoC sample).
+var ErrStoreFull = errors.New("store full")
+
+// unstored names what a handler's failed Backend call was storing
+// ("reading"), for the CALLERROR's description.
+type unstored struct {
+	what string
+	err  error
+}
+
+func (e *unstored) Error() string { return e.err.Error() }
+func (e *unstored) Unwrap() error { return e.err }
+
+// notStored wraps a Backend error of a call that stores what; nil stays
+// nil.
+func notStored(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &unstored{what: what, err: err}
+}
+
+// backendCallError is the CALLERROR answering a Backend error that is not
+// a *CallError: a full or unavailable store says so and what was not
+// stored ("message" unless the handler named it); anything else is an
+// "internal error" that says nothing of the server's insides.
+func backendCallError(err error) *CallError {
+	what := "message"
+	var u *unstored
+	if errors.As(err, &u) {
+		what = u.what
+	}
+	switch {
+	case errors.Is(err, ErrStoreFull):
+		return callError(CodeInternalError, "the event store is full; the %s was not stored", what)
+	case errors.Is(err, ErrStoreUnavailable):
+		return callError(CodeInternalError, "the event store is unavailable; the %s was not stored", what)
+	}
+	return &CallError{Code: CodeInternalError, Description: "internal error"}
+}
 
 // ErrTimeout is returned by Conn.Call when its context's deadline passes
 // before the charger answers. It wraps together with

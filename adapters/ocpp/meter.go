@@ -43,7 +43,7 @@ func handleMeter(ctx context.Context, r *Router, chargerID string, payload json.
 	}
 	for _, s := range samples {
 		if s.isSoC {
-			err = r.backend.Reading(ctx, chargerID, s.soc, s.sample.EventID, s.sample.Timestamp)
+			err = notStored("reading", r.backend.Reading(ctx, chargerID, s.soc, s.sample.EventID, s.sample.Timestamp))
 		} else {
 			err = r.backend.MeterSample(ctx, chargerID, s.sample)
 		}

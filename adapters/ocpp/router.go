@@ -88,10 +88,7 @@ func (r *Router) Handle(ctx context.Context, chargerID, action string, payload j
 		return nil, ce
 	}
 	r.log.ErrorContext(ctx, "ocpp backend", "charger", chargerID, "action", action, "err", err)
-	if errors.Is(err, ErrStoreUnavailable) {
-		return nil, &CallError{Code: CodeInternalError, Description: "store unavailable"}
-	}
-	return nil, &CallError{Code: CodeInternalError, Description: "internal error"}
+	return nil, backendCallError(err)
 }
 
 // HandleFrame serves one CALL frame and returns the encoded CALLRESULT or

@@ -39,7 +39,10 @@ func TestBackendErrors(t *testing.T) {
 		wantDesc string
 	}{
 		{"internal", errors.New("nats: connection refused at 10.0.0.7:4222"), ocpp.CodeInternalError, "internal error"},
-		{"store unavailable", fmt.Errorf("append charger.soc_reported: %w", ocpp.ErrStoreUnavailable), ocpp.CodeInternalError, "store unavailable"},
+		{"store unavailable", fmt.Errorf("append charger.soc_reported: %w", ocpp.ErrStoreUnavailable), ocpp.CodeInternalError,
+			"the event store is unavailable; the message was not stored"},
+		{"store full", fmt.Errorf("append charger.soc_reported: %w", ocpp.ErrStoreFull), ocpp.CodeInternalError,
+			"the event store is full; the message was not stored"},
 		{"backend chooses", &ocpp.CallError{Code: ocpp.CodePropertyConstraintViolation, Description: "unknown transaction 9"},
 			ocpp.CodePropertyConstraintViolation, "unknown transaction 9"},
 	}

@@ -168,9 +168,8 @@ func (s *Server) closed(c *conn, remote, reason string) {
 func (s *Server) record(widgetID string, p domain.Payload) {
 	e := s.cfg.Service.NewEvent(s.cfg.Board.WidgetChargerOrEmpty(widgetID), "", p)
 	e.WidgetID = widgetID
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := s.cfg.Service.Record(ctx, e); err != nil {
+	record := func(ctx context.Context) error { return s.cfg.Service.Record(ctx, e) }
+	if err := domain.Retry(s.running(), domain.StoreRetry, time.After, record); err != nil {
 		s.cfg.Log.Warn("widget presence not stored", "widget", widgetID, "err", err)
 	}
 }

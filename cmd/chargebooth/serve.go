@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -526,12 +525,9 @@ func splitList(s string) []string {
 	return out
 }
 
-// demoPair is there out of the box on a fresh store.
-var demoPair = domain.Pair{ChargerID: "c1234", WidgetID: "wABCD"}
-
-// applyPairings creates the demo pairing on a fresh store and applies the
-// --pairings file (which overrides: a widget it names is taken from any
-// other charger).
+// applyPairings stores the start-up pairings domain.Pairings.Configure
+// decides: the demo pairing on a fresh store (unless --no-demo) and the
+// --pairings file, which overrides.
 func (m *Main) applyPairings(ctx context.Context) error {
 	var file map[string]string
 	if m.Config.Pairings != "" {
@@ -539,53 +535,16 @@ func (m *Main) applyPairings(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("--pairings: %w", err)
 		}
-		if err := json.Unmarshal(b, &file); err != nil {
-			return fmt.Errorf("--pairings %s: want a JSON object {\"c1234\":\"wABCD\"}: %w", m.Config.Pairings, err)
+		if file, err = domain.ParsePairingsFile(b); err != nil {
+			return fmt.Errorf("--pairings %s: %w", m.Config.Pairings, err)
 		}
 	}
 	_, err := m.Service.OnPairings(ctx, func(p *domain.Pairings, x domain.Ctx) ([]domain.Event, error) {
-		var out []domain.Event
-		fresh := p.Version == 0
-		mentions := func(c, w string) bool {
-			for fc, fw := range file {
-				if fc == c || fw == w {
-					return true
-				}
-			}
-			return false
+		evs, err := p.Configure(x, file, !m.Config.NoDemo)
+		if err != nil {
+			return nil, fmt.Errorf("--pairings %w", err)
 		}
-		if fresh && !m.Config.NoDemo && !mentions(demoPair.ChargerID, demoPair.WidgetID) {
-			file2 := map[string]string{demoPair.ChargerID: demoPair.WidgetID}
-			for c, w := range file {
-				file2[c] = w
-			}
-			file = file2
-		}
-		// Decide on a scratch copy so that each pair sees the previous ones.
-		scratch := domain.NewPairings()
-		for c, w := range p.ByCharger {
-			scratch.ByCharger[c], scratch.ByWidget[w] = w, c
-		}
-		for _, c := range sortedKeys(file) {
-			evs, err := scratch.Set(x, c, file[c], true)
-			if err != nil {
-				return nil, fmt.Errorf("--pairings %s → %s: %w", c, file[c], err)
-			}
-			for _, e := range evs {
-				scratch.Apply(e)
-			}
-			out = append(out, evs...)
-		}
-		return out, nil
+		return evs, nil
 	})
 	return err
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sortStrings(out)
-	return out
 }
