@@ -136,6 +136,8 @@ func (st *State) apply(e domain.Event) (Update, error) {
 	st.Events[e.Type]++
 	u := Update{Event: e}
 	switch d := e.Data.(type) {
+	case domain.Opaque:
+		return u, nil // not understood by this build: skipped, the runtime counts it
 	case domain.SoCReported:
 		c := st.charger(e.ChargerID)
 		soc := d.SoC
