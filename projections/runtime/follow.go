@@ -48,7 +48,15 @@ func (r *Runtime) apply(e domain.Event) error {
 	if err := r.board.Apply(e); err != nil {
 		return err
 	}
-	seq := r.board.Applied()
+	// The board now stands at e.Seq, unless e was a redelivery it ignored;
+	// only this goroutine writes applied, so no lock is needed.
+	seq := e.Seq
+	if seq == 0 {
+		seq = r.board.Applied()
+	}
+	if seq <= r.applied.Load() {
+		return nil
+	}
 	r.applied.Store(seq)
 	if r.nwait.Load() > 0 {
 		r.wake(seq)

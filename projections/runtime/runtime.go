@@ -171,7 +171,7 @@ func (r *Runtime) Start(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.started || r.closed.Load() {
-		return errors.New("projection runtime: already started")
+		return errors.New("projection runtime: started twice, or after Close")
 	}
 	if r.checkpoints() && r.board.Applied() == 0 {
 		r.restore(ctx)

@@ -42,6 +42,20 @@ func TestWaitApplied(t *testing.T) {
 			t.Errorf("applied after WaitApplied: got %d, want at least %d", got, want)
 		}
 	})
+	t.Run("many waiters", func(t *testing.T) {
+		base := e.last()
+		errs := make(chan error, 100)
+		for i := range 100 {
+			seq := base + 1 + uint64(i%40)
+			go func() { errs <- rt.WaitApplied(ctxFor(t, 10*time.Second), seq) }()
+		}
+		e.connectMany(40)
+		for range 100 {
+			if err := <-errs; err != nil {
+				t.Errorf("WaitApplied: %v", err)
+			}
+		}
+	})
 	t.Run("already folded", func(t *testing.T) {
 		if err := rt.WaitApplied(ctxFor(t, time.Second), b.Applied()); err != nil {
 			t.Errorf("WaitApplied(%d): %v", b.Applied(), err)
@@ -141,6 +155,9 @@ func TestReadiness(t *testing.T) {
 	status(runtime.StateStopped, "not started")
 	if err := rt.Ready(); err == nil {
 		t.Error("Ready before Start: got nil, want an error")
+	}
+	if err := rt.WaitCaughtUp(context.Background()); !errors.Is(err, runtime.ErrStopped) {
+		t.Errorf("WaitCaughtUp before Start: got %v, want %v", err, runtime.ErrStopped)
 	}
 	if err := rt.Start(ctxFor(t, 10*time.Second)); err != nil {
 		t.Fatal(err)

@@ -106,8 +106,12 @@ func (r *Runtime) wakeAll() {
 
 // WaitCaughtUp returns nil once the board has folded the catch-up target
 // (the stream's end at Start, raised by CatchUpTo meanwhile), ctx's error
-// when ctx ends first and ErrStopped when the runtime closes first.
+// when ctx ends first and ErrStopped when the runtime closes first or was
+// not started.
 func (r *Runtime) WaitCaughtUp(ctx context.Context) error {
+	if !r.running() {
+		return fmt.Errorf("wait to catch up: %w", ErrStopped)
+	}
 	for {
 		target := r.target.Load()
 		if err := r.WaitApplied(ctx, target); err != nil {
