@@ -54,9 +54,15 @@ type Config struct {
 	// RemoteTimeout bounds how long remote start/stop wait for the
 	// charger's answer before 504; 0 means 30s.
 	RemoteTimeout time.Duration
-	// WaitApplied bounds how long a command waits for the board to apply
+	// WaitApplied returns once the board has applied seq (or ctx ended):
+	// a command waits on it before answering, so the answer and the
+	// caller's next GET reflect what it stored. Required (the projection
+	// runtime's WaitApplied); without it commands answer without waiting
+	// and New logs an error.
+	WaitApplied func(ctx context.Context, seq uint64) error
+	// WaitTimeout bounds how long a command waits for the board to apply
 	// what it stored before answering; 0 means 2s.
-	WaitApplied time.Duration
+	WaitTimeout time.Duration
 }
 
 // API is the staff and ops HTTP API. Make one with New.
@@ -79,8 +85,12 @@ func New(cfg Config) *API {
 	if a.log == nil {
 		a.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	if a.cfg.WaitApplied <= 0 {
-		a.cfg.WaitApplied = 2 * time.Second
+	if a.cfg.WaitTimeout <= 0 {
+		a.cfg.WaitTimeout = 2 * time.Second
+	}
+	if a.cfg.WaitApplied == nil {
+		a.log.Error("httpapi: Config.WaitApplied is not set; commands answer before the board shows what they stored")
+		a.cfg.WaitApplied = func(context.Context, uint64) error { return errNoWait }
 	}
 	a.origins = normalizeOrigins(cfg.AllowedOrigins)
 	a.hub = newHub(a.log)

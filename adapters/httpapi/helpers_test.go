@@ -20,6 +20,7 @@ import (
 	"github.com/chargebooth/chargebooth/eventstore"
 	"github.com/chargebooth/chargebooth/eventstore/estest"
 	"github.com/chargebooth/chargebooth/projections"
+	"github.com/chargebooth/chargebooth/projections/runtime"
 	"github.com/oklog/ulid/v2"
 )
 
@@ -68,14 +69,19 @@ func newEnv(tb testing.TB, opts ...envOption) *env {
 	e := &env{t: tb, store: store, clock: &testClock{now: day0}, tariff: domain.Tariff{FlatCents: 500, Currency: "EUR"}}
 	e.board = projections.NewBoard(e.tariff)
 	e.svc = domain.NewService(store, e.clock.Now, func() string { return ulid.Make().String() }, e.tariff)
-	ctx, cancel := context.WithCancel(context.Background())
-	followed := make(chan struct{})
-	go func() {
-		defer close(followed)
-		_ = store.Follow(ctx, "httpapi-test", 0, e.board.Apply)
-	}()
+	// The board is fed by the projection runtime, as in the server; its
+	// WaitApplied is what commands wait on.
+	rt, err := runtime.New(runtime.Config{Board: e.board, Feed: store, Stream: store, Consumer: "httpapi-test"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	startCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := rt.Start(startCtx); err != nil {
+		tb.Fatal(err)
+	}
 	cfg := httpapi.Config{Service: e.svc, Board: e.board, Store: store, Token: testToken, Clock: e.clock.Now,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), WaitApplied: rt.WaitApplied}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -84,8 +90,7 @@ func newEnv(tb testing.TB, opts ...envOption) *env {
 	tb.Cleanup(func() {
 		e.api.Close()
 		e.srv.Close()
-		cancel()
-		<-followed
+		_ = rt.Close()
 	})
 	return e
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/eventstore"
 	"github.com/chargebooth/chargebooth/projections"
+	"github.com/chargebooth/chargebooth/projections/policy"
 	"github.com/nats-io/nats.go"
 	"github.com/oklog/ulid/v2"
 )
@@ -296,7 +297,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.HTTPURL, err = m.listen(c.HTTPAddr, httpHandler); err != nil {
 		return fmt.Errorf("http endpoint: %w", err)
 	}
-	reminders := &projections.Reminders{Board: m.Board, Service: m.Service, Clock: m.Clock, CollectAfter: c.CollectAfter, Log: m.Log}
+	reminders := &policy.Reminders{Board: m.Board, Service: m.Service, Clock: m.Clock, CollectAfter: c.CollectAfter, Log: m.Log}
 	m.wg.Add(3)
 	go func() {
 		defer m.wg.Done()

@@ -1,4 +1,4 @@
-package projections
+package policy
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/chargebooth/chargebooth/domain"
+	"github.com/chargebooth/chargebooth/projections"
 )
 
 // Reminders raises the durable timers: the overdue reminder of a charged
@@ -14,7 +15,7 @@ import (
 // timer that came due while the server was down fires once when it is back,
 // and two instances never both fire it.
 type Reminders struct {
-	Board        *Board
+	Board        *projections.Board
 	Service      *domain.Service
 	Clock        domain.Clock
 	CollectAfter time.Duration

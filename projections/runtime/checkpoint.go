@@ -1,0 +1,88 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// restore starts the board from the saved checkpoint, if one is there and
+// usable; anything else is logged and ignored, and the board folds from
+// sequence 1. A checkpoint ahead of the stream cannot be trusted (the
+// stream was reset or truncated) and is ignored too.
+func (r *Runtime) restore(ctx context.Context) {
+	name := r.cfg.CheckpointName
+	data, err := r.cfg.Checkpoints.LoadCheckpoint(ctx, name)
+	if err != nil {
+		r.log.Warn("checkpoint not read; folding the whole stream", "checkpoint", name, "err", err)
+		return
+	}
+	if data == nil {
+		return
+	}
+	last, err := r.cfg.Stream.LastSequence(ctx)
+	if err != nil {
+		r.log.Warn("checkpoint not used: stream end not read; folding the whole stream", "checkpoint", name, "err", err)
+		return
+	}
+	seq, err := r.board.Restore(data)
+	switch {
+	case err != nil:
+		r.board.Reset()
+		r.log.Warn("checkpoint ignored; folding the whole stream", "checkpoint", name, "err", err)
+	case seq > last:
+		r.board.Reset()
+		r.log.Warn("checkpoint ahead of the stream; folding the whole stream", "checkpoint", name, "seq", seq, "stream", last)
+	default:
+		r.saved.Store(seq)
+		r.log.Info("projections restored from checkpoint", "checkpoint", name, "seq", seq, "stream", last)
+	}
+}
+
+// Checkpoint saves the board's checkpoint now. It fails when checkpoints
+// are off.
+func (r *Runtime) Checkpoint(ctx context.Context) error {
+	if !r.checkpoints() {
+		return errors.New("checkpoints are off")
+	}
+	data, seq, err := r.board.Snapshot()
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if err := r.cfg.Checkpoints.SaveCheckpoint(ctx, r.cfg.CheckpointName, data); err != nil {
+		return fmt.Errorf("checkpoint at %d: %w", seq, err)
+	}
+	r.saved.Store(seq)
+	r.log.Debug("checkpoint saved", "checkpoint", r.cfg.CheckpointName, "seq", seq, "bytes", len(data))
+	return nil
+}
+
+// Saved returns the sequence the last checkpoint saved or restored by this
+// runtime covers (0: none).
+func (r *Runtime) Saved() uint64 { return r.saved.Load() }
+
+// checkpointLoop saves a checkpoint every CheckpointEvery while the board
+// is caught up and has moved since the last one, until ctx ends.
+func (r *Runtime) checkpointLoop(ctx context.Context) {
+	if !r.checkpoints() {
+		return
+	}
+	t := time.NewTicker(r.cfg.CheckpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if state, _ := r.Status(); state != StateCaughtUp || r.board.Applied() == r.saved.Load() {
+			continue
+		}
+		c, cancel := context.WithTimeout(ctx, checkpointTimeout)
+		if err := r.Checkpoint(c); err != nil && ctx.Err() == nil {
+			r.log.Warn("checkpoint not saved", "err", err)
+		}
+		cancel()
+	}
+}

@@ -1,0 +1,87 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/chargebooth/chargebooth/domain"
+)
+
+// follow feeds the board through the feed until ctx ends, following again
+// from what the board applied after every error, with backoff.
+func (r *Runtime) follow(ctx context.Context) {
+	wait := r.cfg.RestartMin
+	for ctx.Err() == nil {
+		from := r.board.Applied()
+		err := r.cfg.Feed.Follow(ctx, r.cfg.Consumer, from, r.apply)
+		if ctx.Err() != nil {
+			return
+		}
+		if err == nil {
+			err = errors.New("follow returned before it was stopped")
+		}
+		if r.board.Applied() > from {
+			wait = r.cfg.RestartMin // it made progress: this is a new failure
+		}
+		r.setFollowErr(err)
+		r.log.Error("projection feed stopped; following again", "consumer", r.cfg.Consumer,
+			"after", r.board.Applied(), "in", wait, "err", err)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		wait = min(2*wait, r.cfg.RestartMax)
+		r.setFollowErr(nil)
+	}
+}
+
+// apply is the handler given to the feed: it folds e, then wakes whoever
+// waits for e's sequence. It runs on the follow goroutine only.
+func (r *Runtime) apply(e domain.Event) error {
+	if o, ok := e.Data.(domain.Opaque); ok {
+		r.unknown(e, o)
+	}
+	if err := r.board.Apply(e); err != nil {
+		return err
+	}
+	// The board now stands at e.Seq, unless e was a redelivery it ignored;
+	// only this goroutine writes applied, so no lock is needed.
+	seq := e.Seq
+	if seq == 0 {
+		seq = r.board.Applied()
+	}
+	if seq <= r.applied.Load() {
+		return nil
+	}
+	r.applied.Store(seq)
+	if r.nwait.Load() > 0 {
+		r.wake(seq)
+	}
+	return nil
+}
+
+// unknown counts an event this build cannot fold and logs its type once.
+func (r *Runtime) unknown(e domain.Event, o domain.Opaque) {
+	typ := o.EventType()
+	if r.cfg.OnUnknown != nil {
+		r.cfg.OnUnknown(typ)
+	}
+	if r.seenUnknown[typ] {
+		return
+	}
+	r.seenUnknown[typ] = true
+	r.log.Warn("event not understood by this build; skipped (logged once per type)",
+		"type", typ, "reason", o.Reason, "detail", o.Detail, "seq", e.Seq)
+}
+
+// setFollowErr records the feed's last error, reported by Status during
+// the pause before following again (nil: following).
+func (r *Runtime) setFollowErr(err error) {
+	r.mu.Lock()
+	r.followErr = err
+	r.mu.Unlock()
+}
