@@ -10,9 +10,20 @@ func (m *Metrics) registerEvents() {
 	}, []string{"type"})
 	m.reg.MustRegister(applied)
 	m.eventsApplied = newChildren(applied.WithLabelValues)
+	unknown := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: namespace,
+		Name:      "events_unknown_total",
+		Help:      "Stored events this build cannot fold (an unknown type, a newer schema, undecodable bytes), skipped by every read model, by event type (\"?\" when not even the type decodes).",
+	}, []string{"type"})
+	m.reg.MustRegister(unknown)
+	m.eventsUnknown = newChildren(unknown.WithLabelValues)
 }
 
 // EventApplied counts one event of type typ (such as
 // "charger.soc_reported") in chargebooth_events_applied_total{type}. It is
 // cheap enough to call for every event of a rebuild.
 func (m *Metrics) EventApplied(typ string) { m.eventsApplied.one(typ).Inc() }
+
+// EventUnknown counts one stored event this build could not fold in
+// chargebooth_events_unknown_total{type}.
+func (m *Metrics) EventUnknown(typ string) { m.eventsUnknown.one(typ).Inc() }

@@ -37,6 +37,11 @@ type Options struct {
 	// chargebooth_live_clients instead of the count kept by
 	// (*Metrics).LiveClients. SetLiveClientsFunc can set it later.
 	LiveClients func() int
+	// StoreState, when non-nil, says whether this instance can store right
+	// now: "" when it can, else a short state such as "store_full" or
+	// "store_unavailable". Read on every scrape into
+	// chargebooth_store_ready and chargebooth_store_full; it must be cheap.
+	StoreState func() string
 	// Log receives errors met while serving a scrape; nil discards them.
 	Log *slog.Logger
 }
@@ -57,6 +62,7 @@ type Metrics struct {
 	httpSeconds  *children[prometheus.Observer] // {route}
 
 	eventsApplied *children[prometheus.Counter] // {type}
+	eventsUnknown *children[prometheus.Counter] // {type}
 }
 
 // New makes a Metrics with its own registry holding the Go and process
@@ -81,6 +87,7 @@ func New(opts Options) *Metrics {
 	m.registerHTTP()
 	m.registerEvents()
 	registerLag(reg, opts.StreamLastSeq, opts.Applied)
+	registerStore(reg, opts.StoreState)
 	return m
 }
 
