@@ -40,10 +40,15 @@ type Relay struct {
 }
 
 // New returns a relay over local; bus may be nil. noHolder is the error
-// bus.Request returns when no instance holds the charger.
+// bus.Request returns when no instance holds the charger. local may be
+// set later with SetLocal (the charger edge wants Held before it exists).
 func New(local Local, bus Bus, noHolder error) *Relay {
 	return &Relay{local: local, bus: bus, noHolder: noHolder}
 }
+
+// SetLocal sets the local sockets; call it before the first socket
+// connects and before any command.
+func (r *Relay) SetLocal(local Local) { r.local = local }
 
 // Held is the charger edge's hook: it serves the charger's commands on the
 // bus while this instance holds its socket.

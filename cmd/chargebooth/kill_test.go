@@ -20,6 +20,7 @@ import (
 	"github.com/chargebooth/chargebooth/eventstore"
 	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/chargebooth/chargebooth/projections"
+	"github.com/chargebooth/chargebooth/projections/runtime"
 	"github.com/gorilla/websocket"
 )
 
@@ -294,7 +295,7 @@ func TestKill9LosesNothingAcknowledged(t *testing.T) {
 		t.Errorf("replay shows soc %v %q, server showed %v %q", ch.SoC, ch.Status, live.SoC, live.Status)
 	}
 	// The checkpoint written at shutdown equals the full replay.
-	data, err := st.LoadCheckpoint(ctx, checkpointName)
+	data, err := st.LoadCheckpoint(ctx, runtime.DefaultCheckpointName)
 	if err != nil || data == nil {
 		t.Fatalf("checkpoint: %v (%d bytes)", err, len(data))
 	}

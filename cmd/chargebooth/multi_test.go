@@ -143,7 +143,7 @@ func TestNATSDownChargersAreToldAndServerRecovers(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 	emb.Shutdown()
-	checkFor(t, 10*time.Second, func() bool { return m.ready() != nil })
+	checkFor(t, 10*time.Second, func() bool { return m.Runtime.Ready() != nil })
 	c.send(`{"event":"StateOfCharge","id":"while-down","data":{"soc":20}}`)
 	if f := c.nextFrame(10 * time.Second); f.Event != "Error" || f.Data.Code != "store_unavailable" {
 		t.Fatalf("reading while NATS is down: got %+v, want Error store_unavailable", f)
@@ -215,7 +215,7 @@ func TestNATSDownOCPPChargersGetInternalError(t *testing.T) {
 		t.Fatalf("with NATS up: got %s, want a CALLRESULT", f)
 	}
 	emb.Shutdown()
-	checkFor(t, 10*time.Second, func() bool { return m.ready() != nil })
+	checkFor(t, 10*time.Second, func() bool { return m.Runtime.Ready() != nil })
 	mv2 := strings.Replace(mv, "55.0", "66.0", 1)
 	f := call("m2", mv2)
 	if string(f[0]) != "4" || string(f[2]) != `"InternalError"` {

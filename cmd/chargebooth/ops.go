@@ -15,6 +15,7 @@ import (
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/eventstore"
 	"github.com/chargebooth/chargebooth/projections"
+	"github.com/chargebooth/chargebooth/projections/runtime"
 	"github.com/nats-io/nats.go"
 )
 
@@ -247,6 +248,8 @@ func timelineLine(e domain.Event) string {
 		what = fmt.Sprintf("connector %d %s (%s)", d.ConnectorID, d.Status, d.ErrorCode)
 	case domain.ChargerBooted:
 		what = fmt.Sprintf("booted: %s %s serial %s firmware %s", d.Vendor, d.Model, d.Serial, d.Firmware)
+	case domain.Opaque:
+		what = "UNKNOWN to this build: " + d.String()
 	default:
 		b, _ := json.Marshal(e.Data)
 		what = string(b)
@@ -352,7 +355,10 @@ func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	fmt.Fprintf(stdout, "folded %d events from sequence 1\n", full.Applied())
-	data, err := o.LoadCheckpoint(ctx, checkpointName)
+	for _, typ := range sortedCounts(full.Unknown()) {
+		fmt.Fprintf(stdout, "skipped %d events this build cannot read: %s\n", full.Unknown()[typ], typ)
+	}
+	data, err := o.LoadCheckpoint(ctx, runtime.DefaultCheckpointName)
 	if err != nil {
 		return fmt.Errorf("read checkpoint: %w", err)
 	}
@@ -387,3 +393,13 @@ func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 var _ = errors.New
+
+// sortedCounts returns the keys of counts, sorted.
+func sortedCounts(counts map[string]uint64) []string {
+	out := make([]string, 0, len(counts))
+	for k := range counts {
+		out = append(out, k)
+	}
+	sortStrings(out)
+	return out
+}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chargebooth/chargebooth/projections/runtime"
 )
 
 // runCmd runs a chargebooth subcommand in-process.
@@ -126,7 +128,7 @@ func TestRebuildFindsNoDifferenceAndAPlantedOne(t *testing.T) {
 
 	// Plant a difference in the checkpoint.
 	m = startMain(t, dir)
-	data, err := m.Store.LoadCheckpoint(context.Background(), checkpointName)
+	data, err := m.Store.LoadCheckpoint(context.Background(), runtime.DefaultCheckpointName)
 	if err != nil || data == nil {
 		t.Fatalf("checkpoint: %v", err)
 	}
@@ -136,7 +138,7 @@ func TestRebuildFindsNoDifferenceAndAPlantedOne(t *testing.T) {
 	}
 	m.Close()
 	m = startMain(t, dir, func(m *Main) { m.Config.Checkpoint = 0 })
-	if err := m.Store.SaveCheckpoint(context.Background(), checkpointName, []byte(planted)); err != nil {
+	if err := m.Store.SaveCheckpoint(context.Background(), runtime.DefaultCheckpointName, []byte(planted)); err != nil {
 		t.Fatal(err)
 	}
 	// --checkpoint-every 0: the server neither reads nor overwrites it.

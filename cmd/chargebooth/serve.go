@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,20 +14,17 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/chargebooth/chargebooth/adapters/charger"
-	"github.com/chargebooth/chargebooth/adapters/dashboard"
 	"github.com/chargebooth/chargebooth/adapters/httpapi"
 	"github.com/chargebooth/chargebooth/adapters/metrics"
 	"github.com/chargebooth/chargebooth/adapters/widget"
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/eventstore"
 	"github.com/chargebooth/chargebooth/projections"
-	"github.com/chargebooth/chargebooth/projections/policy"
+	"github.com/chargebooth/chargebooth/projections/runtime"
 	"github.com/nats-io/nats.go"
-	"github.com/oklog/ulid/v2"
 )
 
 // ServeConfig is everything `chargebooth serve` is told.
@@ -134,6 +130,7 @@ type Main struct {
 	NC       *nats.Conn
 	Store    *eventstore.Store
 	Board    *projections.Board
+	Runtime  *runtime.Runtime
 	Service  *domain.Service
 	Chargers *charger.Server
 	Widgets  *widget.Server
@@ -142,13 +139,12 @@ type Main struct {
 	// Addresses actually listened on (useful with port 0).
 	ChargerURL, WidgetURL, HTTPURL string
 
-	startSeq  uint64        // stream sequence at start; ready once applied
-	lastSeq   atomic.Uint64 // the stream's last sequence, refreshed for /metrics
+	natsURL   string // where the store is: the embedded server's or --nats-url
 	servers   []*http.Server
-	cancel    context.CancelFunc
-	wg        sync.WaitGroup
-	closeOnce sync.Once
 	api       *httpapi.API
+	cancel    context.CancelFunc // ends the background work of bg
+	bg        sync.WaitGroup
+	closeOnce sync.Once
 }
 
 // ParseFlags reads serve's flags and environment.
@@ -160,163 +156,30 @@ func (m *Main) ParseFlags(args []string) error {
 }
 
 // Run starts the server and returns once everything listens.
-func (m *Main) Run(ctx context.Context) (err error) {
-	c := &m.Config
-	if m.Clock == nil {
-		m.Clock = time.Now
-	}
-	if m.Log, err = newLogger(m.Stderr, c.LogFormat, c.LogLevel); err != nil {
+func (m *Main) Run(ctx context.Context) error {
+	if err := m.configure(); err != nil {
 		return err
 	}
-	if c.Tariff.FlatCents < 0 || c.Tariff.HourlyCents < 0 || c.Tariff.CapCents < 0 {
-		return fmt.Errorf("prices must not be negative")
-	}
-	if c.Sync != "always" && c.Sync != "interval" {
-		return fmt.Errorf("--sync must be always or interval, not %q", c.Sync)
-	}
-	if c.Instance == "" {
-		c.Instance = defaultInstance(c.HTTPAddr)
-	}
-	if n, err := raiseFileLimit(); err != nil || n < 20000 {
-		m.Log.Warn("few open files allowed; each charger and widget needs one", "limit", n, "err", err)
-	}
-	if err := os.MkdirAll(c.DataDir, 0o755); err != nil {
-		return fmt.Errorf("data dir: %w", err)
-	}
-	if c.StaffToken == "" {
-		if c.StaffToken, err = loadOrMakeToken(filepath.Join(c.DataDir, "staff-token")); err != nil {
-			return err
-		}
-	}
-	runCtx, cancel := context.WithCancel(context.Background())
+	bgCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-
-	t0 := time.Now()
-	url := c.NATSURL
-	if url == "" {
-		m.Embedded, err = eventstore.StartEmbedded(eventstore.EmbeddedConfig{
-			DataDir: filepath.Join(c.DataDir, "jetstream"), Listen: c.NATSListen, Sync: c.Sync})
-		if err != nil {
-			return fmt.Errorf("start embedded NATS: %w", err)
-		}
-		url = m.Embedded.ClientURL()
-		// Leave the address for the ops tools (replay, report, rebuild).
-		if err := os.WriteFile(filepath.Join(c.DataDir, natsURLFile), []byte(url+"\n"), 0o644); err != nil {
-			return fmt.Errorf("data dir: %w", err)
-		}
-	}
-	// The embedded server too is reached over loopback TCP: an in-process
-	// connection (net.Pipe) hands every write to the server's reader
-	// goroutine while holding the connection's lock, which at 8,000
-	// readings/s cost more CPU and a longer tail than the socket's syscalls.
-	var opts []nats.Option
-	if m.Embedded == nil {
-		if opts, err = c.NATSAuth.options(); err != nil {
-			return err
-		}
-	}
-	m.NC, err = eventstore.Connect(url, append(opts, nats.Name("chargebooth "+c.Instance))...)
-	if err != nil {
-		return fmt.Errorf("connect to NATS at %s: %w", url, err)
-	}
 	openCtx, openCancel := context.WithTimeout(ctx, 30*time.Second)
 	defer openCancel()
-	err = retryUnavailable(openCtx, func(ctx context.Context) (err error) {
-		m.Store, err = eventstore.Open(ctx, m.NC, eventstore.Config{Replicas: c.Replicas, MaxAge: c.Retention, MaxBytes: c.MaxBytes})
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("open event store: %w", err)
-	}
-
-	m.Log.Debug("event store open", "took", time.Since(t0))
-	m.Board = projections.NewBoard(c.Tariff)
-	m.restoreCheckpoint(openCtx)
-	m.Log.Debug("checkpoint restored", "took", time.Since(t0))
-	if m.startSeq, err = m.Store.LastSequence(openCtx); err != nil {
-		return fmt.Errorf("read stream: %w", err)
-	}
-	m.Service = domain.NewService(m.Store, m.Clock, func() string { return ulid.Make().String() }, c.Tariff)
-	m.Service.SetShared(c.NATSURL != "")
-
-	m.Metrics = metrics.New(metrics.Options{StreamLastSeq: m.lastSeq.Load, Applied: m.Board.Applied, Log: m.Log})
-	m.Board.Listen(func(u projections.Update) { m.Metrics.EventApplied(u.Event.Type) })
-	m.lastSeq.Store(m.startSeq)
-	m.Widgets = widget.New(widget.Config{Service: m.Service, Board: m.Board, Instance: c.Instance,
-		Log: m.Log, Event: c.WidgetEvent, Observer: m.Metrics.Widgets()})
-	auth, err := loadChargerAuth(c.ChargerAuth)
-	if err != nil {
+	if err := m.openStore(openCtx); err != nil {
 		return err
 	}
-	allow, err := loadAllowList(c.ChargerAllow)
-	if err != nil {
+	if err := m.startReadSide(openCtx); err != nil {
 		return err
 	}
-	if c.BootPolicy != charger.PolicyPending && c.BootPolicy != charger.PolicyReject {
-		return fmt.Errorf("--boot-policy must be pending or reject, not %q", c.BootPolicy)
-	}
-	rem := &remote{}
-	if c.NATSURL != "" {
-		rem.bus = eventstore.NewCommands(m.NC, "")
-	}
-	m.Chargers = charger.New(charger.Config{Service: m.Service, Board: m.Board, Instance: c.Instance, Log: m.Log,
-		Auth: auth, Observer: m.Metrics.Chargers(), Held: rem.held})
-	rem.local = m.Chargers
-	m.Chargers.EnableOCPP(charger.OCPPConfig{HeartbeatInterval: c.Heartbeat, Allow: allow, Unknown: c.BootPolicy})
-
-	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
-		m.follow(runCtx)
-	}()
-	if err := retryUnavailable(openCtx, m.applyPairings); err != nil {
+	if err := m.startEdges(); err != nil {
 		return err
 	}
-	// Ready only once the pairings just stored are folded too.
-	if m.startSeq, err = m.Store.LastSequence(openCtx); err != nil {
-		return fmt.Errorf("read stream: %w", err)
-	}
-
-	api := httpapi.New(httpapi.Config{
-		Service: m.Service, Board: m.Board, Store: m.Store, Token: c.StaffToken, Clock: m.Clock,
-		AllowedOrigins: splitList(c.Origins), Log: m.Log, Ready: m.ready, Dashboard: dashboard.Handler(),
-		Remote: rem, RemoteTimeout: c.RemoteTimeout, Metrics: m.Metrics.Handler(), Observe: m.Metrics.ObserveHTTP,
-	})
-	m.api = api
-	m.Metrics.SetLiveClientsFunc(api.LiveClients)
-	if m.ChargerURL, err = m.listen(c.ChargerAddr, m.Chargers.Handler()); err != nil {
-		return fmt.Errorf("charger endpoint: %w", err)
-	}
-	if m.WidgetURL, err = m.listen(c.WidgetAddr, m.Widgets.Handler()); err != nil {
-		return fmt.Errorf("widget endpoint: %w", err)
-	}
-	var httpHandler http.Handler = api.Handler()
-	if c.Pprof {
-		httpHandler = withPprof(httpHandler)
-	}
-	if m.HTTPURL, err = m.listen(c.HTTPAddr, httpHandler); err != nil {
-		return fmt.Errorf("http endpoint: %w", err)
-	}
-	reminders := &policy.Reminders{Board: m.Board, Service: m.Service, Clock: m.Clock, CollectAfter: c.CollectAfter, Log: m.Log}
-	m.wg.Add(3)
-	go func() {
-		defer m.wg.Done()
-		m.waitReady(runCtx)
-		reminders.Run(runCtx)
-	}()
-	go func() {
-		defer m.wg.Done()
-		m.watchStream(runCtx)
-	}()
-	go func() {
-		defer m.wg.Done()
-		m.checkpointLoop(runCtx)
-	}()
-	m.printBanner(url)
+	m.startPolicies(bgCtx)
+	m.printBanner()
 	return nil
 }
 
-// Close stops the endpoints, checkpoints and disconnects.
+// Close stops the endpoints, folds what they stored, checkpoints and
+// disconnects.
 func (m *Main) Close() error {
 	m.closeOnce.Do(func() {
 		if m.Chargers != nil {
@@ -333,19 +196,19 @@ func (m *Main) Close() error {
 		if m.api != nil {
 			m.api.Close()
 		}
-		if m.Store != nil && m.ready() == nil {
-			// Fold what the closing sockets stored, then checkpoint.
-			if last, err := m.Store.LastSequence(ctx); err == nil {
-				for m.Board.Applied() < last && ctx.Err() == nil {
-					time.Sleep(10 * time.Millisecond)
-				}
-			}
-			m.saveCheckpoint(ctx)
-		}
 		if m.cancel != nil {
 			m.cancel()
 		}
-		m.wg.Wait()
+		m.bg.Wait()
+		if m.Runtime != nil {
+			if state, _ := m.Runtime.Status(); state == runtime.StateCaughtUp {
+				// Fold what the closing sockets stored, then checkpoint.
+				if err := m.Runtime.Drain(ctx); err != nil {
+					m.Log.Warn("projections not drained at shutdown", "err", err)
+				}
+			}
+			_ = m.Runtime.Close()
+		}
 		if m.NC != nil {
 			m.NC.Close()
 		}
@@ -357,119 +220,13 @@ func (m *Main) Close() error {
 	return nil
 }
 
-// follow feeds the board from the stream through this instance's durable
-// consumer, resuming after errors.
-func (m *Main) follow(ctx context.Context) {
-	name := "projections-" + m.Config.Instance
-	for ctx.Err() == nil {
-		err := m.Store.Follow(ctx, name, m.Board.Applied(), m.Board.Apply)
-		if ctx.Err() != nil {
-			return
-		}
-		m.Log.Error("projection consumer stopped; restarting", "err", err)
-		select {
-		case <-ctx.Done():
-		case <-time.After(time.Second):
-		}
-	}
-}
-
-// retryUnavailable retries f, each attempt bounded to a few seconds, while
-// the store is unavailable (a NATS cluster electing its leaders at
-// start-up can leave a request unanswered), until ctx ends.
-func retryUnavailable(ctx context.Context, f func(context.Context) error) error {
-	for {
-		attempt, cancel := context.WithTimeout(ctx, 5*time.Second)
-		err := f(attempt)
-		cancel()
-		if err == nil || !errors.Is(err, domain.ErrUnavailable) || ctx.Err() != nil {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(250 * time.Millisecond):
-		}
-	}
-}
-
-// ready is nil once the store answers and the projections caught up with
-// the stream as it was at start.
-func (m *Main) ready() error {
-	if applied := m.Board.Applied(); applied < m.startSeq {
-		return fmt.Errorf("projections catching up: %d of %d events", applied, m.startSeq)
-	}
-	if !m.NC.IsConnected() {
-		return errors.New("not connected to NATS")
-	}
-	return nil
-}
-
-// watchStream keeps the stream's last sequence fresh for the lag metric.
-func (m *Main) watchStream(ctx context.Context) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		c, cancel := context.WithTimeout(ctx, 2*time.Second)
-		if seq, err := m.Store.LastSequence(c); err == nil {
-			m.lastSeq.Store(seq)
-		}
-		cancel()
-	}
-}
-
-func (m *Main) waitReady(ctx context.Context) {
-	for m.ready() != nil {
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
-
-func (m *Main) listen(addr string, h http.Handler) (string, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return "", err
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelDebug)}
-	m.servers = append(m.servers, srv)
-	go func() { _ = srv.Serve(ln) }()
-	return hostURL(ln.Addr()), nil
-}
-
-// hostURL turns a listener address into host:port a local client can dial.
-func hostURL(a net.Addr) string {
-	tcp, ok := a.(*net.TCPAddr)
-	if !ok {
-		return a.String()
-	}
-	host := "localhost"
-	if !tcp.IP.IsUnspecified() {
-		host = tcp.IP.String()
-	}
-	return net.JoinHostPort(host, fmt.Sprint(tcp.Port))
-}
-
-func (m *Main) printBanner(natsURL string) {
-	w := m.Stdout
-	fmt.Fprintf(w, "chargebooth %s is up\n", m.Config.Instance)
-	fmt.Fprintf(w, "  chargers   ws://%s/chargers/{chargerId}\n", m.ChargerURL)
-	fmt.Fprintf(w, "  widgets    ws://%s/widgets/{widgetId}\n", m.WidgetURL)
-	fmt.Fprintf(w, "  dashboard  http://%s/?token=%s\n", m.HTTPURL, m.Config.StaffToken)
-	fmt.Fprintf(w, "  staff API  http://%s/api/  (Authorization: Bearer %s)\n", m.HTTPURL, m.Config.StaffToken)
-	fmt.Fprintf(w, "  metrics    http://%s/metrics   health /healthz   ready /readyz\n", m.HTTPURL)
-	if m.Embedded != nil {
-		fmt.Fprintf(w, "  NATS       %s (embedded, data in %s)\n", natsURL, m.Config.DataDir)
-	} else {
-		fmt.Fprintf(w, "  NATS       %s (external)\n", natsURL)
-	}
+// background runs f until Close.
+func (m *Main) background(f func()) {
+	m.bg.Add(1)
+	go func() {
+		defer m.bg.Done()
+		f()
+	}()
 }
 
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/chargebooth/chargebooth/adapters/charger"
+	"github.com/chargebooth/chargebooth/adapters/dashboard"
+	"github.com/chargebooth/chargebooth/adapters/httpapi"
+	"github.com/chargebooth/chargebooth/adapters/relay"
+	"github.com/chargebooth/chargebooth/adapters/widget"
+	"github.com/chargebooth/chargebooth/eventstore"
+	"github.com/chargebooth/chargebooth/projections/policy"
+)
+
+// startEdges builds the charger, widget and staff endpoints and listens.
+func (m *Main) startEdges() error {
+	c := &m.Config
+	auth, err := loadChargerAuth(c.ChargerAuth)
+	if err != nil {
+		return err
+	}
+	allow, err := loadAllowList(c.ChargerAllow)
+	if err != nil {
+		return err
+	}
+	if c.BootPolicy != charger.PolicyPending && c.BootPolicy != charger.PolicyReject {
+		return fmt.Errorf("--boot-policy must be pending or reject, not %q", c.BootPolicy)
+	}
+	var bus relay.Bus
+	if c.NATSURL != "" {
+		bus = eventstore.NewCommands(m.NC, "")
+	}
+	m.Widgets = widget.New(widget.Config{Service: m.Service, Board: m.Board, Instance: c.Instance,
+		Log: m.Log, Event: c.WidgetEvent, Observer: m.Metrics.Widgets()})
+	rel := relay.New(nil, bus, eventstore.ErrNoHolder)
+	m.Chargers = charger.New(charger.Config{Service: m.Service, Board: m.Board, Instance: c.Instance, Log: m.Log,
+		Auth: auth, Observer: m.Metrics.Chargers(), Held: rel.Held})
+	rel.SetLocal(m.Chargers)
+	m.Chargers.EnableOCPP(charger.OCPPConfig{HeartbeatInterval: c.Heartbeat, Allow: allow, Unknown: c.BootPolicy})
+
+	m.api = httpapi.New(httpapi.Config{
+		Service: m.Service, Board: m.Board, Store: m.Store, Token: c.StaffToken, Clock: m.Clock,
+		AllowedOrigins: splitList(c.Origins), Log: m.Log, Ready: m.Runtime.Ready, WaitApplied: m.Runtime.WaitApplied,
+		Dashboard: dashboard.Handler(), Remote: rel, RemoteTimeout: c.RemoteTimeout,
+		Metrics: m.Metrics.Handler(), Observe: m.Metrics.ObserveHTTP,
+	})
+	m.Metrics.SetLiveClientsFunc(m.api.LiveClients)
+	if m.ChargerURL, err = m.listen(c.ChargerAddr, m.Chargers.Handler()); err != nil {
+		return fmt.Errorf("charger endpoint: %w", err)
+	}
+	if m.WidgetURL, err = m.listen(c.WidgetAddr, m.Widgets.Handler()); err != nil {
+		return fmt.Errorf("widget endpoint: %w", err)
+	}
+	var h http.Handler = m.api.Handler()
+	if c.Pprof {
+		h = withPprof(h)
+	}
+	if m.HTTPURL, err = m.listen(c.HTTPAddr, h); err != nil {
+		return fmt.Errorf("http endpoint: %w", err)
+	}
+	return nil
+}
+
+// startPolicies starts what issues commands on its own, once the
+// projections have caught up: overdue reminders and notices.
+func (m *Main) startPolicies(ctx context.Context) {
+	reminders := &policy.Reminders{Board: m.Board, Service: m.Service, Clock: m.Clock, CollectAfter: m.Config.CollectAfter, Log: m.Log}
+	m.background(func() {
+		if m.Runtime.WaitCaughtUp(ctx) == nil {
+			reminders.Run(ctx)
+		}
+	})
+}
+
+func (m *Main) listen(addr string, h http.Handler) (string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelDebug)}
+	m.servers = append(m.servers, srv)
+	go func() { _ = srv.Serve(ln) }()
+	return hostURL(ln.Addr()), nil
+}
+
+// hostURL turns a listener address into host:port a local client can dial.
+func hostURL(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	host := "localhost"
+	if !tcp.IP.IsUnspecified() {
+		host = tcp.IP.String()
+	}
+	return net.JoinHostPort(host, fmt.Sprint(tcp.Port))
+}
+
+func (m *Main) printBanner() {
+	w := m.Stdout
+	fmt.Fprintf(w, "chargebooth %s is up\n", m.Config.Instance)
+	fmt.Fprintf(w, "  chargers   ws://%s/chargers/{chargerId}\n", m.ChargerURL)
+	fmt.Fprintf(w, "  widgets    ws://%s/widgets/{widgetId}\n", m.WidgetURL)
+	fmt.Fprintf(w, "  dashboard  http://%s/?token=%s\n", m.HTTPURL, m.Config.StaffToken)
+	fmt.Fprintf(w, "  staff API  http://%s/api/  (Authorization: Bearer %s)\n", m.HTTPURL, m.Config.StaffToken)
+	fmt.Fprintf(w, "  metrics    http://%s/metrics   health /healthz   ready /readyz\n", m.HTTPURL)
+	if m.Embedded != nil {
+		fmt.Fprintf(w, "  NATS       %s (embedded, data in %s)\n", m.natsURL, m.Config.DataDir)
+	} else {
+		fmt.Fprintf(w, "  NATS       %s (external)\n", m.natsURL)
+	}
+}
