@@ -2,7 +2,6 @@ package charger
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"time"
@@ -10,7 +9,6 @@ import (
 	"github.com/chargebooth/chargebooth/adapters/ocpp"
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/gorilla/websocket"
-	"github.com/oklog/ulid/v2"
 )
 
 // Boot policies for chargers not on the allow list.
@@ -125,17 +123,6 @@ type ocppBackend struct {
 
 var _ ocpp.Backend = (*ocppBackend)(nil)
 
-// eventULID turns the OCPP package's stable 32-hex id into a ULID string.
-func eventULID(hexID string) string {
-	var u ulid.ULID
-	b, err := hex.DecodeString(hexID)
-	if err != nil || len(b) != len(u) {
-		return domain.DeriveID("ocpp", hexID)
-	}
-	copy(u[:], b)
-	return u.String()
-}
-
 func (b *ocppBackend) store(ctx context.Context, chargerID string, decide func(*domain.Charger, domain.Ctx) ([]domain.Event, error)) error {
 	ctx, cancel := context.WithTimeout(ctx, b.s.cfg.StoreTimeout)
 	defer cancel()
@@ -185,7 +172,7 @@ func (b *ocppBackend) StartTransaction(ctx context.Context, chargerID string, tx
 	var id int
 	widget := b.s.cfg.Board.WidgetOf(chargerID)
 	err := b.store(ctx, chargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
-		evs, txID := c.StartTransaction(x, eventULID(tx.EventID), domain.TransactionStarted{ConnectorID: tx.ConnectorID,
+		evs, txID := c.StartTransaction(x, tx.EventID, domain.TransactionStarted{ConnectorID: tx.ConnectorID,
 			IDTag: tx.IDTag, MeterStart: tx.MeterStart, Timestamp: tx.Timestamp.UTC()}, widget)
 		id = txID
 		return evs, nil
@@ -205,14 +192,14 @@ func (b *ocppBackend) Reading(ctx context.Context, chargerID string, soc float64
 
 func (b *ocppBackend) MeterSample(ctx context.Context, chargerID string, smp ocpp.Sample) error {
 	return b.store(ctx, chargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
-		return c.RecordOnce(x, eventULID(smp.EventID), domain.MeterSampled{ConnectorID: smp.ConnectorID,
+		return c.RecordOnce(x, smp.EventID, domain.MeterSampled{ConnectorID: smp.ConnectorID,
 			Measurand: smp.Measurand, Value: smp.Value, Unit: smp.Unit, Timestamp: smp.Timestamp.UTC()}), nil
 	})
 }
 
 func (b *ocppBackend) StopTransaction(ctx context.Context, chargerID string, tx ocpp.StopTx) (ocpp.IDTagStatus, error) {
 	err := b.store(ctx, chargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
-		return c.RecordOnce(x, eventULID(tx.EventID), domain.TransactionStopped{TransactionID: tx.TransactionID,
+		return c.RecordOnce(x, tx.EventID, domain.TransactionStopped{TransactionID: tx.TransactionID,
 			MeterStop: tx.MeterStop, Reason: tx.Reason, Timestamp: tx.Timestamp.UTC()}), nil
 	})
 	if tx.IDTag == "" {
