@@ -32,7 +32,7 @@ type OCPPConfig struct {
 func (s *Server) EnableOCPP(cfg OCPPConfig) {
 	b := &ocppBackend{s: s, cfg: cfg}
 	s.cfg.OCPP = &ocppOpener{s: s, router: ocpp.NewRouter(b, ocpp.Config{HeartbeatInterval: cfg.HeartbeatInterval, Logger: s.cfg.Log})}
-	s.upgrader.Subprotocols = []string{ocpp.Subprotocol}
+	s.edge.SetSubprotocols(ocpp.Subprotocol)
 }
 
 type ocppOpener struct {
@@ -50,10 +50,8 @@ func (o ocppSession) Protocol() string    { return ocpp.Subprotocol }
 func (o *ocppOpener) Open(chargerID string, ws *websocket.Conn, remote string) (Session, func(context.Context) string) {
 	c := ocpp.NewConn(ws, ocpp.ConnConfig{ChargerID: chargerID, Router: o.router, Logger: o.s.cfg.Log, ReadLimit: o.s.cfg.ReadLimit})
 	return ocppSession{c}, func(ctx context.Context) string {
-		if err := c.Serve(ctx); err != nil {
-			return "read error: " + err.Error()
-		}
-		return "closed"
+		_ = c.Serve(ctx) // its error is in Reason
+		return c.Reason()
 	}
 }
 
@@ -64,7 +62,7 @@ var (
 )
 
 func (s *Server) ocppConn(chargerID string) (*ocpp.Conn, error) {
-	sess, ok := s.reg.get(chargerID)
+	sess, ok := s.Session(chargerID)
 	if !ok {
 		return nil, ErrNotConnected
 	}
