@@ -143,13 +143,13 @@ func (s *Server) openSocket(id string, ws *websocket.Conn, r *http.Request) (Ses
 func (s *Server) connID(n uint64) string { return strconv.FormatUint(n, 36) + "@" + s.cfg.Instance }
 
 // opened records a registered socket's presence.
-func (s *Server) opened(c wsconn.Conn[Session]) {
+func (s *Server) opened(c wsconn.Conn[Session], r *http.Request) {
 	connID, proto := s.connID(c.N), c.Session.Protocol()
 	s.cfg.Observer.Connected(proto, 1)
 	s.presence(c.ID, func(ch *domain.Charger, x domain.Ctx) []domain.Event {
-		return ch.Connect(x, s.cfg.Instance, connID, proto, c.Remote)
+		return ch.Connect(x, s.cfg.Instance, connID, proto, r.RemoteAddr)
 	})
-	s.cfg.Log.Info("charger connected", "charger", c.ID, "conn", connID, "protocol", proto, "remote", c.Remote)
+	s.cfg.Log.Info("charger connected", "charger", c.ID, "conn", connID, "protocol", proto, "remote", r.RemoteAddr)
 }
 
 // closed records that a socket ended for reason.

@@ -46,7 +46,7 @@ func newHub(log *slog.Logger) *hub {
 			return c, c.serve
 		},
 		OnClose: func(c wsconn.Conn[*client], reason string) {
-			h.log.Debug("live client gone", "remote", c.Remote, "reason", reason)
+			h.log.Debug("live client gone", "remote", c.Session.conn.RemoteAddr().String(), "reason", reason)
 		},
 	})
 	return h

@@ -108,11 +108,11 @@ func (s *Server) attach(c wsconn.Conn[*conn], register func()) {
 func (s *Server) connID(n uint64) string { return strconv.FormatUint(n, 36) + "@" + s.cfg.Instance }
 
 // opened records a registered widget's presence and starts its pings.
-func (s *Server) opened(c wsconn.Conn[*conn]) {
+func (s *Server) opened(c wsconn.Conn[*conn], r *http.Request) {
 	connID := s.connID(c.N)
 	s.cfg.Observer.Connected(1)
 	s.record(c.ID, domain.WidgetConnected{Instance: s.cfg.Instance, Conn: connID})
-	s.cfg.Log.Info("widget connected", "widget", c.ID, "conn", connID, "remote", c.Remote)
+	s.cfg.Log.Info("widget connected", "widget", c.ID, "conn", connID, "remote", r.RemoteAddr)
 	c.Session.StartKeepalive(s.cfg.PingPeriod)
 }
 
@@ -121,7 +121,7 @@ func (s *Server) closed(c wsconn.Conn[*conn], reason string) {
 	connID := s.connID(c.N)
 	s.cfg.Observer.Connected(-1)
 	s.record(c.ID, domain.WidgetDisconnected{Instance: s.cfg.Instance, Conn: connID, Reason: reason})
-	s.cfg.Log.Info("widget disconnected", "widget", c.ID, "conn", connID, "reason", reason, "remote", c.Remote)
+	s.cfg.Log.Info("widget disconnected", "widget", c.ID, "conn", connID, "reason", reason, "remote", c.Session.WS.RemoteAddr().String())
 }
 
 // record stores a presence fact; presence is best effort and never blocks

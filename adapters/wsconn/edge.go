@@ -28,14 +28,15 @@ type Session interface {
 	Close(reason string)
 }
 
-// Conn is what an edge's hooks hear of one socket.
+// Conn is what an edge's hooks hear of one socket. It is kept for the
+// socket's life, so it holds no more than it must (the request is only
+// OnOpen's).
 type Conn[S Session] struct {
 	// ID is the device id from the path, or the connection number's text
 	// when the edge has no ids.
 	ID string
 	// N numbers the edge's connections 1, 2, … (unique while it runs).
 	N       uint64
-	Remote  string // the request's RemoteAddr
 	Session S
 }
 
@@ -75,7 +76,7 @@ type Config[S interface {
 	Attach func(c Conn[S], register func())
 	// OnOpen, when set, runs once the socket is registered, on the
 	// request's goroutine (presence, logs, keepalive), before serve starts.
-	OnOpen func(c Conn[S])
+	OnOpen func(c Conn[S], r *http.Request)
 	// OnClose, when set, runs after serve returned and the socket was
 	// unregistered, with serve's reason.
 	OnClose func(c Conn[S], reason string)
@@ -177,17 +178,17 @@ func (e *Edge[S]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		id = strconv.FormatUint(n, 36)
 	}
 	s, serve := e.cfg.Open(id, ws, r)
-	c := Conn[S]{ID: id, N: n, Remote: r.RemoteAddr, Session: s}
+	c := Conn[S]{ID: id, N: n, Session: s}
 	// Set up here and serve on a fresh goroutine: net/http's connection
 	// goroutine, its deep stack and its buffers go away after the hijack,
 	// and an idle socket's goroutine never ran the deep set-up (presence
 	// append, logging), so its stack stays at the few KiB reading needs.
-	e.open(c)
+	e.open(c, r)
 	go e.run(c, serve)
 }
 
 // open registers a socket, closing the one it replaces, and runs OnOpen.
-func (e *Edge[S]) open(c Conn[S]) {
+func (e *Edge[S]) open(c Conn[S], r *http.Request) {
 	var old S
 	var replaced bool
 	register := func() { old, replaced = e.reg.swap(c.ID, c.Session) }
@@ -202,7 +203,7 @@ func (e *Edge[S]) open(c Conn[S]) {
 		e.cfg.Held(c.ID, true)
 	}
 	if e.cfg.OnOpen != nil {
-		e.cfg.OnOpen(c)
+		e.cfg.OnOpen(c, r)
 	}
 	if e.isClosing() {
 		c.Session.Close(ReasonShutdown) // Close may have run before it was registered
