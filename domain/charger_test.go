@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -136,12 +137,12 @@ func TestChargerApply(t *testing.T) {
 		},
 		{
 			name:  "derived ids are remembered",
-			given: given(opened(), one(with(domain.ReadingEventID(charger, "r-1"), at(0, sess1, domain.SoCReported{SoC: 60, ReadingID: "r-1"})))),
+			given: given(opened(), one(with(domain.DerivedID(charger, domain.KindReading, "r-1"), at(0, sess1, domain.SoCReported{SoC: 60, ReadingID: "r-1"})))),
 			then: func(t *testing.T, c *domain.Charger) {
-				if _, ok := c.Seen(domain.ReadingEventID(charger, "r-1")); !ok {
+				if _, ok := c.Seen(domain.DerivedID(charger, domain.KindReading, "r-1")); !ok {
 					t.Errorf("reading r-1 not remembered")
 				}
-				if _, ok := c.Seen(domain.ReadingEventID(charger, "r-2")); ok {
+				if _, ok := c.Seen(domain.DerivedID(charger, domain.KindReading, "r-2")); ok {
 					t.Errorf("reading r-2 remembered, never seen")
 				}
 			},
@@ -193,16 +194,16 @@ func TestRecentIDsStayBounded(t *testing.T) {
 	c.Fold(history(opened()))
 	const n = 5000
 	for i := 0; i < n; i++ {
-		id := domain.DeriveID("r", charger, string(rune('a'+i%26)), string(rune(i)))
+		id := domain.DerivedID(charger, "r", strconv.Itoa(i))
 		e := with(id, at(0, sess1, domain.SoCReported{SoC: 50, ReadingID: "x"}))
 		e.Seq = uint64(10 + i)
 		c.Apply(e)
 	}
-	last := domain.DeriveID("r", charger, string(rune('a'+(n-1)%26)), string(rune(n-1)))
+	last := domain.DerivedID(charger, "r", strconv.Itoa(n-1))
 	if _, ok := c.Seen(last); !ok {
 		t.Fatalf("newest reading id forgotten")
 	}
-	first := domain.DeriveID("r", charger, "a", string(rune(0)))
+	first := domain.DerivedID(charger, "r", "0")
 	if _, ok := c.Seen(first); ok {
 		t.Fatalf("oldest of %d reading ids still remembered: the memory is unbounded", n)
 	}

@@ -27,12 +27,6 @@ type Reading struct {
 	By string
 }
 
-// ReadingEventID returns the derived event id of a reading that carries
-// its own id.
-func ReadingEventID(chargerID, readingID string) string {
-	return DeriveID("reading", chargerID, readingID)
-}
-
 // ReportSoC decides a reading: it opens a session when none is open (kept
 // with widgetID, the widget paired with the charger now), records the
 // reading and marks the session charged the first time it reaches 100.
@@ -43,7 +37,7 @@ func (c *Charger) ReportSoC(x Ctx, r Reading, widgetID string) ([]Event, error) 
 	}
 	var id string
 	if r.ReadingID != "" {
-		id = ReadingEventID(c.ID, r.ReadingID)
+		id = DerivedID(c.ID, KindReading, r.ReadingID)
 		if _, dup := c.Seen(id); dup {
 			return nil, nil
 		}

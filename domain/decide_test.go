@@ -170,7 +170,7 @@ func TestChargerDecide(t *testing.T) {
 		},
 		{
 			name: "reading id stored once",
-			given: given(opened(), one(with(domain.ReadingEventID(charger, "r-17"),
+			given: given(opened(), one(with(domain.DerivedID(charger, domain.KindReading, "r-17"),
 				at(time.Minute, sess1, domain.SoCReported{SoC: 70, Status: domain.StatusCharging, ReadingID: "r-17"})))),
 			when: func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
 				return c.ReportSoC(x, domain.Reading{SoC: 70, ReadingID: "r-17"}, "")
@@ -179,7 +179,7 @@ func TestChargerDecide(t *testing.T) {
 		},
 		{
 			name: "another reading id is stored",
-			given: given(opened(), one(with(domain.ReadingEventID(charger, "r-17"),
+			given: given(opened(), one(with(domain.DerivedID(charger, domain.KindReading, "r-17"),
 				at(time.Minute, sess1, domain.SoCReported{SoC: 70, Status: domain.StatusCharging, ReadingID: "r-17"})))),
 			when: func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
 				return c.ReportSoC(x, domain.Reading{SoC: 71, ReadingID: "r-18"}, "")
@@ -450,9 +450,9 @@ func TestChargerDecide(t *testing.T) {
 		},
 		{
 			name:  "record once: a replayed id yields nothing",
-			given: given(opened(), one(with(domain.DeriveID("ocpp", charger, "m-1"), at(time.Minute, sess1, domain.MeterSampled{ConnectorID: 1, Measurand: "Voltage", Value: "230"})))),
+			given: given(opened(), one(with(domain.DerivedID(charger, "ocpp", "m-1"), at(time.Minute, sess1, domain.MeterSampled{ConnectorID: 1, Measurand: "Voltage", Value: "230"})))),
 			when: noErr(func(c *domain.Charger, x domain.Ctx) []domain.Event {
-				return c.RecordOnce(x, domain.DeriveID("ocpp", charger, "m-1"), domain.MeterSampled{ConnectorID: 1, Measurand: "Voltage", Value: "230"})
+				return c.RecordOnce(x, domain.DerivedID(charger, "ocpp", "m-1"), domain.MeterSampled{ConnectorID: 1, Measurand: "Voltage", Value: "230"})
 			}),
 			then: nil,
 		},
@@ -543,7 +543,7 @@ func TestReadingSequence(t *testing.T) {
 	if got, want := len(decideAndFold(t, c, &seq, evs, err)), 1; got != want {
 		t.Fatalf("first r-1: got %d events, want %d", got, want)
 	}
-	if got, want := evs[0].ID, domain.ReadingEventID(charger, "r-1"); got != want {
+	if got, want := evs[0].ID, domain.DerivedID(charger, domain.KindReading, "r-1"); got != want {
 		t.Errorf("reading event id: got %q, want derived %q", got, want)
 	}
 	evs, err = c.ReportSoC(x, domain.Reading{SoC: 100, ReadingID: "r-1"}, "")
@@ -557,7 +557,7 @@ func TestStartTransaction(t *testing.T) {
 	var seq uint64
 	start := func(msg string) ([]domain.Event, int) {
 		t.Helper()
-		evs, tx := c.StartTransaction(x, domain.DeriveID("ocpp-start", charger, msg),
+		evs, tx := c.StartTransaction(x, domain.DerivedID(charger, "ocpp-start", msg),
 			domain.TransactionStarted{ConnectorID: 1, IDTag: "TAG", Timestamp: t0}, "w1")
 		decideAndFold(t, c, &seq, evs, nil)
 		return evs, tx
@@ -571,7 +571,7 @@ func TestStartTransaction(t *testing.T) {
 		domain.SessionOpened{By: domain.OpenedByOCPP, WidgetID: "w1"},
 		domain.TransactionStarted{TransactionID: 1, ConnectorID: 1, IDTag: "TAG", Timestamp: t0},
 	})
-	if got, want := evs[1].ID, domain.DeriveID("ocpp-start", charger, "m-1"); got != want {
+	if got, want := evs[1].ID, domain.DerivedID(charger, "ocpp-start", "m-1"); got != want {
 		t.Errorf("transaction event id: got %q, want %q", got, want)
 	}
 	if got, want := c.Session.TransactionID, 1; got != want {
@@ -591,7 +591,7 @@ func TestStartTransaction(t *testing.T) {
 	checkPayloads(t, evs, []domain.Payload{domain.TransactionStarted{TransactionID: 2, ConnectorID: 1, IDTag: "TAG", Timestamp: t0}})
 
 	// Ids keep counting across sessions.
-	stop := c.RecordOnce(x, domain.DeriveID("ocpp-stop", charger, "m-3"), domain.TransactionStopped{TransactionID: 2, MeterStop: 5})
+	stop := c.RecordOnce(x, domain.DerivedID(charger, "ocpp-stop", "m-3"), domain.TransactionStopped{TransactionID: 2, MeterStop: 5})
 	decideAndFold(t, c, &seq, stop, nil)
 	if got, want := c.Session.TransactionID, 0; got != want {
 		t.Errorf("after stop: session transaction got %d, want %d", got, want)

@@ -2,7 +2,6 @@ package domain
 
 import (
 	"crypto/sha256"
-	"strings"
 
 	"github.com/oklog/ulid/v2"
 )
@@ -29,12 +28,29 @@ func ValidateDeviceID(kind, id string) error {
 	return nil
 }
 
-// DeriveID returns a stable event id for a fact that may be reported more
-// than once (a reading re-sent with the same id, an OCPP message replayed
-// after a reconnect). It has the ULID text form; its time bits carry no
-// meaning.
-func DeriveID(parts ...string) string {
-	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+// KindReading is the DerivedID kind of a reading that carries the
+// charger's own reading id (the simple protocol's "id", an OCPP SoC
+// sample's replay id).
+const KindReading = "reading"
+
+// DerivedID returns the event id of a fact that may be reported more than
+// once: a reading re-sent with the same id, an OCPP message replayed after
+// a reconnect. The same charger, kind and key give the same id, so the
+// store and the charger's recent ids (Charger.Seen) keep the fact once.
+//
+// It is the first 16 bytes of SHA-256 over kind, chargerID and key joined
+// by NUL bytes, in ULID text form (its time bits carry no meaning). Kinds
+// are constants and charger ids pass ValidateDeviceID, so neither holds a
+// NUL and any key is unambiguous. A reading's id is DerivedID(chargerID,
+// KindReading, readingID), the same as before this function had its name.
+func DerivedID(chargerID, kind, key string) string {
+	var buf [256]byte // the usual input fits: no allocation but the id
+	b := append(buf[:0], kind...)
+	b = append(b, 0)
+	b = append(b, chargerID...)
+	b = append(b, 0)
+	b = append(b, key...)
+	h := sha256.Sum256(b)
 	var u ulid.ULID
 	copy(u[:], h[:16])
 	return u.String()

@@ -1,6 +1,7 @@
 package domain_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -44,34 +45,44 @@ func TestValidateDeviceID(t *testing.T) {
 	}
 }
 
-func TestDeriveID(t *testing.T) {
-	a := domain.DeriveID("reading", "c1", "r-17")
-	if got, want := domain.DeriveID("reading", "c1", "r-17"), a; got != want {
+func TestDerivedID(t *testing.T) {
+	a := domain.DerivedID("c1", domain.KindReading, "r-17")
+	if got, want := domain.DerivedID("c1", domain.KindReading, "r-17"), a; got != want {
 		t.Fatalf("not stable: got %q, want %q", got, want)
 	}
 	if _, err := ulid.ParseStrict(a); err != nil {
 		t.Fatalf("ParseStrict(%q): %v", a, err)
 	}
-	others := [][]string{
-		{"reading", "c1", "r-18"},
-		{"reading", "c2", "r-17"},
-		{"ocpp", "c1", "r-17"},
-		{"reading", "c1r-17"},
-		{"reading", "c", "1r-17"},
-		{"reading", "c1", "r-17", ""},
+	// A reading's id is what it was before DerivedID had its name: events
+	// stored by older versions still deduplicate re-sent readings.
+	if got, want := a, "6V6C0Q0J0ARPJK2QTZRYF0F0MM"; got != want {
+		t.Errorf("reading id: got %s, want the one older versions stored, %s", got, want)
 	}
-	seen := map[string][]string{a: {"reading", "c1", "r-17"}}
-	for _, parts := range others {
-		id := domain.DeriveID(parts...)
+	others := []struct{ charger, kind, key string }{
+		{"c1", domain.KindReading, "r-18"},
+		{"c2", domain.KindReading, "r-17"},
+		{"c1", "ocpp.MeterValues", "r-17"},
+		{"c1r", domain.KindReading, "-17"},
+		{"c", domain.KindReading, "1r-17"},
+		{"c1", domain.KindReading, "r-17\x00"},
+		{"c1", domain.KindReading, ""},
+	}
+	seen := map[string]string{a: "c1 reading r-17"}
+	for _, o := range others {
+		id := domain.DerivedID(o.charger, o.kind, o.key)
 		if prev, ok := seen[id]; ok {
-			t.Errorf("DeriveID(%q) = DeriveID(%q) = %s", parts, prev, id)
+			t.Errorf("DerivedID(%q) = DerivedID(%s) = %s", o, prev, id)
 		}
-		seen[id] = parts
+		seen[id] = fmt.Sprintf("%q", o)
 		if _, err := ulid.ParseStrict(id); err != nil {
 			t.Errorf("ParseStrict(%q): %v", id, err)
 		}
 	}
-	if got, want := domain.ReadingEventID("c1", "r-17"), a; got != want {
-		t.Errorf("ReadingEventID: got %q, want DeriveID's %q", got, want)
+}
+
+func TestDerivedIDAllocatesOnlyTheID(t *testing.T) {
+	key := "r-17"
+	if n := testing.AllocsPerRun(100, func() { _ = domain.DerivedID("c1234", domain.KindReading, key) }); n > 1 {
+		t.Errorf("got %v allocations, want 1 (the id)", n)
 	}
 }

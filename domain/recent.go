@@ -1,29 +1,45 @@
 package domain
 
-import "hash/maphash"
+import (
+	"encoding/binary"
+	"hash/maphash"
 
-// recentSeed keys the hashes of remembered ids; they never leave the process.
+	"github.com/oklog/ulid/v2"
+)
+
+// recentSeed keys the hashes of remembered ids that are not ULIDs (none in
+// a real stream: every event id is a ULID); they never leave the process.
 var recentSeed = maphash.MakeSeed()
 
 // recentSet remembers the last recentIDs derived event ids of one charger,
-// each with the OCPP transaction id it carried. It keeps a 64-bit hash of
+// each with the OCPP transaction id it carried. It keeps a 64-bit key of
 // each id rather than the id, so it holds no pointer for the garbage
 // collector to follow: 8,000 chargers would otherwise keep four million
-// strings alive. Two ids of one charger share a hash with a probability of
-// about 512/2⁶⁴ per lookup.
+// strings alive. The key is the low 64 bits of the id's ULID: hash bits
+// already for a DerivedID, random bits for a fresh ULID. Two ids of one
+// charger share a key with a probability of about 512/2⁶⁴ per lookup.
 type recentSet struct {
 	tx    map[uint64]int
-	order []uint64 // ring of the hashes in arrival order
-	next  int      // the oldest hash once order is full
+	order []uint64 // ring of the keys in arrival order
+	next  int      // the oldest key once order is full
+}
+
+// recentKey is the key of an event id: no second hash of a derived id.
+func recentKey(id string) uint64 {
+	u, err := ulid.ParseStrict(id)
+	if err != nil {
+		return maphash.String(recentSeed, id)
+	}
+	return binary.BigEndian.Uint64(u[8:])
 }
 
 func (r *recentSet) seen(id string) (int, bool) {
-	tx, ok := r.tx[maphash.String(recentSeed, id)]
+	tx, ok := r.tx[recentKey(id)]
 	return tx, ok
 }
 
 func (r *recentSet) add(id string, tx int) {
-	h := maphash.String(recentSeed, id)
+	h := recentKey(id)
 	if _, ok := r.tx[h]; ok {
 		return
 	}

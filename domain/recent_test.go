@@ -11,7 +11,7 @@ import (
 // with the transaction each carried, and forgets the oldest beyond that.
 func TestChargerRemembersTheLast512Ids(t *testing.T) {
 	c := domain.NewCharger("c1")
-	id := func(i int) string { return domain.ReadingEventID("c1", fmt.Sprintf("r-%d", i)) }
+	id := func(i int) string { return domain.DerivedID("c1", domain.KindReading, fmt.Sprintf("r-%d", i)) }
 	c.Apply(domain.Event{ID: "tx-start", Seq: 1, Data: domain.TransactionStarted{TransactionID: 7}})
 	for i := range 512 {
 		c.Apply(domain.Event{ID: id(i), Seq: uint64(i + 2), Data: domain.SoCReported{SoC: 50, ReadingID: fmt.Sprintf("r-%d", i)}})
@@ -35,7 +35,7 @@ func TestChargerRemembersTheLast512Ids(t *testing.T) {
 	if _, ok := c.Seen(id(1)); !ok {
 		t.Error("the second oldest reading is forgotten too early")
 	}
-	if _, ok := c.Seen(domain.ReadingEventID("c1", "never")); ok {
+	if _, ok := c.Seen(domain.DerivedID("c1", domain.KindReading, "never")); ok {
 		t.Error("an id never applied is reported seen")
 	}
 }

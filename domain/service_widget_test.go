@@ -138,7 +138,7 @@ func TestServiceSessionGetsPairedWidget(t *testing.T) {
 			shared: true,
 			given:  []step{pairOn(onB, "c1", "w1", false)},
 			when: func(tb testing.TB, in instances) ([]domain.Event, error) {
-				evs, tx, err := in.a.StartTransaction(context.Background(), "c1", domain.DeriveID("ocpp-start", "c1", "m-1"), start)
+				evs, tx, err := in.a.StartTransaction(context.Background(), "c1", domain.DerivedID("c1", "ocpp.StartTransaction", "m-1"), start)
 				if err == nil && tx != 1 {
 					tb.Errorf("transaction id: got %d, want 1", tx)
 				}

@@ -1,10 +1,5 @@
 package domain
 
-import (
-	"fmt"
-	"math"
-)
-
 // Status is the LED status a widget shows.
 type Status string
 
@@ -31,13 +26,3 @@ func StatusFor(soc float64) Status {
 		return StatusCharging
 	}
 }
-
-// ValidateSoC reports whether soc is a finite number from 0 to 100.
-func ValidateSoC(soc float64) error {
-	if math.IsNaN(soc) || math.IsInf(soc, 0) || soc < 0 || soc > 100 {
-		return Errorf(CodeInvalidSoC, "soc must be a number from 0 to 100, got %s", fmtSoC(soc))
-	}
-	return nil
-}
-
-func fmtSoC(soc float64) string { return fmt.Sprintf("%g", soc) }

@@ -3,10 +3,6 @@ package charger
 import (
 	"bytes"
 	"context"
-	"errors"
-	"io"
-	"sync"
-	"time"
 
 	"github.com/chargebooth/chargebooth/adapters/wsconn"
 	"github.com/chargebooth/chargebooth/domain"
@@ -21,67 +17,32 @@ import (
 // Close and pings use WriteControl, which gorilla allows beside the
 // reader's writes.
 type conn struct {
+	wsconn.Socket
 	s  *Server
 	id string
-	ws *websocket.Conn
-
-	closeOnce sync.Once
-	mu        sync.Mutex // guards reason, closed and ping
-	reason    string     // why the server closed it, if it did
-	closed    bool
-	ping      *wsconn.Keepalive
 }
 
 func newConn(s *Server, id string, ws *websocket.Conn) *conn {
-	return &conn{s: s, id: id, ws: ws}
+	return &conn{Socket: wsconn.Socket{WS: ws}, s: s, id: id}
 }
 
 // Protocol implements Session.
 func (c *conn) Protocol() string { return "json" }
 
-// Close implements Session: a close frame with the reason, then the socket.
-func (c *conn) Close(reason string) {
-	c.closeOnce.Do(func() {
-		c.mu.Lock()
-		c.reason, c.closed = reason, true
-		ping := c.ping
-		c.mu.Unlock()
-		if ping != nil {
-			ping.Stop()
-		}
-		wsconn.Close(c.ws, reason)
-	})
-}
-
 // write sends an answer frame; only serve's goroutine calls it.
-func (c *conn) write(b []byte) {
-	_ = c.ws.SetWriteDeadline(time.Now().Add(wsconn.WriteWait))
-	if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
-		c.Close("write failed")
-	}
-}
+func (c *conn) write(b []byte) { _ = c.Write(b) }
 
 // serve reads frames until the socket closes and returns why it closed.
 func (c *conn) serve(ctx context.Context) string {
-	k := wsconn.StartKeepalive(c.ws, c.s.cfg.PingPeriod, func() { c.Close("ping failed") })
-	c.mu.Lock()
-	if c.closed {
-		k.Stop()
-	} else {
-		c.ping = k
-	}
-	c.mu.Unlock()
+	c.StartKeepalive(c.s.cfg.PingPeriod)
 	defer c.Close("")
-	extend := wsconn.ExpectPongs(c.ws, c.s.cfg.PingPeriod)
+	extend := c.ExpectPongs(c.s.cfg.PingPeriod)
 	lim := rate.NewLimiter(c.s.cfg.Rate, c.s.cfg.Burst)
 	var buf bytes.Buffer // one frame at a time, reused
 	for {
 		typ, b, err := c.next(&buf)
 		if err != nil {
-			if errors.Is(err, websocket.ErrReadLimit) {
-				c.drain()
-			}
-			return c.closeReason(err)
+			return c.End(err, "charger")
 		}
 		extend()
 		c.handle(ctx, typ, b, lim)
@@ -121,7 +82,7 @@ func (c *conn) handle(ctx context.Context, typ int, b []byte, lim *rate.Limiter)
 // next reads the next frame into buf (reused: the frame is parsed before
 // the next one is read).
 func (c *conn) next(buf *bytes.Buffer) (int, []byte, error) {
-	typ, r, err := c.ws.NextReader()
+	typ, r, err := c.WS.NextReader()
 	if err != nil {
 		return 0, nil, err
 	}
@@ -135,25 +96,9 @@ func (c *conn) next(buf *bytes.Buffer) (int, []byte, error) {
 	return typ, buf.Bytes(), nil
 }
 
-// drain reads and drops what the charger is still sending (for a second at
-// most) after the 1009 close frame went out, so that closing the socket
-// does not reset the connection and lose that close frame on the way.
-func (c *conn) drain() {
-	nc := c.ws.UnderlyingConn()
-	_ = nc.SetReadDeadline(time.Now().Add(time.Second))
-	_, _ = io.Copy(io.Discard, nc)
-}
-
 // reject answers a frame that was not stored with an Error frame.
 func (c *conn) reject(err error) {
 	code, msg := storeError(err, "reading")
 	c.s.cfg.Observer.Reading(code)
 	c.write(ErrorFrame(code, msg))
-}
-
-func (c *conn) closeReason(err error) string {
-	c.mu.Lock()
-	r := c.reason
-	c.mu.Unlock()
-	return wsconn.Reason(r, err, "charger")
 }

@@ -56,7 +56,7 @@ func ParseFrame(b []byte) (Frame, error) {
 	if len(b) > 0 && b[0] == '{' && jsonv2.Unmarshal(b, &t, jsonv2.RejectUnknownMembers(true)) == nil &&
 		t.Event != nil && *t.Event == EventStateOfCharge &&
 		t.Data != nil && (t.ID == nil || *t.ID != "" && len(*t.ID) <= MaxReadingIDLen) {
-		if soc, err := parseSoC(t.Data.SoC); err == nil {
+		if soc, err := socNumber(t.Data.SoC); err == nil {
 			f := Frame{Event: EventStateOfCharge, SoC: soc}
 			if t.ID != nil {
 				f.ReadingID = *t.ID
@@ -105,7 +105,7 @@ func parseSteps(b []byte) (Frame, error) {
 	if err := json.Unmarshal(raw.Data, &d); err != nil {
 		return Frame{}, domain.Errorf(domain.CodeMalformedJSON, "\"data\" must be an object holding \"soc\"")
 	}
-	soc, err := parseSoC(d.SoC)
+	soc, err := socNumber(d.SoC)
 	if err != nil {
 		return Frame{}, err
 	}
@@ -114,7 +114,7 @@ func parseSteps(b []byte) (Frame, error) {
 }
 
 // parseSoC checks the raw "data.soc" of a frame.
-func parseSoC(raw []byte) (float64, error) {
+func socNumber(raw []byte) (float64, error) {
 	if len(raw) == 0 {
 		return 0, domain.Errorf(domain.CodeInvalidSoC, "\"data.soc\" is missing")
 	}

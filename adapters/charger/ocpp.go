@@ -2,7 +2,6 @@ package charger
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"time"
@@ -10,7 +9,6 @@ import (
 	"github.com/chargebooth/chargebooth/adapters/ocpp"
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/gorilla/websocket"
-	"github.com/oklog/ulid/v2"
 )
 
 // Boot policies for chargers not on the allow list.
@@ -34,7 +32,7 @@ type OCPPConfig struct {
 func (s *Server) EnableOCPP(cfg OCPPConfig) {
 	b := &ocppBackend{s: s, cfg: cfg}
 	s.cfg.OCPP = &ocppOpener{s: s, router: ocpp.NewRouter(b, ocpp.Config{HeartbeatInterval: cfg.HeartbeatInterval, Logger: s.cfg.Log})}
-	s.upgrader.Subprotocols = []string{ocpp.Subprotocol}
+	s.edge.SetSubprotocols(ocpp.Subprotocol)
 }
 
 type ocppOpener struct {
@@ -52,10 +50,8 @@ func (o ocppSession) Protocol() string    { return ocpp.Subprotocol }
 func (o *ocppOpener) Open(chargerID string, ws *websocket.Conn, remote string) (Session, func(context.Context) string) {
 	c := ocpp.NewConn(ws, ocpp.ConnConfig{ChargerID: chargerID, Router: o.router, Logger: o.s.cfg.Log, ReadLimit: o.s.cfg.ReadLimit})
 	return ocppSession{c}, func(ctx context.Context) string {
-		if err := c.Serve(ctx); err != nil {
-			return "read error: " + err.Error()
-		}
-		return "closed"
+		_ = c.Serve(ctx) // its error is in Reason
+		return c.Reason()
 	}
 }
 
@@ -66,7 +62,7 @@ var (
 )
 
 func (s *Server) ocppConn(chargerID string) (*ocpp.Conn, error) {
-	sess, ok := s.reg.get(chargerID)
+	sess, ok := s.Session(chargerID)
 	if !ok {
 		return nil, ErrNotConnected
 	}
@@ -125,17 +121,6 @@ type ocppBackend struct {
 
 var _ ocpp.Backend = (*ocppBackend)(nil)
 
-// eventULID turns the OCPP package's stable 32-hex id into a ULID string.
-func eventULID(hexID string) string {
-	var u ulid.ULID
-	b, err := hex.DecodeString(hexID)
-	if err != nil || len(b) != len(u) {
-		return domain.DeriveID("ocpp", hexID)
-	}
-	copy(u[:], b)
-	return u.String()
-}
-
 func (b *ocppBackend) store(ctx context.Context, chargerID string, decide func(*domain.Charger, domain.Ctx) ([]domain.Event, error)) error {
 	ctx, cancel := context.WithTimeout(ctx, b.s.cfg.StoreTimeout)
 	defer cancel()
@@ -177,7 +162,7 @@ func (b *ocppBackend) Authorize(context.Context, string, string) (ocpp.IDTagStat
 func (b *ocppBackend) StartTransaction(ctx context.Context, chargerID string, tx ocpp.StartTx) (int, ocpp.IDTagStatus, error) {
 	ctx, cancel := context.WithTimeout(ctx, b.s.cfg.StoreTimeout)
 	defer cancel()
-	_, id, err := b.s.cfg.Service.StartTransaction(ctx, chargerID, eventULID(tx.EventID), domain.TransactionStarted{
+	_, id, err := b.s.cfg.Service.StartTransaction(ctx, chargerID, tx.EventID, domain.TransactionStarted{
 		ConnectorID: tx.ConnectorID, IDTag: tx.IDTag, MeterStart: tx.MeterStart, Timestamp: tx.Timestamp.UTC()})
 	return id, ocpp.IDTagAccepted, storeErr(err)
 }
@@ -194,14 +179,14 @@ func (b *ocppBackend) Reading(ctx context.Context, chargerID string, soc float64
 
 func (b *ocppBackend) MeterSample(ctx context.Context, chargerID string, smp ocpp.Sample) error {
 	return b.store(ctx, chargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
-		return c.RecordOnce(x, eventULID(smp.EventID), domain.MeterSampled{ConnectorID: smp.ConnectorID,
+		return c.RecordOnce(x, smp.EventID, domain.MeterSampled{ConnectorID: smp.ConnectorID,
 			Measurand: smp.Measurand, Value: smp.Value, Unit: smp.Unit, Timestamp: smp.Timestamp.UTC()}), nil
 	})
 }
 
 func (b *ocppBackend) StopTransaction(ctx context.Context, chargerID string, tx ocpp.StopTx) (ocpp.IDTagStatus, error) {
 	err := b.store(ctx, chargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
-		return c.RecordOnce(x, eventULID(tx.EventID), domain.TransactionStopped{TransactionID: tx.TransactionID,
+		return c.RecordOnce(x, tx.EventID, domain.TransactionStopped{TransactionID: tx.TransactionID,
 			MeterStop: tx.MeterStop, Reason: tx.Reason, Timestamp: tx.Timestamp.UTC()}), nil
 	})
 	if tx.IDTag == "" {

@@ -7,9 +7,9 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/chargebooth/chargebooth/adapters/wsconn"
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/projections"
 	"github.com/gorilla/websocket"
@@ -52,18 +52,11 @@ type Config struct {
 	Held func(chargerID string, up bool)
 }
 
-// Server is the charger WebSocket endpoint.
+// Server is the charger WebSocket endpoint: the wsconn skeleton with the
+// simple protocol's conn and the OCPP codec.
 type Server struct {
-	cfg      Config
-	upgrader websocket.Upgrader
-	reg      registry
-	connSeq  atomic.Uint64
-	ctx      context.Context
-	cancel   context.CancelFunc
-	active   sync.WaitGroup // one per served socket
-
-	mu      sync.Mutex // guards closing and active.Add against Close's Wait
-	closing bool
+	cfg  Config
+	edge *wsconn.Edge[Session]
 }
 
 // New returns a charger endpoint.
@@ -89,16 +82,28 @@ func New(cfg Config) *Server {
 	if cfg.Observer == nil {
 		cfg.Observer = nopObserver{}
 	}
-	s := &Server{cfg: cfg, reg: registry{conns: map[string]Session{}}}
-	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.upgrader = websocket.Upgrader{
-		ReadBufferSize:  256, // held for the socket's life; a longer frame is read past it
-		WriteBufferSize: 1024,
-		WriteBufferPool: &sync.Pool{},                             // idle chargers hold no write buffer
-		CheckOrigin:     func(*http.Request) bool { return true }, // devices, not browsers
+	s := &Server{cfg: cfg}
+	ec := wsconn.Config[Session]{
+		Kind:    "charger",
+		IDParam: "chargerId",
+		Upgrader: websocket.Upgrader{
+			ReadBufferSize:  256, // held for the socket's life; a longer frame is read past it
+			WriteBufferSize: 1024,
+			WriteBufferPool: &sync.Pool{},                             // idle chargers hold no write buffer
+			CheckOrigin:     func(*http.Request) bool { return true }, // devices, not browsers
+		},
+		ReadLimit: cfg.ReadLimit,
+		Open:      s.openSocket,
+		OnOpen:    s.opened,
+		OnClose:   s.closed,
+		Held:      cfg.Held,
 	}
+	if cfg.Auth != nil {
+		ec.Check = s.checkAuth
+	}
+	s.edge = wsconn.New(ec)
 	if cfg.OCPP != nil {
-		s.upgrader.Subprotocols = []string{"ocpp1.6"}
+		s.edge.SetSubprotocols("ocpp1.6")
 	}
 	return s
 }
@@ -106,112 +111,59 @@ func New(cfg Config) *Server {
 // Handler routes /chargers/{chargerId}; every other path is 404.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /chargers/{chargerId}", s.serveWS)
+	mux.Handle("GET /chargers/{chargerId}", s.edge)
 	return mux
 }
 
 // Session returns the live socket of a charger connected to this instance.
-func (s *Server) Session(chargerID string) (Session, bool) { return s.reg.get(chargerID) }
+func (s *Server) Session(chargerID string) (Session, bool) { return s.edge.Get(chargerID) }
 
 // Close closes every charger socket, telling them the server is stopping,
 // and waits (a few seconds at most) until their disconnections are stored.
-func (s *Server) Close() {
-	s.mu.Lock()
-	s.closing = true
-	s.mu.Unlock()
-	s.cancel()
-	for _, c := range s.reg.all() {
-		c.Close("server shutting down")
+func (s *Server) Close() { s.edge.Close() }
+
+func (s *Server) checkAuth(h http.Header, r *http.Request, id string) (int, string) {
+	if s.cfg.Auth(r, id) {
+		return 0, ""
 	}
-	waitTimeout(&s.active, 5*time.Second)
+	h.Set("WWW-Authenticate", `Basic realm="chargebooth chargers"`)
+	return http.StatusUnauthorized, "charger credentials missing or wrong"
 }
 
-func waitTimeout(wg *sync.WaitGroup, d time.Duration) {
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(d):
-	}
-}
-
-func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("chargerId")
-	if err := domain.ValidateDeviceID("charger", id); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	if s.cfg.Auth != nil && !s.cfg.Auth(r, id) {
-		w.Header().Set("WWW-Authenticate", `Basic realm="chargebooth chargers"`)
-		http.Error(w, "charger credentials missing or wrong", http.StatusUnauthorized)
-		return
-	}
-	if s.ctx.Err() != nil {
-		http.Error(w, "server shutting down", http.StatusServiceUnavailable)
-		return
-	}
-	ws, err := s.upgrader.Upgrade(w, r, nil)
-	if err != nil {
-		return // the upgrader answered
-	}
-	ws.SetReadLimit(s.cfg.ReadLimit)
-	connID := strconv.FormatUint(s.connSeq.Add(1), 36) + "@" + s.cfg.Instance
-	remote := r.RemoteAddr
-	var sess Session
-	var serve func(context.Context) string
+// openSocket hands a socket that negotiated ocpp1.6 to the OCPP codec and
+// any other to the simple protocol.
+func (s *Server) openSocket(id string, ws *websocket.Conn, r *http.Request) (Session, func(context.Context) string) {
 	if ws.Subprotocol() == "ocpp1.6" && s.cfg.OCPP != nil {
-		sess, serve = s.cfg.OCPP.Open(id, ws, remote)
-	} else {
-		c := newConn(s, id, ws)
-		sess, serve = c, c.serve
+		return s.cfg.OCPP.Open(id, ws, r.RemoteAddr)
 	}
-	s.mu.Lock()
-	if s.closing {
-		s.mu.Unlock()
-		_ = ws.Close()
-		return
-	}
-	s.active.Add(1)
-	s.mu.Unlock()
-	// Set up here and serve on a fresh goroutine: net/http's connection
-	// goroutine, its deep stack and its buffers go away after the hijack,
-	// and an idle charger's goroutine never ran the deep set-up (presence
-	// append, logging), so its stack stays at the few KiB reading needs.
-	s.open(id, connID, remote, sess)
-	go func() {
-		defer s.active.Done()
-		s.closed(id, connID, sess, serve(s.ctx))
-	}()
+	c := newConn(s, id, ws)
+	return c, c.serve
 }
 
-// open registers a session and records the charger's presence.
-func (s *Server) open(id, connID, remote string, sess Session) {
-	if old := s.reg.swap(id, sess); old != nil {
-		old.Close("replaced by a newer connection")
-	} else if s.cfg.Held != nil {
-		s.cfg.Held(id, true)
-	}
-	s.cfg.Observer.Connected(sess.Protocol(), 1)
-	s.presence(id, func(c *domain.Charger, x domain.Ctx) []domain.Event {
-		return c.Connect(x, s.cfg.Instance, connID, sess.Protocol(), remote)
+func (s *Server) connID(n uint64) string { return strconv.FormatUint(n, 36) + "@" + s.cfg.Instance }
+
+// opened records a registered socket's presence.
+func (s *Server) opened(c wsconn.Conn[Session], r *http.Request) {
+	connID, proto := s.connID(c.N), c.Session.Protocol()
+	s.cfg.Observer.Connected(proto, 1)
+	s.presence(c.ID, func(ch *domain.Charger, x domain.Ctx) []domain.Event {
+		return ch.Connect(x, s.cfg.Instance, connID, proto, r.RemoteAddr)
 	})
-	s.cfg.Log.Info("charger connected", "charger", id, "conn", connID, "protocol", sess.Protocol(), "remote", remote)
+	s.cfg.Log.Info("charger connected", "charger", c.ID, "conn", connID, "protocol", proto, "remote", r.RemoteAddr)
 }
 
-// closed unregisters a session that ended for reason and records it.
-func (s *Server) closed(id, connID string, sess Session, reason string) {
-	if s.reg.remove(id, sess) && s.cfg.Held != nil {
-		s.cfg.Held(id, false)
-	}
-	s.cfg.Observer.Connected(sess.Protocol(), -1)
-	s.presence(id, func(c *domain.Charger, x domain.Ctx) []domain.Event {
-		return c.Disconnect(x, s.cfg.Instance, connID, reason)
+// closed records that a socket ended for reason.
+func (s *Server) closed(c wsconn.Conn[Session], reason string) {
+	connID, proto := s.connID(c.N), c.Session.Protocol()
+	s.cfg.Observer.Connected(proto, -1)
+	s.presence(c.ID, func(ch *domain.Charger, x domain.Ctx) []domain.Event {
+		return ch.Disconnect(x, s.cfg.Instance, connID, reason)
 	})
-	s.cfg.Log.Info("charger disconnected", "charger", id, "conn", connID, "protocol", sess.Protocol(), "reason", reason)
+	s.cfg.Log.Info("charger disconnected", "charger", c.ID, "conn", connID, "protocol", proto, "reason", reason)
 }
 
 func (s *Server) presence(id string, decide func(*domain.Charger, domain.Ctx) []domain.Event) {
-	err := retryStore(s.ctx, func(ctx context.Context) error {
+	err := retryStore(s.edge.Context(), func(ctx context.Context) error {
 		_, err := s.cfg.Service.OnCharger(ctx, id, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
 			return decide(c, x), nil
 		})

@@ -1,29 +1,55 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 
+	"github.com/chargebooth/chargebooth/adapters/wsconn"
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/projections"
 	"github.com/gorilla/websocket"
 )
 
-// hub fans applied events out to the live-feed clients. publish runs on
-// the board's goroutine under its lock: it only enqueues, never blocks,
-// and drops a client whose queue is full.
+// hub fans applied events out to the live-feed clients, held by the
+// wsconn skeleton (keyed by connection number: no device id, no replace).
+// publish runs on the board's goroutine under its lock: it only enqueues,
+// never blocks, and drops a client whose queue is full.
 type hub struct {
-	log *slog.Logger
-
-	mu      sync.Mutex // guards clients and closed
-	clients map[*client]struct{}
-	closed  bool
+	log  *slog.Logger
+	edge *wsconn.Edge[*client]
 }
 
+// codeShuttingDown refuses a live-feed upgrade once the API is closing.
+const codeShuttingDown = "shutting_down"
+
 func newHub(log *slog.Logger) *hub {
-	return &hub{log: log, clients: map[*client]struct{}{}}
+	h := &hub{log: log}
+	h.edge = wsconn.New(wsconn.Config[*client]{
+		Kind: "live client",
+		Upgrader: websocket.Upgrader{
+			ReadBufferSize:  1024,
+			WriteBufferSize: 4096,
+			CheckOrigin:     func(*http.Request) bool { return true }, // checked by API.live
+			Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
+				writeError(w, status, "websocket_handshake", reason.Error())
+			},
+		},
+		Refuse: func(w http.ResponseWriter, status int, reason string) {
+			writeError(w, status, codeShuttingDown, reason)
+		},
+		Open: func(_ string, ws *websocket.Conn, _ *http.Request) (*client, func(context.Context) string) {
+			c := newClient(ws)
+			return c, c.serve
+		},
+		OnClose: func(c wsconn.Conn[*client], reason string) {
+			h.log.Debug("live client gone", "remote", c.Session.conn.RemoteAddr().String(), "reason", reason)
+		},
+	})
+	return h
 }
 
 // item is one message to send. An event is encoded once, lazily, by the
@@ -56,69 +82,37 @@ func broadcast(typ string) bool {
 func (h *hub) publish(u projections.Update) {
 	all := broadcast(u.Event.Type)
 	var it *item
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for c := range h.clients {
+	h.edge.Range(func(c *client) {
 		if !all && !c.wants(u.Event.ChargerID) {
-			continue
+			return
 		}
 		if it == nil {
 			e := u.Event // copied only when a client wants it
 			it = &item{event: &e}
 		}
 		c.enqueue(it)
-	}
+	})
 }
 
-func (h *hub) add(c *client) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closed {
-		return false
-	}
-	h.clients[c] = struct{}{}
-	return true
-}
-
-func (h *hub) remove(c *client) {
-	h.mu.Lock()
-	delete(h.clients, c)
-	h.mu.Unlock()
-}
-
-// closeAll disconnects every client and refuses new ones.
-func (h *hub) closeAll() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.closed = true
-	for c := range h.clients {
-		c.drop(websocket.CloseGoingAway, "server shutting down")
-	}
-}
+// closeAll disconnects every client (close 1001) and refuses new ones.
+func (h *hub) closeAll() { h.edge.Close() }
 
 // count returns the number of connected clients.
-func (h *hub) count() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return len(h.clients)
-}
+func (h *hub) count() int { return h.edge.Len() }
 
-// serve runs one client until it goes: the writer in its own goroutine,
-// the reader here.
-func (h *hub) serve(conn *websocket.Conn) {
-	c := newClient(conn)
-	if !h.add(c) {
-		c.drop(websocket.CloseGoingAway, "server shutting down")
-		c.writeLoop()
-		return
-	}
+// serve runs one client until it goes: the writer on a goroutine of its
+// own, the reader on the skeleton's.
+func (c *client) serve(context.Context) string {
 	wrote := make(chan struct{})
 	go func() {
 		defer close(wrote)
 		c.writeLoop()
 	}()
 	c.readLoop()
-	h.remove(c)
 	<-wrote
-	h.log.Debug("live client gone", "remote", conn.RemoteAddr().String(), "reason", c.reason())
+	return c.reason()
 }
+
+// Close implements wsconn.Session: the client goes with close 1001 and
+// the reason.
+func (c *client) Close(reason string) { c.drop(websocket.CloseGoingAway, reason) }

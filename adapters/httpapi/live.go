@@ -9,7 +9,8 @@ import (
 )
 
 // live upgrades GET /api/live to the live feed. The token was checked by
-// serve (header or ?token=); here the origin is.
+// serve (header or ?token=); here the origin is, before the skeleton
+// (wsconn) upgrades, registers and serves the socket.
 func (a *API) live(w http.ResponseWriter, r *http.Request) {
 	if !websocket.IsWebSocketUpgrade(r) {
 		writeError(w, http.StatusBadRequest, "websocket_required", "GET /api/live expects a WebSocket upgrade")
@@ -19,19 +20,7 @@ func (a *API) live(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, codeForbiddenOrigin, "this origin may not open the live feed")
 		return
 	}
-	up := websocket.Upgrader{
-		ReadBufferSize:  1024,
-		WriteBufferSize: 4096,
-		CheckOrigin:     func(*http.Request) bool { return true }, // checked above
-		Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
-			writeError(w, status, "websocket_handshake", reason.Error())
-		},
-	}
-	conn, err := up.Upgrade(w, r, nil)
-	if err != nil {
-		return // the Upgrader answered
-	}
-	a.hub.serve(conn)
+	a.hub.edge.ServeHTTP(w, r)
 }
 
 // originAllowed accepts requests without an Origin (not a browser), from

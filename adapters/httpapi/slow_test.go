@@ -38,7 +38,7 @@ func TestLiveSlowClientDropped(t *testing.T) {
 	checkFor(t, 20*time.Second, time.Millisecond, func() error {
 		for range 50 {
 			seq++
-			e := domain.NewEvent(domain.DeriveID("slow", strconv.FormatUint(seq, 10)), day0, "c1", "", domain.ConnectorStatus{ConnectorID: 1, Status: "Charging", Info: info})
+			e := domain.NewEvent(domain.DerivedID("c1", "slow", strconv.FormatUint(seq, 10)), day0, "c1", "", domain.ConnectorStatus{ConnectorID: 1, Status: "Charging", Info: info})
 			e.Seq = seq
 			if err := board.Apply(e); err != nil {
 				return err

@@ -14,7 +14,8 @@ import (
 // description.
 //
 // Methods that record facts carry an EventID, stable over offline replay
-// (see StableID): a charger that re-sends a queued message after a
+// (domain.DerivedID of the charger, "ocpp.<action>" and the message's own
+// content): a charger that re-sends a queued message after a
 // reconnect produces the same EventID, and the Backend must store it once
 // and answer as the first time (StartTransaction: the same transaction id).
 type Backend interface {
@@ -85,8 +86,8 @@ type StartTx struct {
 	MeterStart    int // Wh
 	ReservationID *int
 	Timestamp     time.Time
-	// EventID is hex(StableID(chargerID, "StartTransaction", …)): the same
-	// for a replayed message, different for another start.
+	// EventID is domain.DerivedID(chargerID, "ocpp.StartTransaction", …):
+	// the same for a replayed message, different for another start.
 	EventID string
 }
 

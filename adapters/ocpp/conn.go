@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/chargebooth/chargebooth/adapters/wsconn"
 	"github.com/gorilla/websocket"
 )
 
@@ -67,8 +66,10 @@ type Conn struct {
 	// at most one per charger, as OCPP-J requires.
 	slot chan struct{}
 
-	mu      sync.Mutex   // guards pending
-	pending *pendingCall // the outstanding server-initiated call, or nil
+	mu       sync.Mutex   // guards pending, closedBy and readErr
+	pending  *pendingCall // the outstanding server-initiated call, or nil
+	closedBy string       // the reason given to Close
+	readErr  error        // what ended the read loop
 }
 
 // pendingCall waits for the answer to a server-initiated CALL.
@@ -145,14 +146,21 @@ func (c *Conn) Serve(ctx context.Context) error {
 // call more than once and from any goroutine.
 func (c *Conn) Close(reason string) {
 	c.closeOnce.Do(func() {
-		if len(reason) > 123 {
-			reason = strings.ToValidUTF8(reason[:123], "")
-		}
-		msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, reason)
-		_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(c.cfg.WriteWait))
+		c.mu.Lock()
+		c.closedBy = reason
+		c.mu.Unlock()
 		close(c.done)
-		_ = c.ws.Close()
+		wsconn.Close(c.ws, reason)
 	})
+}
+
+// Reason says why the connection ended, as every chargebooth socket says
+// it (wsconn.Reason): the reason given to Close, else the charger's close
+// frame, else the read error. Call it after Serve returned.
+func (c *Conn) Reason() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return wsconn.Reason(c.closedBy, c.readErr, "charger")
 }
 
 // shutdown ends the connection without a close frame.
@@ -179,6 +187,9 @@ func (c *Conn) readLoop(ctx context.Context) error {
 	for {
 		typ, data, err := c.ws.ReadMessage()
 		if err != nil {
+			c.mu.Lock()
+			c.readErr = err
+			c.mu.Unlock()
 			select {
 			case <-c.done:
 				return nil
@@ -190,7 +201,7 @@ func (c *Conn) readLoop(ctx context.Context) error {
 			if errors.Is(err, websocket.ErrReadLimit) {
 				// gorilla has sent close 1009; let it reach the charger
 				// instead of resetting the socket under its unread data.
-				c.linger()
+				wsconn.Linger(c.ws)
 			}
 			return fmt.Errorf("read %s: %w", c.id, err)
 		}
@@ -203,14 +214,6 @@ func (c *Conn) readLoop(ctx context.Context) error {
 		c.handle(ctx, data)
 		alive()
 	}
-}
-
-// linger discards what the charger still sends, for up to a second, so
-// that the close frame already sent is not lost to a TCP reset.
-func (c *Conn) linger() {
-	nc := c.ws.UnderlyingConn()
-	_ = nc.SetReadDeadline(time.Now().Add(time.Second))
-	_, _ = io.Copy(io.Discard, nc)
 }
 
 // handle serves one text frame.

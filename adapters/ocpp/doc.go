@@ -1,6 +1,8 @@
 // Package ocpp speaks OCPP 1.6J (JSON over WebSocket) with charge points.
 //
-// It is a protocol codec and session layer, free of chargebooth's domain:
+// It is a protocol codec and session layer; of chargebooth's domain it
+// uses only the pure helpers every edge shares (domain.DerivedID,
+// domain.ParseSoC):
 //
 //   - frame.go parses and encodes the OCPP-J RPC frames (CALL, CALLRESULT,
 //     CALLERROR) and reports malformed frames as a *ProtocolError carrying
@@ -21,6 +23,6 @@
 // Offline replay: chargers re-send queued StartTransaction, StopTransaction
 // and MeterValues after a reconnect with new unique ids. The router derives
 // a stable event id from the charger id, the action and the message's own
-// content and timestamp (StableID) and hands it to the Backend, which
+// content and timestamp (domain.DerivedID) and hands it to the Backend, which
 // stores an event with a known id once.
 package ocpp

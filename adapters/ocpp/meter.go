@@ -3,10 +3,11 @@ package ocpp
 import (
 	"context"
 	"encoding/json"
-	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/chargebooth/chargebooth/domain"
 )
 
 // MeterValuesReq carries meter samples; it may come on connector 0 and
@@ -80,8 +81,8 @@ func meterSamples(chargerID string, req *MeterValuesReq) ([]meterSample, error) 
 			s.EventID = sampleEventID(chargerID, ts, s)
 			ms := meterSample{sample: s}
 			if s.Measurand == MeasurandSoC && s.Format != "SignedData" {
-				soc, ok := parseSoC(s.Value)
-				if !ok {
+				soc, err := domain.ParseSoC(s.Value)
+				if err != nil {
 					return nil, callError(CodePropertyConstraintViolation,
 						"meterValue[%d].sampledValue[%d].value: SoC %q is not a number from 0 to 100", i, j, s.Value)
 				}
@@ -98,13 +99,4 @@ func meterSamples(chargerID string, req *MeterValuesReq) ([]meterSample, error) 
 func sampleEventID(chargerID string, ts time.Time, s Sample) string {
 	return eventID(chargerID, "MeterValues",
 		strconv.Itoa(s.ConnectorID), canonTime(ts), s.Measurand, s.Phase, s.Location, s.Unit, s.Value)
-}
-
-// parseSoC parses a SoC sample value such as "70.0" or "85".
-func parseSoC(v string) (float64, bool) {
-	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-	if err != nil || math.IsNaN(f) || f < 0 || f > 100 {
-		return 0, false
-	}
-	return f, true
 }

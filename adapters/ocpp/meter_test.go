@@ -34,8 +34,8 @@ func TestMeterValuesSoC(t *testing.T) {
 			if soc := calls[0].Args[0].(float64); soc != tt.want {
 				t.Errorf("got soc %v, want %v", soc, tt.want)
 			}
-			if id := calls[0].Args[1].(string); len(id) != 32 {
-				t.Errorf("got event id %q, want 32 hex characters", id)
+			if id := calls[0].Args[1].(string); len(id) != 26 {
+				t.Errorf("got event id %q, want a ULID (26 characters)", id)
 			}
 			if ts := calls[0].Args[2].(time.Time); !ts.Equal(time.Date(2026, 7, 4, 18, 5, 0, 0, time.UTC)) {
 				t.Errorf("got timestamp %v, want 18:05Z", ts)

@@ -28,8 +28,8 @@ func TestStartTransaction(t *testing.T) {
 		!tx.Timestamp.Equal(time.Date(2026, 7, 4, 18, 0, 0, 0, time.UTC)) {
 		t.Errorf("got %+v, want connector 1, B4A63CDF, 250 Wh, reservation 3, 18:00Z", tx)
 	}
-	if len(tx.EventID) != 32 {
-		t.Errorf("got event id %q, want 32 hex characters", tx.EventID)
+	if len(tx.EventID) != 26 {
+		t.Errorf("got event id %q, want a ULID (26 characters)", tx.EventID)
 	}
 }
 

@@ -2,7 +2,6 @@ package widget
 
 import (
 	"encoding/json"
-	"sync"
 
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/projections"
@@ -40,50 +39,13 @@ func newFrames(event string) frames {
 	return f
 }
 
-// hub maps widget ids to their live socket.
-type hub struct {
-	mu    sync.RWMutex // guards conns
-	conns map[string]*conn
-	obs   Observer
-	fr    frames
-}
-
 // listen is the board listener: it runs under the board's lock and only
-// enqueues.
-func (h *hub) listen(u projections.Update) {
+// enqueues to the paired widget's socket.
+func (s *Server) listen(u projections.Update) {
 	if !u.SendStatus || u.WidgetID == "" || u.Status == domain.StatusNone {
 		return
 	}
-	h.mu.RLock()
-	c := h.conns[u.WidgetID]
-	h.mu.RUnlock()
-	if c != nil {
-		c.offer(h.fr[u.Status])
+	if c, ok := s.edge.Get(u.WidgetID); ok {
+		c.offer(s.fr[u.Status])
 	}
-}
-
-func (h *hub) swap(id string, c *conn) *conn {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	old := h.conns[id]
-	h.conns[id] = c
-	return old
-}
-
-func (h *hub) remove(id string, c *conn) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.conns[id] == c {
-		delete(h.conns, id)
-	}
-}
-
-func (h *hub) all() []*conn {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	out := make([]*conn, 0, len(h.conns))
-	for _, c := range h.conns {
-		out = append(out, c)
-	}
-	return out
 }

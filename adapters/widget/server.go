@@ -6,9 +6,9 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/chargebooth/chargebooth/adapters/wsconn"
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/projections"
 	"github.com/gorilla/websocket"
@@ -34,19 +34,15 @@ type Config struct {
 	Observer   Observer
 }
 
-// Server is the widget WebSocket endpoint.
+// Server is the widget WebSocket endpoint: the wsconn skeleton with the
+// widget protocol (the status on connect, then every reading's).
 type Server struct {
-	cfg      Config
-	upgrader websocket.Upgrader
-	hub      *hub
-	connSeq  atomic.Uint64
-	active   sync.WaitGroup // one per served socket
-
-	mu      sync.Mutex // guards closing and active.Add against Close's Wait
-	closing bool
+	cfg  Config
+	fr   frames
+	edge *wsconn.Edge[*conn]
 }
 
-// New returns a widget endpoint and registers its hub with the board.
+// New returns a widget endpoint and registers its listener with the board.
 func New(cfg Config) *Server {
 	if cfg.Event == "" {
 		cfg.Event = DefaultEvent
@@ -63,104 +59,69 @@ func New(cfg Config) *Server {
 	if cfg.Observer == nil {
 		cfg.Observer = nopObserver{}
 	}
-	s := &Server{cfg: cfg, hub: &hub{conns: map[string]*conn{}, obs: cfg.Observer, fr: newFrames(cfg.Event)}}
-	s.upgrader = websocket.Upgrader{
-		ReadBufferSize:  256,
-		WriteBufferSize: 256,
-		WriteBufferPool: &sync.Pool{}, // idle widgets hold no write buffer
-		CheckOrigin:     func(*http.Request) bool { return true },
-	}
-	cfg.Board.Listen(s.hub.listen)
+	s := &Server{cfg: cfg, fr: newFrames(cfg.Event)}
+	s.edge = wsconn.New(wsconn.Config[*conn]{
+		Kind:    "widget",
+		IDParam: "widgetId",
+		Upgrader: websocket.Upgrader{
+			ReadBufferSize:  256,
+			WriteBufferSize: 256,
+			WriteBufferPool: &sync.Pool{}, // idle widgets hold no write buffer
+			CheckOrigin:     func(*http.Request) bool { return true },
+		},
+		ReadLimit: readLimit,
+		Open: func(_ string, ws *websocket.Conn, _ *http.Request) (*conn, func(context.Context) string) {
+			c := &conn{Socket: wsconn.Socket{WS: ws}, s: s}
+			return c, c.serve
+		},
+		Attach:  s.attach,
+		OnOpen:  s.opened,
+		OnClose: s.closed,
+	})
+	cfg.Board.Listen(s.listen)
 	return s
 }
 
 // Handler routes /widgets/{widgetId}; every other path is 404.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /widgets/{widgetId}", s.serveWS)
+	mux.Handle("GET /widgets/{widgetId}", s.edge)
 	return mux
 }
 
 // Close closes every widget socket and waits (a few seconds at most) until
 // their disconnections are stored.
-func (s *Server) Close() {
-	s.mu.Lock()
-	s.closing = true
-	s.mu.Unlock()
-	for _, c := range s.hub.all() {
-		c.close("server shutting down")
-	}
-	done := make(chan struct{})
-	go func() { s.active.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-	}
-}
+func (s *Server) Close() { s.edge.Close() }
 
-func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("widgetId")
-	if err := domain.ValidateDeviceID("widget", id); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	ws, err := s.upgrader.Upgrade(w, r, nil)
-	if err != nil {
-		return
-	}
-	s.mu.Lock()
-	if s.closing {
-		s.mu.Unlock()
-		_ = ws.Close()
-		return
-	}
-	s.active.Add(1)
-	s.mu.Unlock()
-	// Set up here and read on a fresh goroutine: net/http's connection
-	// goroutine, its deep stack and its buffers go away after the hijack,
-	// and the socket's long-lived goroutine never ran the deep set-up
-	// (presence append, logging), so its stack stays at the few KiB reading
-	// needs.
-	remote := r.RemoteAddr
-	c := s.open(id, ws, remote)
-	go func() {
-		defer s.active.Done()
-		s.closed(c, remote, c.reader())
-	}()
-}
-
-// open registers a new widget socket, queues its current status and
-// records its presence.
-func (s *Server) open(id string, ws *websocket.Conn, remote string) *conn {
-	ws.SetReadLimit(readLimit)
-	c := &conn{s: s, id: id, ws: ws,
-		connID: strconv.FormatUint(s.connSeq.Add(1), 36) + "@" + s.cfg.Instance}
-	// Register and queue the current status atomically with respect to the
-	// board's updates: the widget neither misses one nor sees an older
-	// status after a newer one.
-	var old *conn
-	s.cfg.Board.AttachWidget(id, func(st domain.Status, ok bool) {
-		old = s.hub.swap(id, c)
+// attach registers a widget socket and queues its current status
+// atomically with respect to the board's updates: the widget neither
+// misses one nor sees an older status after a newer one.
+func (s *Server) attach(c wsconn.Conn[*conn], register func()) {
+	s.cfg.Board.AttachWidget(c.ID, func(st domain.Status, ok bool) {
+		register()
 		if ok {
-			c.offer(s.hub.fr[st])
+			c.Session.offer(s.fr[st])
 		}
 	})
-	if old != nil {
-		old.close("replaced by a newer connection")
-	}
-	s.cfg.Observer.Connected(1)
-	s.record(id, domain.WidgetConnected{Instance: s.cfg.Instance, Conn: c.connID})
-	s.cfg.Log.Info("widget connected", "widget", id, "conn", c.connID, "remote", remote)
-	c.startPing()
-	return c
 }
 
-// closed unregisters a widget socket that closed for reason.
-func (s *Server) closed(c *conn, remote, reason string) {
-	s.hub.remove(c.id, c)
+func (s *Server) connID(n uint64) string { return strconv.FormatUint(n, 36) + "@" + s.cfg.Instance }
+
+// opened records a registered widget's presence and starts its pings.
+func (s *Server) opened(c wsconn.Conn[*conn], r *http.Request) {
+	connID := s.connID(c.N)
+	s.cfg.Observer.Connected(1)
+	s.record(c.ID, domain.WidgetConnected{Instance: s.cfg.Instance, Conn: connID})
+	s.cfg.Log.Info("widget connected", "widget", c.ID, "conn", connID, "remote", r.RemoteAddr)
+	c.Session.StartKeepalive(s.cfg.PingPeriod)
+}
+
+// closed records that a widget socket ended for reason.
+func (s *Server) closed(c wsconn.Conn[*conn], reason string) {
+	connID := s.connID(c.N)
 	s.cfg.Observer.Connected(-1)
-	s.record(c.id, domain.WidgetDisconnected{Instance: s.cfg.Instance, Conn: c.connID, Reason: reason})
-	s.cfg.Log.Info("widget disconnected", "widget", c.id, "conn", c.connID, "reason", reason, "remote", remote)
+	s.record(c.ID, domain.WidgetDisconnected{Instance: s.cfg.Instance, Conn: connID, Reason: reason})
+	s.cfg.Log.Info("widget disconnected", "widget", c.ID, "conn", connID, "reason", reason, "remote", c.Session.WS.RemoteAddr().String())
 }
 
 // record stores a presence fact; presence is best effort and never blocks

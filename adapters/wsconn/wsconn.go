@@ -3,6 +3,8 @@ package wsconn
 import (
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -11,6 +13,10 @@ import (
 
 // WriteWait bounds every write to a socket.
 const WriteWait = 10 * time.Second
+
+// maxReason is the longest close reason a close frame holds (125 bytes of
+// payload, two of them the code).
+const maxReason = 123
 
 // Keepalive pings a socket every period until Stop. Pings use
 // WriteControl, which gorilla allows beside the socket's other writes.
@@ -66,11 +72,25 @@ func ExpectPongs(ws *websocket.Conn, period time.Duration) (extend func()) {
 	return extend
 }
 
-// Close tells the peer why with a close frame, then closes the socket.
+// Close tells the peer why with a close frame (1000; the reason cut to the
+// 123 bytes a frame holds), then closes the socket.
 func Close(ws *websocket.Conn, reason string) {
+	if len(reason) > maxReason {
+		reason = strings.ToValidUTF8(reason[:maxReason], "")
+	}
 	msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, reason)
 	_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
 	_ = ws.Close()
+}
+
+// Linger reads and drops what the peer still sends, for a second at most.
+// Call it after a read failed with websocket.ErrReadLimit: gorilla has sent
+// the 1009 close frame, and closing the socket under unread data would
+// reset the connection and lose that frame on the way.
+func Linger(ws *websocket.Conn) {
+	nc := ws.UnderlyingConn()
+	_ = nc.SetReadDeadline(time.Now().Add(time.Second))
+	_, _ = io.Copy(io.Discard, nc)
 }
 
 // Reason says why a socket's read loop ended: the server's own reason when
@@ -89,6 +109,9 @@ func Reason(closedBy string, err error, peer string) string {
 	}
 	if errors.Is(err, websocket.ErrReadLimit) {
 		return "frame over the read limit"
+	}
+	if err == nil {
+		return "closed"
 	}
 	return "read error: " + err.Error()
 }

@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -66,12 +65,7 @@ func (l *socList) Set(s string) error {
 
 // parseSoC parses one reading: a number 0–100, optionally followed by %.
 func parseSoC(s string) (float64, error) {
-	s = strings.TrimSuffix(strings.TrimSpace(s), "%")
-	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil || math.IsNaN(v) || v < 0 || v > 100 {
-		return 0, fmt.Errorf("%q is not a number from 0 to 100", s)
-	}
-	return v, nil
+	return domain.ParseSoC(strings.TrimSuffix(strings.TrimSpace(s), "%"))
 }
 
 func parseChargerFlags(args []string, stderr io.Writer) (chargerOptions, error) {

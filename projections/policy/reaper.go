@@ -117,7 +117,7 @@ func (r *Reaper) reap(ctx context.Context, s projections.Socket, inst, reason st
 	case domain.KindWidget:
 		e := r.Service.NewEvent(s.ChargerID, "", domain.WidgetDisconnected{Instance: inst, Conn: s.Conn, Reason: reason})
 		e.WidgetID = s.ID
-		e.ID = domain.DeriveID("reaped", s.Kind, s.ID, s.Conn)
+		e.ID = domain.DerivedID(s.ID, "reaped."+s.Kind, s.Conn)
 		return true, r.Service.Record(ctx, e)
 	}
 	return false, nil
