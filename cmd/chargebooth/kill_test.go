@@ -77,10 +77,17 @@ var bannerRE = map[string]*regexp.Regexp{
 
 func startProc(tb testing.TB, dir string, extra ...string) *proc {
 	tb.Helper()
+	return startProcBin(tb, buildBinary(tb), dir, extra...)
+}
+
+// startProcBin starts the server binary bin as a child process on dir;
+// extra flags come after the defaults and override them.
+func startProcBin(tb testing.TB, bin, dir string, extra ...string) *proc {
+	tb.Helper()
 	args := append([]string{"serve", "--data-dir", dir, "--nats-listen", "127.0.0.1:-1",
 		"--charger-addr", "127.0.0.1:0", "--widget-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
 		"--staff-token", testToken, "--instance", "k", "--log-level", "warn"}, extra...)
-	cmd := exec.Command(buildBinary(tb), args...)
+	cmd := exec.Command(bin, args...)
 	p := &proc{cmd: cmd, out: &syncBuffer{}}
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = p.out

@@ -75,6 +75,9 @@ func (m *Main) startPolicies(ctx context.Context) {
 			reminders.Run(ctx)
 		}
 	})
+	for _, h := range startHooks {
+		h(ctx, m)
+	}
 }
 
 func (m *Main) listen(addr string, h http.Handler) (string, error) {
