@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/chargebooth/chargebooth/projections"
 )
 
@@ -118,7 +119,7 @@ func TestOnePhoneDay(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() { _ = e.store.Follow(ctx, "httpapi-rebuild", 0, fresh.Apply) }()
-	checkFor(t, 5*time.Second, 5*time.Millisecond, func() error {
+	testkit.CheckFor(t, 5*time.Second, func() error {
 		if fresh.Applied() < e.board.Applied() {
 			return errNotYet
 		}

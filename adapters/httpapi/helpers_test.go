@@ -19,6 +19,7 @@ import (
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/eventstore"
 	"github.com/chargebooth/chargebooth/eventstore/estest"
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/chargebooth/chargebooth/projections"
 	"github.com/chargebooth/chargebooth/projections/runtime"
 	"github.com/oklog/ulid/v2"
@@ -182,7 +183,7 @@ func (e *env) reading(chargerID string, soc float64) {
 // caughtUp waits until the board applied everything stored.
 func (e *env) caughtUp() {
 	e.t.Helper()
-	checkFor(e.t, 5*time.Second, 5*time.Millisecond, func() error {
+	testkit.CheckFor(e.t, 5*time.Second, func() error {
 		last, err := e.store.LastSequence(context.Background())
 		if err != nil {
 			return err
@@ -232,23 +233,6 @@ func (e *env) openSession(chargerID string) session {
 		e.t.Fatalf("open sessions of %s: got %d, want 1", chargerID, len(out.Sessions))
 	}
 	return out.Sessions[0]
-}
-
-// checkFor polls f until it returns nil or timeout passes.
-func checkFor(tb testing.TB, timeout, interval time.Duration, f func() error) {
-	tb.Helper()
-	deadline := time.Now().Add(timeout)
-	var err error
-	for {
-		if err = f(); err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(interval)
-	}
-	tb.Fatalf("condition not met after %v: %v", timeout, err)
 }
 
 var errNotYet = errors.New("not yet")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chargebooth/chargebooth/adapters/httpapi"
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/gorilla/websocket"
 )
 
@@ -243,7 +244,7 @@ func TestLiveClose(t *testing.T) {
 	if !websocket.IsCloseError(err, websocket.CloseGoingAway) {
 		t.Errorf("after Close: got %v, want close 1001", err)
 	}
-	checkFor(t, 5*time.Second, 5*time.Millisecond, func() error {
+	testkit.CheckFor(t, 5*time.Second, func() error {
 		if e.api.LiveClients() != 0 {
 			return errNotYet
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/chargebooth/chargebooth/adapters/httpapi"
 	"github.com/chargebooth/chargebooth/domain"
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/chargebooth/chargebooth/projections"
 	"github.com/gorilla/websocket"
 )
@@ -35,7 +36,7 @@ func TestLiveSlowClientDropped(t *testing.T) {
 	info := strings.Repeat("x", 64<<10)
 	start := time.Now()
 	var seq uint64
-	checkFor(t, 20*time.Second, time.Millisecond, func() error {
+	testkit.CheckFor(t, 20*time.Second, func() error {
 		for range 50 {
 			seq++
 			e := domain.NewEvent(domain.DerivedID("c1", "slow", strconv.FormatUint(seq, 10)), day0, "c1", "", domain.ConnectorStatus{ConnectorID: 1, Status: "Charging", Info: info})

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"github.com/chargebooth/chargebooth/adapters/ocpp"
+	"github.com/chargebooth/chargebooth/internal/testkit"
+	"github.com/gorilla/websocket"
 )
 
 // testServer is a charger endpoint serving OCPP with a fake backend.
@@ -431,7 +431,7 @@ func TestConnPongDeadline(t *testing.T) {
 	_ = ws.UnderlyingConn().Close()
 	for range frames {
 	}
-	checkFor(t, 5*time.Second, 20*time.Millisecond, func() error {
+	testkit.CheckFor(t, 5*time.Second, func() error {
 		select {
 		case <-conn.Done():
 			return nil

@@ -145,20 +145,6 @@ func wantCode(tb testing.TB, err error, want ocpp.ErrorCode) {
 	}
 }
 
-// checkFor polls f until it returns nil or the timeout passes.
-func checkFor(tb testing.TB, timeout, every time.Duration, f func() error) {
-	tb.Helper()
-	deadline := time.Now().Add(timeout)
-	var err error
-	for time.Now().Before(deadline) {
-		if err = f(); err == nil {
-			return
-		}
-		time.Sleep(every)
-	}
-	tb.Fatalf("condition not met after %v: %v", timeout, err)
-}
-
 // wantRouterCode checks a router answer is a CALLERROR with the given code.
 func wantRouterCode(tb testing.TB, cerr *ocpp.CallError, want ocpp.ErrorCode) {
 	tb.Helper()

@@ -4,9 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"github.com/oklog/ulid/v2"
-
 	"github.com/chargebooth/chargebooth/adapters/ocpp"
+	"github.com/oklog/ulid/v2"
 )
 
 // eventIDOf runs one CALL frame through the router and returns the event

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chargebooth/chargebooth/adapters/wsconn"
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/gorilla/websocket"
 )
 
@@ -125,13 +126,12 @@ func closeFrame(tb testing.TB, ws *websocket.Conn) *websocket.CloseError {
 
 func waitFor(tb testing.TB, what string, cond func() bool) {
 	tb.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			tb.Fatalf("timed out waiting for %s", what)
+	testkit.CheckFor(tb, 5*time.Second, func() error {
+		if !cond() {
+			return errors.New("waiting for " + what)
 		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 func TestEdgeRefusesBeforeTheUpgrade(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/chargebooth/chargebooth/internal/testkit"
 )
 
 func TestRunAgainstStandin(t *testing.T) {
@@ -60,7 +62,7 @@ func TestRunAgainstStandin(t *testing.T) {
 			} else if res.Sent <= uint64(tt.active) {
 				t.Errorf("sent = %d, want more than one per pair", res.Sent)
 			}
-			checkFor(t, time.Second, 5*time.Millisecond, func() error {
+			testkit.CheckFor(t, time.Second, func() error {
 				got, relayed := s.counts()
 				if uint64(got) != res.Sent {
 					return fmt.Errorf("server received %d readings, loadgen sent %d", got, res.Sent)
