@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
@@ -33,9 +32,12 @@ type OCPP interface {
 
 // Config wires the charger edge.
 type Config struct {
-	Service      *domain.Service
-	Board        *projections.Board
-	Instance     string // this server instance, for presence events
+	Service  *domain.Service
+	Board    *projections.Board
+	Instance string // this server instance, for presence events
+	// Epoch tells this process's sockets from those of an earlier run of
+	// the same instance in connection ids (see domain.ConnID).
+	Epoch        string
 	Log          *slog.Logger
 	ReadLimit    int64         // bytes; DefaultReadLimit when 0
 	PingPeriod   time.Duration // DefaultPingPeriod when 0; pong wait is twice this
@@ -140,7 +142,7 @@ func (s *Server) openSocket(id string, ws *websocket.Conn, r *http.Request) (Ses
 	return c, c.serve
 }
 
-func (s *Server) connID(n uint64) string { return strconv.FormatUint(n, 36) + "@" + s.cfg.Instance }
+func (s *Server) connID(n uint64) string { return domain.ConnID(n, s.cfg.Epoch, s.cfg.Instance) }
 
 // opened records a registered socket's presence.
 func (s *Server) opened(c wsconn.Conn[Session], r *http.Request) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
@@ -24,9 +23,12 @@ const (
 
 // Config wires the widget edge.
 type Config struct {
-	Service    *domain.Service
-	Board      *projections.Board
-	Instance   string
+	Service  *domain.Service
+	Board    *projections.Board
+	Instance string
+	// Epoch tells this process's sockets from those of an earlier run of
+	// the same instance in connection ids (see domain.ConnID).
+	Epoch      string
 	Log        *slog.Logger
 	Event      string        // event name in status frames; DefaultEvent when empty
 	Queue      int           // frames queued per widget before it is dropped
@@ -105,7 +107,7 @@ func (s *Server) attach(c wsconn.Conn[*conn], register func()) {
 	})
 }
 
-func (s *Server) connID(n uint64) string { return strconv.FormatUint(n, 36) + "@" + s.cfg.Instance }
+func (s *Server) connID(n uint64) string { return domain.ConnID(n, s.cfg.Epoch, s.cfg.Instance) }
 
 // opened records a registered widget's presence and starts its pings.
 func (s *Server) opened(c wsconn.Conn[*conn], r *http.Request) {

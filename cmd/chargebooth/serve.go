@@ -140,6 +140,7 @@ type Main struct {
 	ChargerURL, WidgetURL, HTTPURL string
 
 	natsURL   string // where the store is: the embedded server's or --nats-url
+	epoch     string // this process's connection epoch (domain.ConnID)
 	servers   []*http.Server
 	api       *httpapi.API
 	cancel    context.CancelFunc // ends the background work of bg

@@ -35,10 +35,10 @@ func (m *Main) startEdges() error {
 	if c.NATSURL != "" {
 		bus = eventstore.NewCommands(m.NC, "")
 	}
-	m.Widgets = widget.New(widget.Config{Service: m.Service, Board: m.Board, Instance: c.Instance,
+	m.Widgets = widget.New(widget.Config{Service: m.Service, Board: m.Board, Instance: c.Instance, Epoch: m.epoch,
 		Log: m.Log, Event: c.WidgetEvent, Observer: m.Metrics.Widgets()})
 	rel := relay.New(nil, bus, eventstore.ErrNoHolder)
-	m.Chargers = charger.New(charger.Config{Service: m.Service, Board: m.Board, Instance: c.Instance, Log: m.Log,
+	m.Chargers = charger.New(charger.Config{Service: m.Service, Board: m.Board, Instance: c.Instance, Epoch: m.epoch, Log: m.Log,
 		Auth: auth, Observer: m.Metrics.Chargers(), Held: rel.Held})
 	rel.SetLocal(m.Chargers)
 	m.Chargers.EnableOCPP(charger.OCPPConfig{HeartbeatInterval: c.Heartbeat, Allow: allow, Unknown: c.BootPolicy})
@@ -67,12 +67,20 @@ func (m *Main) startEdges() error {
 }
 
 // startPolicies starts what issues commands on its own, once the
-// projections have caught up: overdue reminders and notices.
+// projections have caught up: overdue reminders and notices, and the
+// reaper that marks offline the sockets of dead instances (and of this
+// instance's earlier run).
 func (m *Main) startPolicies(ctx context.Context) {
 	reminders := &policy.Reminders{Board: m.Board, Service: m.Service, Clock: m.Clock, CollectAfter: m.Config.CollectAfter, Log: m.Log}
+	reaper := &policy.Reaper{Board: m.Board, Service: m.Service, Instance: m.Config.Instance, Epoch: m.epoch, Log: m.Log}
 	m.background(func() {
 		if m.Runtime.WaitCaughtUp(ctx) == nil {
 			reminders.Run(ctx)
+		}
+	})
+	m.background(func() {
+		if m.Runtime.WaitCaughtUp(ctx) == nil {
+			reaper.Run(ctx)
 		}
 	})
 	for _, h := range startHooks {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/chargebooth/chargebooth/domain"
@@ -31,6 +32,7 @@ func (m *Main) configure() (err error) {
 	if c.Instance == "" {
 		c.Instance = defaultInstance(c.HTTPAddr)
 	}
+	m.epoch = strconv.FormatInt(time.Now().UnixMilli(), 36)
 	if n, err := raiseFileLimit(); err != nil || n < 20000 {
 		m.Log.Warn("few open files allowed; each charger and widget needs one", "limit", n, "err", err)
 	}

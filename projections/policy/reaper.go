@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/chargebooth/chargebooth/domain"
@@ -38,8 +37,12 @@ type Reaper struct {
 	Leases domain.Leases
 	// Service records the disconnects.
 	Service *domain.Service
-	// Instance is this instance's name; its own sockets are never reaped.
+	// Instance is this instance's name; its own sockets are never reaped,
+	// except those of an earlier run (another Epoch): after a kill -9 and
+	// a restart under the same name, nobody else would.
 	Instance string
+	// Epoch is this process's connection epoch (see domain.ConnID).
+	Epoch string
 	// Every is how often to look; 0 is DefaultReapEvery.
 	Every time.Duration
 	// Log receives what was reaped and what failed; nil discards.
@@ -70,29 +73,33 @@ func (r *Reaper) Run(ctx context.Context) {
 // instance whose lease expired, and returns how many disconnects it
 // stored.
 func (r *Reaper) Tick(ctx context.Context) (int, error) {
-	expired, err := r.Leases.Expired(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("reap: expired leases: %w", err)
-	}
-	dead := make(map[string]bool, len(expired))
-	for _, inst := range expired {
-		if inst != "" && inst != r.Instance {
-			dead[inst] = true
+	dead := map[string]bool{}
+	if r.Leases != nil {
+		expired, err := r.Leases.Expired(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("reap: expired leases: %w", err)
 		}
-	}
-	if len(dead) == 0 {
-		return 0, nil
+		for _, inst := range expired {
+			if inst != "" && inst != r.Instance {
+				dead[inst] = true
+			}
+		}
 	}
 	var (
 		n    int
 		errs []error
 	)
 	for _, s := range r.Board.Online() {
-		inst := connInstance(s.Conn)
-		if !dead[inst] {
+		inst, epoch := domain.ConnOwner(s.Conn)
+		var reason string
+		switch {
+		case dead[inst]:
+			reason = fmt.Sprintf("instance %s stopped renewing its lease", inst)
+		case inst == r.Instance && epoch != r.Epoch:
+			reason = fmt.Sprintf("instance %s restarted; this socket was held by its earlier run", inst)
+		default:
 			continue
 		}
-		reason := fmt.Sprintf("instance %s stopped renewing its lease", inst)
 		stored, err := r.reap(ctx, s, inst, reason)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("reap %s %s on %s: %w", s.Kind, s.ID, s.Conn, err))
@@ -125,13 +132,6 @@ func (r *Reaper) reap(ctx context.Context, s projections.Socket, inst, reason st
 
 // connInstance returns the instance of a connection id "<n>@<instance>"
 // ("" when it names none).
-func connInstance(conn string) string {
-	_, inst, ok := strings.Cut(conn, "@")
-	if !ok {
-		return ""
-	}
-	return inst
-}
 
 func (r *Reaper) log() *slog.Logger {
 	if r.Log == nil {

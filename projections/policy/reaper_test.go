@@ -67,6 +67,32 @@ func TestReaperMarksADeadInstanceOffline(t *testing.T) {
 	}
 }
 
+// TestReaperReapsItsOwnEarlierRun: after kill -9 and a restart under the
+// same name, the sockets of the earlier run are marked offline by the
+// instance itself (its lease is alive again, so nobody else would).
+func TestReaperReapsItsOwnEarlierRun(t *testing.T) {
+	e := newEnv(t)
+	e.connectCharger("c1", domain.ConnID(1, "old", "me"))
+	e.connectWidget("w1", domain.ConnID(2, "old", "me"))
+	e.connectCharger("c2", domain.ConnID(1, "new", "me"))
+	e.folded()
+	r := &policy.Reaper{Board: e.board, Service: e.svc, Instance: "me", Epoch: "new"}
+	n, err := r.Tick(ctxFor(t, 10*time.Second))
+	if err != nil || n != 2 {
+		t.Fatalf("tick: got %d, %v, want 2, nil", n, err)
+	}
+	e.folded()
+	got := e.board.Online()
+	if len(got) != 1 || got[0].ID != "c2" {
+		t.Fatalf("online: got %+v, want only c2", got)
+	}
+	evs := e.events(domain.ChargerKey("c1"))
+	want := domain.ChargerDisconnected{Instance: "me", Conn: "1.old@me", Reason: "instance me restarted; this socket was held by its earlier run"}
+	if last := evs[len(evs)-1]; last != want {
+		t.Errorf("c1's last event: got %#v, want %#v", last, want)
+	}
+}
+
 func TestReaperTwoSurvivorsReapOnce(t *testing.T) {
 	e := newEnv(t)
 	e.connectCharger("c1", "1@dead")
