@@ -23,6 +23,11 @@ type Reading struct {
 	// ReadingID is the charger's own id for the reading (optional). With it
 	// the event id is derived, so a re-sent reading is stored once.
 	ReadingID string
+	// EventID, when set, is the event's id already derived by the edge
+	// (OCPP derives one id per replayable message, see DerivedID); it is
+	// used as is rather than derived again from ReadingID, which then only
+	// tells replay where the reading came from.
+	EventID string
 	// By tells how a session opened by this reading was opened.
 	By string
 }
@@ -35,14 +40,19 @@ func (c *Charger) ReportSoC(x Ctx, r Reading, widgetID string) ([]Event, error) 
 	if err := ValidateSoC(r.SoC); err != nil {
 		return nil, err
 	}
-	var id string
-	if r.ReadingID != "" {
+	id := r.EventID
+	if id == "" && r.ReadingID != "" {
 		id = DerivedID(c.ID, KindReading, r.ReadingID)
+	}
+	if id != "" {
 		if _, dup := c.Seen(id); dup {
 			return nil, nil
 		}
 	} else {
 		id = x.NewID()
+	}
+	if r.ReadingID == "" && r.EventID != "" {
+		r.ReadingID = r.EventID // remembered, so a re-sent message is stored once
 	}
 	var out []Event
 	sessionID := ""

@@ -607,3 +607,26 @@ func TestStartTransaction(t *testing.T) {
 		t.Errorf("next session: got %d events, want session.opened and the transaction", got)
 	}
 }
+
+// TestReadingWithDerivedEventID: an edge that derived the event id itself
+// (OCPP) has it used as is, and a re-sent message is stored once.
+func TestReadingWithDerivedEventID(t *testing.T) {
+	c := domain.NewCharger("c1")
+	x := ctxAt(0)
+	id := domain.DerivedID("c1", "ocpp.MeterValues", "m-7")
+	evs, err := c.ReportSoC(x, domain.Reading{SoC: 55, ReadingID: "ocpp:" + id, EventID: id}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := evs[len(evs)-1].ID; got != id {
+		t.Fatalf("event id: got %s, want %s", got, id)
+	}
+	for i := range evs {
+		evs[i].Seq = uint64(i + 1)
+	}
+	c.Fold(evs)
+	again, err := c.ReportSoC(x, domain.Reading{SoC: 55, ReadingID: "ocpp:" + id, EventID: id}, "")
+	if err != nil || len(again) != 0 {
+		t.Fatalf("re-sent: got %d events, %v; want none", len(again), err)
+	}
+}

@@ -66,7 +66,7 @@ func (c *conn) handle(ctx context.Context, typ int, b []byte, lim *rate.Limiter)
 		c.reject(domain.Errorf(domain.CodeRateLimited, "more than %g readings a second; this reading was not stored", float64(c.s.cfg.Rate)))
 		return
 	}
-	if err := c.s.StoreReading(ctx, c.id, f.SoC, f.ReadingID, domain.OpenedByReading); err != nil {
+	if err := c.s.StoreReading(ctx, c.id, domain.Reading{SoC: f.SoC, ReadingID: f.ReadingID, By: domain.OpenedByReading}); err != nil {
 		if domain.ErrorCode(err) == domain.CodeInternal {
 			c.s.cfg.Log.Error("reading not stored", "charger", c.id, "err", err)
 		}

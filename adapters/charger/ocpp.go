@@ -168,7 +168,7 @@ func (b *ocppBackend) StartTransaction(ctx context.Context, chargerID string, tx
 }
 
 func (b *ocppBackend) Reading(ctx context.Context, chargerID string, soc float64, eventID string, ts time.Time) error {
-	err := b.s.StoreReading(ctx, chargerID, soc, "ocpp:"+eventID, domain.OpenedByOCPP)
+	err := b.s.StoreReading(ctx, chargerID, domain.Reading{SoC: soc, ReadingID: "ocpp:" + eventID, EventID: eventID, By: domain.OpenedByOCPP})
 	if err == nil {
 		b.s.cfg.Observer.Reading("")
 	} else {

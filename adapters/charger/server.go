@@ -177,11 +177,11 @@ func (s *Server) presence(id string, decide func(*domain.Charger, domain.Ctx) []
 }
 
 // StoreReading stores one reading for a charger; the OCPP edge uses it too.
-func (s *Server) StoreReading(ctx context.Context, chargerID string, soc float64, readingID, by string) error {
+func (s *Server) StoreReading(ctx context.Context, chargerID string, r domain.Reading) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.StoreTimeout)
 	defer cancel()
 	start := time.Now()
-	_, err := s.cfg.Service.ReportSoC(ctx, chargerID, domain.Reading{SoC: soc, ReadingID: readingID, By: by})
+	_, err := s.cfg.Service.ReportSoC(ctx, chargerID, r)
 	s.cfg.Observer.Appended(time.Since(start))
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		err = errors.Join(domain.ErrUnavailable, err)
