@@ -1,0 +1,167 @@
+package eventstore
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/chargebooth/chargebooth/domain"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+const (
+	// probeTimeout bounds one stream info request of the probe.
+	probeTimeout = time.Second
+	// probeRetry is the probe's pace while the store is not ready, so
+	// that it is found ready again soon after it is.
+	probeRetry = 200 * time.Millisecond
+	// probeStale is the age past which Ready does not trust the probe's
+	// last finding (the probe is stopped or stuck) and probes itself.
+	probeStale = 3 * time.Second
+)
+
+// errNoLeader is the cause of an unavailable store whose stream does not
+// answer or reports no leader.
+var errNoLeader = errors.New("the stream has no leader")
+
+// now is the wall clock; the probe's timestamps only measure ages.
+var now = time.Now
+
+// health is one finding of the probe: nil err when the store can store
+// right now. fast marks findings that make Append fail at once instead
+// of publishing into a request that cannot be answered.
+type health struct {
+	err  error
+	fast bool
+	at   time.Time
+}
+
+// Ready reports whether this instance can store an event right now: it
+// is connected, the stream answers and has a leader, and the server has
+// room. It returns nil or an error wrapping domain.ErrUnavailable (no
+// connection, no stream leader) or domain.ErrFull (the storage limit or
+// the disk is reached), whose text says why. It reads what the store's
+// background probe found at most ProbeEvery ago, so it is cheap enough
+// for every /readyz request; after Close it probes on demand.
+func (s *Store) Ready(ctx context.Context) error {
+	h := s.health.Load()
+	if h == nil || now().Sub(h.at) > probeStale {
+		h = s.check(ctx)
+		s.health.Store(h)
+	}
+	if h.err != nil {
+		return h.err
+	}
+	if f := s.lastFull.Load(); f != nil {
+		return *f
+	}
+	return nil
+}
+
+// probe keeps s.health current until ctx ends, logging each change.
+func (s *Store) probe(ctx context.Context) {
+	defer close(s.probed)
+	var was error
+	for {
+		h := s.check(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		s.health.Store(h)
+		switch {
+		case h.err != nil && (was == nil || was.Error() != h.err.Error()):
+			slog.Warn("event store not ready", "stream", s.cfg.Stream, "err", h.err)
+		case h.err == nil && was != nil:
+			slog.Info("event store ready again", "stream", s.cfg.Stream)
+		}
+		was = h.err
+		wait := s.cfg.ProbeEvery
+		if h.err != nil {
+			wait = min(wait, probeRetry)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		if s.nc.IsClosed() {
+			s.health.Store(&health{err: unavailable(s.op(), nats.ErrConnectionClosed), fast: true, at: now()})
+			return
+		}
+	}
+}
+
+// op names the store in the probe's errors.
+func (s *Store) op() string { return "store " + s.cfg.Stream }
+
+// check probes the store once.
+func (s *Store) check(ctx context.Context) *health {
+	h := &health{fast: true}
+	defer func() { h.at = now() }()
+	if !s.nc.IsConnected() {
+		h.err = unavailable(s.op(), nats.ErrDisconnected)
+		return h
+	}
+	if s.cfg.Full != nil {
+		if err := s.cfg.Full(); err != nil {
+			// A full disk leaves publishes unanswered: fail them at once.
+			// A reached limit is refused at once by the server itself,
+			// and a publish is how a store that is no longer full finds
+			// out, so those still go through.
+			h.err, h.fast = full(s.op(), err), errors.Is(err, errNoSpace)
+			return h
+		}
+	}
+	c, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	info, err := s.stream.Info(c)
+	switch {
+	case err == nil && info.Cluster != nil && info.Cluster.Leader == "":
+		h.err = unavailable(s.op(), errNoLeader)
+	case err == nil:
+		h.fast = false
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, nats.ErrTimeout),
+		errors.Is(err, nats.ErrNoResponders), errors.Is(err, jetstream.ErrNoStreamResponse):
+		if ctx.Err() != nil {
+			h.err, h.fast = unavailable(s.op(), ctx.Err()), false
+			return h
+		}
+		h.err = unavailable(s.op(), errNoLeader)
+	default:
+		h.err = classify(s.op(), err)
+	}
+	return h
+}
+
+// failFast returns the error Append fails with at once while the probe
+// finds the store unable to store (no connection, no stream leader, a
+// full disk), nil otherwise.
+func (s *Store) failFast(op string) error {
+	h := s.health.Load()
+	if h == nil || !h.fast || h.err == nil || now().Sub(h.at) > probeStale {
+		return nil
+	}
+	var se *storeError
+	if errors.As(h.err, &se) {
+		return &storeError{op: op, kind: se.kind, cause: se.cause}
+	}
+	return unavailable(op, h.err)
+}
+
+// noteAppend records what an append found out about space: a refusal for
+// lack of it makes Ready report the store full until an append succeeds.
+func (s *Store) noteAppend(err error) {
+	switch {
+	case err == nil:
+		if s.lastFull.Load() != nil {
+			s.lastFull.Store(nil)
+			slog.Info("event store takes writes again", "stream", s.cfg.Stream)
+		}
+	case errors.Is(err, domain.ErrFull):
+		if s.lastFull.Swap(&err) == nil {
+			slog.Warn("event store full", "stream", s.cfg.Stream, "err", err)
+		}
+	}
+}

@@ -1,0 +1,122 @@
+package eventstore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chargebooth/chargebooth/domain"
+	"github.com/chargebooth/chargebooth/eventstore"
+	"github.com/chargebooth/chargebooth/eventstore/estest"
+)
+
+// startSmall starts an embedded server on dir with cfg's limits and opens
+// a store on it that consults the server's Full.
+func startSmall(t *testing.T, cfg eventstore.EmbeddedConfig) (*eventstore.Embedded, *eventstore.Store) {
+	t.Helper()
+	cfg.Listen = "127.0.0.1:-1"
+	srv, err := eventstore.StartEmbedded(cfg)
+	if err != nil {
+		t.Fatalf("start embedded nats: %v", err)
+	}
+	t.Cleanup(srv.Shutdown)
+	nc := estest.Connect(t, srv.ClientURL())
+	st, err := eventstore.Open(ctxT(t), nc, eventstore.Config{Full: srv.Full, ProbeEvery: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(st.Close)
+	return srv, st
+}
+
+// fillUp appends readings, checked and unchecked, until one fails; it
+// returns the events stored (with their sequences) and the error.
+func fillUp(t *testing.T, st *eventstore.Store, key domain.StreamKey, limit int) ([]domain.Event, error) {
+	t.Helper()
+	var stored []domain.Event
+	var version uint64
+	for i := range limit {
+		e := reading(key.ID, float64(i%101))
+		expected := version
+		if i%2 == 1 {
+			expected = domain.AnyVersion
+		}
+		res, err := st.Append(ctxT(t), key, expected, []domain.Event{e})
+		if err != nil {
+			return stored, err
+		}
+		e.Seq, version = res[0].Seq, res[0].Seq
+		stored = append(stored, e)
+	}
+	t.Fatalf("%d appends and the store is not full", limit)
+	return nil, nil
+}
+
+// checkFullError checks that err is a clean store_full error.
+func checkFullError(t *testing.T, err error) {
+	t.Helper()
+	if !errors.Is(err, domain.ErrFull) {
+		t.Fatalf("got %v, want an error wrapping ErrFull", err)
+	}
+	if got, want := domain.ErrorCode(err), domain.CodeStoreFull; got != want {
+		t.Fatalf("code: got %q, want %q", got, want)
+	}
+	if got, want := domain.ErrorMessage(err), domain.ErrFull.Message; got != want {
+		t.Fatalf("message: got %q, want %q", got, want)
+	}
+	if msg := err.Error(); strings.Contains(msg, "nats: nats:") || !strings.HasPrefix(msg, "append charger.soc_reported cb.charger.") {
+		t.Fatalf("error text %q: want it to start with what was not stored, without doubled prefixes", msg)
+	}
+}
+
+func TestFullStoreResumesWhenLimitRaised(t *testing.T) {
+	srv, st := startSmall(t, eventstore.EmbeddedConfig{DataDir: t.TempDir(), MaxStore: 256 << 10, CheckEvery: 100 * time.Millisecond})
+	key := domain.ChargerKey(newCharger("full"))
+	stored, err := fillUp(t, st, key, 20000)
+	checkFullError(t, err)
+	t.Logf("full after %d events: %v", len(stored), err)
+
+	checkFor(t, 5*time.Second, 10*time.Millisecond, func() error {
+		if err := st.Ready(ctxT(t)); !errors.Is(err, domain.ErrFull) {
+			return fmt.Errorf("ready: got %v, want an error wrapping ErrFull", err)
+		}
+		return nil
+	})
+	sameEvents(t, loadOK(t, st, key, 0), stored)
+
+	if err := srv.SetMaxStore(4 << 20); err != nil {
+		t.Fatalf("set max store: %v", err)
+	}
+	if got, want := srv.MaxStore(), int64(4<<20); got != want {
+		t.Fatalf("max store: got %d, want %d", got, want)
+	}
+	checkFor(t, 5*time.Second, 10*time.Millisecond, func() error {
+		e := reading(key.ID, 99)
+		res, err := st.Append(ctxT(t), key, domain.AnyVersion, []domain.Event{e})
+		if err != nil {
+			return err
+		}
+		e.Seq = res[0].Seq
+		stored = append(stored, e)
+		return nil
+	})
+	checkFor(t, 5*time.Second, 10*time.Millisecond, func() error { return st.Ready(ctxT(t)) })
+	sameEvents(t, loadOK(t, st, key, 0), stored)
+
+	// Lowering the limit below what is stored makes the store full again.
+	if err := srv.SetMaxStore(64 << 10); err != nil {
+		t.Fatalf("lower max store: %v", err)
+	}
+	checkFor(t, 5*time.Second, 10*time.Millisecond, func() error {
+		_, err := st.Append(ctxT(t), key, domain.AnyVersion, []domain.Event{reading(key.ID, 1)})
+		if !errors.Is(err, domain.ErrFull) {
+			return fmt.Errorf("append after lowering: got %v, want ErrFull", err)
+		}
+		return nil
+	})
+	sameEvents(t, loadOK(t, st, key, 0), stored)
+	_ = context.Background
+}
