@@ -46,6 +46,9 @@ type health struct {
 // background probe found at most ProbeEvery ago, so it is cheap enough
 // for every /readyz request; after Close it probes on demand.
 func (s *Store) Ready(ctx context.Context) error {
+	if !s.nc.IsConnected() {
+		return unavailable(s.op(), nats.ErrDisconnected)
+	}
 	h := s.health.Load()
 	if h == nil || now().Sub(h.at) > probeStale {
 		h = s.check(ctx)

@@ -1,10 +1,13 @@
 package eventstore_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -118,5 +121,95 @@ func TestFullStoreResumesWhenLimitRaised(t *testing.T) {
 		return nil
 	})
 	sameEvents(t, loadOK(t, st, key, 0), stored)
-	_ = context.Background
+}
+
+// smallDisk mounts an 8 MiB tmpfs on a fresh directory; it skips the test
+// when that is not allowed (not root, no mount).
+func smallDisk(t *testing.T) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a small filesystem needs root")
+	}
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("mount tmpfs: %v: %s", err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v: %s", dir, err, out)
+		}
+	})
+	return dir
+}
+
+// fillDisk writes a file in dir until the disk is full.
+func fillDisk(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatalf("create filler: %v", err)
+	}
+	defer f.Close()
+	chunk := make([]byte, 64<<10)
+	for {
+		if _, err := f.Write(chunk); err != nil {
+			if !errors.Is(err, syscall.ENOSPC) {
+				t.Fatalf("fill disk: %v", err)
+			}
+			return
+		}
+	}
+}
+
+func TestFullDiskResumesWhenSpaceReturns(t *testing.T) {
+	disk := smallDisk(t)
+	srv, st := startSmall(t, eventstore.EmbeddedConfig{DataDir: filepath.Join(disk, "data"), CheckEvery: 100 * time.Millisecond})
+	if got := srv.MaxStore(); got < 4<<20 || got > 8<<20 {
+		t.Fatalf("max store from an 8 MiB disk: got %d", got)
+	}
+	key := domain.ChargerKey(newCharger("disk"))
+	stored := appendOK(t, st, key, 0, readings(key.ID, 50)...)
+	evs := loadOK(t, st, key, 0)
+	if got, want := len(evs), len(stored); got != want {
+		t.Fatalf("stored %d, want %d", got, want)
+	}
+
+	filler := filepath.Join(disk, "filler")
+	fillDisk(t, filler)
+	var err error
+	checkFor(t, 10*time.Second, 10*time.Millisecond, func() error {
+		e := reading(key.ID, 5)
+		var res []domain.Appended
+		res, err = st.Append(ctxT(t), key, domain.AnyVersion, []domain.Event{e})
+		if err == nil {
+			e.Seq = res[0].Seq
+			evs = append(evs, e)
+			return errors.New("append succeeded on a full disk")
+		}
+		return nil
+	})
+	checkFullError(t, err)
+	t.Logf("on a full disk: %v", err)
+	checkFor(t, 5*time.Second, 10*time.Millisecond, func() error {
+		if err := st.Ready(ctxT(t)); !errors.Is(err, domain.ErrFull) {
+			return fmt.Errorf("ready: got %v, want an error wrapping ErrFull", err)
+		}
+		return nil
+	})
+
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	checkFor(t, 10*time.Second, 20*time.Millisecond, func() error {
+		e := reading(key.ID, 7)
+		res, err := st.Append(ctxT(t), key, domain.AnyVersion, []domain.Event{e})
+		if err != nil {
+			return err
+		}
+		e.Seq = res[0].Seq
+		evs = append(evs, e)
+		return nil
+	})
+	checkFor(t, 5*time.Second, 10*time.Millisecond, func() error { return st.Ready(ctxT(t)) })
+	sameEvents(t, loadOK(t, st, key, 0), evs)
 }
