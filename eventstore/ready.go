@@ -3,6 +3,7 @@ package eventstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -20,7 +21,21 @@ const (
 	// probeStale is the age past which Ready does not trust the probe's
 	// last finding (the probe is stopped or stuck) and probes itself.
 	probeStale = 3 * time.Second
+	// fullMemory is how long Ready reports the store full after an append
+	// was refused for lack of space, when no Config.Full tells better (an
+	// external server): until an append succeeds, or this long.
+	fullMemory = 10 * time.Second
+	// replicaSilence is how long a stream replica may go unheard by its
+	// leader (which sends a heartbeat every second) before the probe
+	// counts it lost.
+	replicaSilence = 3 * time.Second
 )
+
+// fullAppend is an append refused for lack of space.
+type fullAppend struct {
+	err error
+	at  time.Time
+}
 
 // errNoLeader is the cause of an unavailable store whose stream does not
 // answer or reports no leader.
@@ -57,8 +72,8 @@ func (s *Store) Ready(ctx context.Context) error {
 	if h.err != nil {
 		return h.err
 	}
-	if f := s.lastFull.Load(); f != nil {
-		return *f
+	if f := s.lastFull.Load(); f != nil && s.cfg.Full == nil && now().Sub(f.at) < fullMemory {
+		return f.err
 	}
 	return nil
 }
@@ -123,6 +138,10 @@ func (s *Store) check(ctx context.Context) *health {
 	switch {
 	case err == nil && info.Cluster != nil && info.Cluster.Leader == "":
 		h.err = unavailable(s.op(), errNoLeader)
+	case err == nil && !quorum(info.Cluster):
+		// The leader answers, but cannot commit a write: it keeps calling
+		// itself leader for a while (ten seconds) after losing its peers.
+		h.err = unavailable(s.op(), fmt.Errorf("%w: its leader %s lost its quorum", errNoLeader, info.Cluster.Leader))
 	case err == nil:
 		h.fast = false
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, nats.ErrTimeout),
@@ -136,6 +155,22 @@ func (s *Store) check(ctx context.Context) *health {
 		h.err = classify(s.op(), err)
 	}
 	return h
+}
+
+// quorum reports whether the stream's leader hears from a majority of its
+// group: itself and the replicas online and heard from within
+// replicaSilence.
+func quorum(c *jetstream.ClusterInfo) bool {
+	if c == nil || len(c.Replicas) == 0 {
+		return true
+	}
+	heard := 1 // the leader
+	for _, r := range c.Replicas {
+		if r != nil && !r.Offline && r.Active < replicaSilence {
+			heard++
+		}
+	}
+	return heard > (len(c.Replicas)+1)/2
 }
 
 // failFast returns the error Append fails with at once while the probe
@@ -154,7 +189,8 @@ func (s *Store) failFast(op string) error {
 }
 
 // noteAppend records what an append found out about space: a refusal for
-// lack of it makes Ready report the store full until an append succeeds.
+// lack of it makes Ready report the store full until an append succeeds
+// (or fullMemory passes), unless Config.Full tells.
 func (s *Store) noteAppend(err error) {
 	switch {
 	case err == nil:
@@ -163,7 +199,7 @@ func (s *Store) noteAppend(err error) {
 			slog.Info("event store takes writes again", "stream", s.cfg.Stream)
 		}
 	case errors.Is(err, domain.ErrFull):
-		if s.lastFull.Swap(&err) == nil {
+		if s.lastFull.Swap(&fullAppend{err: err, at: now()}) == nil {
 			slog.Warn("event store full", "stream", s.cfg.Stream, "err", err)
 		}
 	}

@@ -24,10 +24,10 @@ type Store struct {
 	js     jetstream.JetStream
 	stream jetstream.Stream
 
-	health   atomic.Pointer[health] // the probe's last finding
-	lastFull atomic.Pointer[error]  // the last append refused for lack of space; nil after one succeeds
-	stop     context.CancelFunc     // ends the probe
-	probed   chan struct{}          // closed when the probe has returned
+	health   atomic.Pointer[health]     // the probe's last finding
+	lastFull atomic.Pointer[fullAppend] // the last append refused for lack of space; nil after one succeeds
+	stop     context.CancelFunc         // ends the probe
+	probed   chan struct{}              // closed when the probe has returned
 
 	mu          sync.Mutex            // guards checkpoints
 	checkpoints jetstream.ObjectStore // nil until first used

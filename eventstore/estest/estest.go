@@ -43,7 +43,8 @@ func Server(tb testing.TB, dir, listen string) *eventstore.Embedded {
 	return srv
 }
 
-// Open connects to url and opens the store with the default Config.
+// Open connects to url and opens the store with the default Config;
+// cleanup closes the store, then the connection.
 func Open(tb testing.TB, url string) (*eventstore.Store, *nats.Conn) {
 	tb.Helper()
 	nc := Connect(tb, url)
@@ -53,6 +54,7 @@ func Open(tb testing.TB, url string) (*eventstore.Store, *nats.Conn) {
 	if err != nil {
 		tb.Fatalf("open event store: %v", err)
 	}
+	tb.Cleanup(st.Close)
 	return st, nc
 }
 
