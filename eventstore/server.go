@@ -75,9 +75,9 @@ type Embedded struct {
 	cfg EmbeddedConfig
 
 	mu       sync.Mutex      // guards the fields below; held while JetStream is reconfigured
-	opts     *server.Options // the server's options as last started or reloaded
+	opts     *server.Options // the server's options
 	maxStore int64           // the limit asked for; 0: follow the disk
-	lastUsed int64           // JetStream's storage use at the last check
+	limit    int64           // the limit in force (-1: none)
 	memMax   int64           // JetStream's memory limit, kept across restarts of JetStream
 
 	noSpace  atomic.Pointer[error] // why writes stopped for lack of disk space; nil while they do not
@@ -118,12 +118,12 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 	if cfg.CheckEvery <= 0 {
 		cfg.CheckEvery = DefaultCheckEvery
 	}
-	e := &Embedded{srv: srv, cfg: cfg, opts: opts, maxStore: max(cfg.MaxStore, 0),
+	e := &Embedded{srv: srv, cfg: cfg, opts: opts, maxStore: cfg.MaxStore, limit: -1,
 		stop: make(chan struct{}), done: make(chan struct{})}
 	if c := srv.JetStreamConfig(); c != nil {
 		e.memMax = c.MaxMemory
 	}
-	e.check() // add what the store already holds to a limit from the disk
+	e.check() // set the limit
 	go e.monitor()
 	return e, nil
 }
@@ -166,14 +166,11 @@ func serverOptions(cfg EmbeddedConfig) (*server.Options, error) {
 	if cfg.MaxStore < 0 {
 		return nil, fmt.Errorf("embedded nats: max store %d is negative", cfg.MaxStore)
 	}
-	opts.JetStreamMaxStore = cfg.MaxStore
-	if cfg.MaxStore == 0 {
-		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
-			return nil, fmt.Errorf("embedded nats: %w", err)
-		}
-		if free, ok := diskFree(cfg.DataDir); ok {
-			opts.JetStreamMaxStore = limitFromDisk(0, free)
-		}
+	// The server-wide limit is only a ceiling: the limit that counts is
+	// the account's, which the monitor sets (and changes) at runtime.
+	opts.JetStreamMaxStore = max(serverCeiling, cfg.MaxStore)
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("embedded nats: %w", err)
 	}
 	switch cfg.Sync {
 	case SyncAlways:

@@ -24,15 +24,41 @@ const (
 	// minFree is the free disk space the monitor waits for before it
 	// brings back a JetStream that stopped on a full disk.
 	minFree = 1 << 20
-	// minLimit is the smallest limit the monitor sets from the disk: a
-	// limit of 0 would make nats-server pick its own.
-	minLimit = 1
+	// fullSlack is the room below the limit in which the store counts as
+	// full: an event needs a few hundred bytes.
+	fullSlack = 4 << 10
+	// serverCeiling is the server-wide storage limit; the limit in force
+	// is the account's, which can be raised and lowered at runtime.
+	serverCeiling = 1 << 50
 )
 
 // limitFromDisk is nats-server's dynamic storage limit: three quarters of
 // the free space, on top of what JetStream already holds.
 func limitFromDisk(used, free int64) int64 {
-	return max(used+free/4*3, minLimit)
+	return max(used+free/4*3, 0)
+}
+
+// accountLimits are the limits of the account the store lives in: none
+// but the storage limit maxStore (-1: none).
+func accountLimits(maxStore int64) map[string]server.JetStreamAccountLimits {
+	return map[string]server.JetStreamAccountLimits{"": {
+		MaxMemory: -1, MaxStore: maxStore, MaxStreams: -1, MaxConsumers: -1,
+		MaxAckPending: -1, MemoryMaxStreamBytes: -1, StoreMaxStreamBytes: -1,
+	}}
+}
+
+// usage returns the storage the store's account uses and its limit (-1:
+// none); ok is false while JetStream is stopped.
+func (e *Embedded) usage() (used, limit int64, ok bool) {
+	if !e.srv.JetStreamEnabled() {
+		return 0, 0, false
+	}
+	acc := e.srv.GlobalAccount()
+	if acc == nil || !acc.JetStreamEnabled() {
+		return 0, 0, false
+	}
+	u := acc.JetStreamUsage()
+	return int64(u.Store), u.Limits.MaxStore, true
 }
 
 // Full reports why the embedded JetStream cannot take writes for lack of
@@ -49,32 +75,27 @@ func (e *Embedded) Full() error {
 	if err := e.noSpace.Load(); err != nil {
 		return *err
 	}
-	info, err := e.srv.Jsz(nil)
-	if err != nil || info.Disabled {
-		return nil
-	}
-	if used, limit := int64(info.Store), info.Config.MaxStore; used > limit {
+	used, limit, ok := e.usage()
+	if ok && limit >= 0 && used+fullSlack > limit {
+		if free, known := diskFree(e.cfg.DataDir); known {
+			return fmt.Errorf("%w: %s of %s used, %s free on the disk", errLimit, bytesOf(used), bytesOf(limit), bytesOf(free))
+		}
 		return fmt.Errorf("%w: %s of %s used", errLimit, bytesOf(used), bytesOf(limit))
 	}
 	return nil
 }
 
-// MaxStore returns JetStream's current storage limit in bytes (0 while
+// MaxStore returns the storage limit in force in bytes (-1: none, 0 while
 // JetStream is stopped).
 func (e *Embedded) MaxStore() int64 {
-	if c := e.srv.JetStreamConfig(); c != nil && e.srv.JetStreamEnabled() {
-		return c.MaxStore
-	}
-	return 0
+	_, limit, _ := e.usage()
+	return limit
 }
 
-// SetMaxStore changes JetStream's storage limit without restarting the
-// server: n bytes, or 0 to follow the disk again (see
-// EmbeddedConfig.MaxStore). A raised limit takes effect through a reload
-// of the server's options; a lowered one (which nats-server does not
-// reload) restarts JetStream within the server, a pause of a moment in
-// which clients' requests fail and their consumers are re-created.
-// Writes refused for lack of room succeed again once the limit allows.
+// SetMaxStore changes JetStream's storage limit at once, without
+// restarting anything: n bytes, or 0 to follow the disk again (see
+// EmbeddedConfig.MaxStore). Writes refused for lack of room succeed again
+// as soon as the limit allows them.
 func (e *Embedded) SetMaxStore(n int64) error {
 	if n < 0 {
 		return fmt.Errorf("set max store: %d is negative", n)
@@ -82,13 +103,7 @@ func (e *Embedded) SetMaxStore(n int64) error {
 	e.mu.Lock()
 	e.maxStore = n
 	e.mu.Unlock()
-	if n == 0 {
-		e.check()
-		return nil
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.setLimit(n, "set by the operator")
+	return e.check()
 }
 
 // monitor runs check every CheckEvery until Shutdown.
@@ -101,78 +116,81 @@ func (e *Embedded) monitor() {
 		case <-e.stop:
 			return
 		case <-t.C:
-			e.check()
+			_ = e.check()
 		}
 	}
 }
 
 // check brings back a JetStream that a full disk stopped, once the disk
-// has room again, and keeps a limit that follows the disk on it.
-func (e *Embedded) check() {
+// has room again, and keeps the storage limit at what was asked for or on
+// the disk.
+func (e *Embedded) check() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	free, known := diskFree(e.cfg.DataDir)
 	room := !known || free >= minFree
-	limit := func(used int64) int64 {
-		switch {
-		case e.maxStore > 0:
-			return e.maxStore
-		case !known:
-			return 0 // nats-server's own
-		}
-		return limitFromDisk(used, free)
-	}
 
 	if !e.srv.JetStreamEnabled() {
-		// JetStream disables itself when a write finds the disk full.
+		// JetStream disables itself when some writes find the disk full.
 		if !room {
 			e.setNoSpace(fmt.Errorf("%w: jetstream stopped (%s free)", errNoSpace, bytesOf(free)))
-			return
+			return nil
 		}
-		if err := e.restartJetStream(limit(e.lastUsed), "jetstream had stopped; the disk has room again"); err != nil {
+		if err := e.restartJetStream("jetstream had stopped; the disk has room again"); err != nil {
 			e.setNoSpace(fmt.Errorf("%w: jetstream stopped and does not start again: %v", errNoSpace, err))
-			return
+			return err
 		}
-		e.setNoSpace(nil)
-		return
 	}
-	info, err := e.srv.Jsz(nil)
-	if err != nil || info.Disabled {
-		return
-	}
-	used, cur := int64(info.Store), info.Config.MaxStore
-	e.lastUsed = used
-
 	if werr := e.writeError(); werr != "" {
 		// A stream's store failed a write on a full disk: it refuses
 		// every write from then on, until it is opened again.
 		if !room {
 			e.setNoSpace(fmt.Errorf("%w: %s", errNoSpace, werr))
-			return
+			return nil
 		}
-		if err := e.restartJetStream(limit(used), "a write had failed on a full disk; the disk has room again"); err != nil {
-			e.setNoSpace(fmt.Errorf("%w: %s; jetstream does not start again: %v", errNoSpace, werr, err))
-			return
+		if err := e.reopenStreams(); err != nil {
+			e.setNoSpace(fmt.Errorf("%w: %s; the streams do not open again: %v", errNoSpace, werr, err))
+			return err
 		}
-		e.setNoSpace(nil)
-		return
 	}
 	e.setNoSpace(nil)
 
-	if e.maxStore > 0 || !known {
-		return
+	used, cur, ok := e.usage()
+	if !ok {
+		return nil
 	}
-	// Follow the disk: raise the limit when it gained space; lower it only
-	// when JetStream's headroom is more than the disk holds, so that a
-	// write is refused cleanly instead of failing on a full disk (lowering
-	// restarts JetStream).
-	target := limitFromDisk(used, free)
 	switch {
-	case target > cur+max(cur/16, minFree):
-		_ = e.setLimit(target, fmt.Sprintf("the disk has %s free", bytesOf(free)))
-	case cur-used > free && target < cur:
-		_ = e.setLimit(target, fmt.Sprintf("the disk has only %s free", bytesOf(free)))
+	case e.maxStore > 0:
+		return e.applyLimit(e.maxStore, cur, "set by the operator")
+	case !known:
+		return e.applyLimit(-1, cur, "the disk's free space is not known")
 	}
+	// Follow the disk, not byte by byte: when it gained or lost a good
+	// part of the limit, or when the room left under the limit is more
+	// than the disk holds (a write would fail on a full disk rather than
+	// be refused cleanly).
+	target := limitFromDisk(used, free)
+	step := max(cur/16, minFree)
+	if cur < 0 || target > cur+step || target < cur-step || (target < cur && cur-used > free) {
+		return e.applyLimit(target, cur, fmt.Sprintf("the disk has %s free", bytesOf(free)))
+	}
+	return nil
+}
+
+// applyLimit puts n (-1: none) in force as the account's storage limit
+// where cur is; e.mu is held.
+func (e *Embedded) applyLimit(n, cur int64, why string) error {
+	if n == cur {
+		return nil
+	}
+	acc := e.srv.GlobalAccount()
+	if err := acc.UpdateJetStreamLimits(accountLimits(n)); err != nil {
+		slog.Error("event store limit not changed", "to", bytesOf(n), "err", err)
+		return fmt.Errorf("set max store: %w", err)
+	}
+	e.limit = n
+	slog.Info("event store limit", "from", bytesOf(cur), "to", bytesOf(n), "why", why)
+	return nil
 }
 
 // setNoSpace records (err) or clears (nil) a full disk, logging the change.
@@ -206,48 +224,29 @@ func (e *Embedded) writeError() string {
 	return ""
 }
 
-// setLimit makes n JetStream's storage limit; e.mu is held. A raise goes
-// through a reload of the server's options; anything else restarts
-// JetStream.
-func (e *Embedded) setLimit(n int64, why string) error {
-	n = max(n, minLimit)
-	if !e.srv.JetStreamEnabled() {
-		return e.restartJetStream(n, why)
+// reopenStreams stops the account's streams and opens them again from
+// disk, which clears the write error a full disk left in a stream's
+// store; e.mu is held. Clients' requests fail meanwhile; their durable
+// consumers are opened again with the streams.
+func (e *Embedded) reopenStreams() error {
+	acc := e.srv.GlobalAccount()
+	if err := acc.DisableJetStream(); err != nil {
+		return fmt.Errorf("reopen streams: %w", err)
 	}
-	cur := e.MaxStore()
-	if n == cur {
-		return nil
+	if err := acc.EnableJetStream(accountLimits(e.limit), nil); err != nil {
+		slog.Error("event store streams do not open again", "err", err)
+		return fmt.Errorf("reopen streams: %w", err)
 	}
-	if n > e.opts.JetStreamMaxStore {
-		o := e.opts.Clone()
-		o.JetStreamMaxStore = n
-		err := e.srv.ReloadOptions(o)
-		if err == nil {
-			e.opts = o
-			slog.Info("event store limit raised", "from", bytesOf(cur), "to", bytesOf(n), "why", why)
-			return nil
-		}
-		slog.Warn("event store limit: reload refused; restarting jetstream", "err", err)
-	}
-	return e.restartJetStream(n, why)
+	slog.Info("event store streams reopened: a write had failed on a full disk; the disk has room again")
+	return nil
 }
 
-// restartJetStream stops JetStream, keeping its state, and starts it
-// again on the same directory with the storage limit n (0: nats-server's
-// own); e.mu is held.
-// Streams are opened anew, which also clears a write error a full disk
-// left; clients' requests fail meanwhile and their consumers are found
-// again (durable ones) or re-created.
-func (e *Embedded) restartJetStream(n int64, why string) error {
-	from := e.MaxStore()
-	if e.srv.JetStreamEnabled() {
-		if err := e.srv.ShutdownJetStream(); err != nil {
-			return fmt.Errorf("restart jetstream: %w", err)
-		}
-	}
+// restartJetStream starts a JetStream that stopped itself again, on the
+// same directory; e.mu is held.
+func (e *Embedded) restartJetStream(why string) error {
 	err := e.srv.EnableJetStream(&server.JetStreamConfig{
 		StoreDir:     e.cfg.DataDir, // the server adds /jetstream
-		MaxStore:     n,
+		MaxStore:     e.opts.JetStreamMaxStore,
 		MaxMemory:    e.memMax,
 		SyncAlways:   e.opts.SyncAlways,
 		SyncInterval: e.opts.SyncInterval,
@@ -257,13 +256,17 @@ func (e *Embedded) restartJetStream(n int64, why string) error {
 		slog.Error("event store: jetstream does not start again", "why", why, "err", err)
 		return fmt.Errorf("restart jetstream: %w", err)
 	}
-	slog.Info("event store: jetstream restarted", "why", why, "limit", bytesOf(n), "was", bytesOf(from))
+	e.limit = -1 // the account starts without one; check sets it
+	slog.Info("event store: jetstream started again", "why", why)
 	return nil
 }
 
 // bytesOf renders a byte count for a person.
 func bytesOf(n int64) string {
 	const unit = 1024
+	if n < 0 {
+		return "none"
+	}
 	if n < unit {
 		return fmt.Sprintf("%d B", n)
 	}

@@ -161,55 +161,71 @@ func fillDisk(t *testing.T, path string) {
 	}
 }
 
+// TestFullDiskResumesWhenSpaceReturns fills the disk under the store:
+// with the limit following the disk, writes are refused cleanly; with a
+// limit beyond the disk, a write fails on the full disk and the stream
+// stops writing. Either way appends fail with ErrFull, nothing stored is
+// lost, and once the disk has room again writes resume by themselves.
 func TestFullDiskResumesWhenSpaceReturns(t *testing.T) {
-	disk := smallDisk(t)
-	srv, st := startSmall(t, eventstore.EmbeddedConfig{DataDir: filepath.Join(disk, "data"), CheckEvery: 100 * time.Millisecond})
-	if got := srv.MaxStore(); got < 4<<20 || got > 8<<20 {
-		t.Fatalf("max store from an 8 MiB disk: got %d", got)
+	tests := []struct {
+		name     string
+		maxStore int64
+	}{
+		{"limit follows the disk", 0},
+		{"limit beyond the disk", 64 << 20},
 	}
-	key := domain.ChargerKey(newCharger("disk"))
-	stored := appendOK(t, st, key, 0, readings(key.ID, 50)...)
-	evs := loadOK(t, st, key, 0)
-	if got, want := len(evs), len(stored); got != want {
-		t.Fatalf("stored %d, want %d", got, want)
-	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			disk := smallDisk(t)
+			srv, st := startSmall(t, eventstore.EmbeddedConfig{DataDir: filepath.Join(disk, "data"), MaxStore: tt.maxStore, CheckEvery: 100 * time.Millisecond})
+			if got := srv.MaxStore(); tt.maxStore == 0 && (got < 4<<20 || got > 8<<20) {
+				t.Fatalf("max store from an 8 MiB disk: got %d", got)
+			}
+			key := domain.ChargerKey(newCharger("disk"))
+			evs := readings(key.ID, 50)
+			evs = withSeqs(evs, appendOK(t, st, key, 0, evs...))
 
-	filler := filepath.Join(disk, "filler")
-	fillDisk(t, filler)
-	var err error
-	checkFor(t, 10*time.Second, 10*time.Millisecond, func() error {
-		e := reading(key.ID, 5)
-		var res []domain.Appended
-		res, err = st.Append(ctxT(t), key, domain.AnyVersion, []domain.Event{e})
-		if err == nil {
-			e.Seq = res[0].Seq
-			evs = append(evs, e)
-			return errors.New("append succeeded on a full disk")
-		}
-		return nil
-	})
-	checkFullError(t, err)
-	t.Logf("on a full disk: %v", err)
-	checkFor(t, 5*time.Second, 10*time.Millisecond, func() error {
-		if err := st.Ready(ctxT(t)); !errors.Is(err, domain.ErrFull) {
-			return fmt.Errorf("ready: got %v, want an error wrapping ErrFull", err)
-		}
-		return nil
-	})
+			filler := filepath.Join(disk, "filler")
+			fillDisk(t, filler)
+			var err error
+			checkFor(t, 20*time.Second, 10*time.Millisecond, func() error {
+				e := reading(key.ID, 5)
+				var res []domain.Appended
+				res, err = st.Append(ctxT(t), key, domain.AnyVersion, []domain.Event{e})
+				switch {
+				case err == nil:
+					e.Seq = res[0].Seq
+					evs = append(evs, e)
+					return errors.New("append succeeded on a full disk")
+				case !errors.Is(err, domain.ErrFull):
+					return fmt.Errorf("append on a full disk: got %v, want ErrFull", err)
+				}
+				return nil
+			})
+			checkFullError(t, err)
+			t.Logf("on a full disk: %v", err)
+			checkFor(t, 5*time.Second, 10*time.Millisecond, func() error {
+				if err := st.Ready(ctxT(t)); !errors.Is(err, domain.ErrFull) {
+					return fmt.Errorf("ready: got %v, want an error wrapping ErrFull", err)
+				}
+				return nil
+			})
 
-	if err := os.Remove(filler); err != nil {
-		t.Fatal(err)
+			if err := os.Remove(filler); err != nil {
+				t.Fatal(err)
+			}
+			checkFor(t, 10*time.Second, 20*time.Millisecond, func() error {
+				e := reading(key.ID, 7)
+				res, err := st.Append(ctxT(t), key, domain.AnyVersion, []domain.Event{e})
+				if err != nil {
+					return err
+				}
+				e.Seq = res[0].Seq
+				evs = append(evs, e)
+				return nil
+			})
+			checkFor(t, 5*time.Second, 10*time.Millisecond, func() error { return st.Ready(ctxT(t)) })
+			sameEvents(t, loadOK(t, st, key, 0), evs)
+		})
 	}
-	checkFor(t, 10*time.Second, 20*time.Millisecond, func() error {
-		e := reading(key.ID, 7)
-		res, err := st.Append(ctxT(t), key, domain.AnyVersion, []domain.Event{e})
-		if err != nil {
-			return err
-		}
-		e.Seq = res[0].Seq
-		evs = append(evs, e)
-		return nil
-	})
-	checkFor(t, 5*time.Second, 10*time.Millisecond, func() error { return st.Ready(ctxT(t)) })
-	sameEvents(t, loadOK(t, st, key, 0), evs)
 }
