@@ -78,6 +78,12 @@ func (s *Store) Ready(ctx context.Context) error {
 	return nil
 }
 
+// Full reports whether the store is refusing writes for lack of space, as
+// Ready finds it.
+func (s *Store) Full() bool {
+	return errors.Is(s.Ready(context.Background()), domain.ErrFull)
+}
+
 // probe keeps s.health current until ctx ends, logging each change.
 func (s *Store) probe(ctx context.Context) {
 	defer close(s.probed)

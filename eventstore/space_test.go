@@ -89,6 +89,9 @@ func TestFullStoreResumesWhenLimitRaised(t *testing.T) {
 		return nil
 	})
 	sameEvents(t, loadOK(t, st, key, 0), stored)
+	if !st.Full() {
+		t.Fatalf("full: got false, want true")
+	}
 
 	if err := srv.SetMaxStore(4 << 20); err != nil {
 		t.Fatalf("set max store: %v", err)

@@ -1,6 +1,7 @@
 // Package estest starts a throw-away JetStream event store for tests of
 // any package: an embedded nats-server in a temporary directory on a
-// random port, the store opened on it, everything stopped at cleanup.
+// random port, the store opened on it, everything stopped at cleanup. It
+// also holds RunAcceptance, the suite every domain.EventStore must pass.
 // Import it from _test files only.
 package estest
 
