@@ -137,3 +137,17 @@ func TestLeasesForgetOldOnes(t *testing.T) {
 	mu.Unlock()
 	expiredIs(t, l, nil, time.Second) // and gone for good
 }
+
+func TestLeasesRefuseNoName(t *testing.T) {
+	_, st, _ := estest.Start(t)
+	l, err := eventstore.OpenLeases(ctxT(t), st, eventstore.LeaseConfig{})
+	if err != nil {
+		t.Fatalf("open leases: %v", err)
+	}
+	if got, want := l.TTL(), eventstore.DefaultLeaseTTL; got != want {
+		t.Fatalf("ttl: got %s, want %s", got, want)
+	}
+	if err := l.Hold(ctxT(t), ""); err == nil {
+		t.Fatalf("hold without a name: got nil, want an error")
+	}
+}

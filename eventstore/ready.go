@@ -94,8 +94,9 @@ func (s *Store) probe(ctx context.Context) {
 			return
 		}
 		s.health.Store(h)
+		// Log changes of state, not of detail (the bytes used, say).
 		switch {
-		case h.err != nil && (was == nil || was.Error() != h.err.Error()):
+		case h.err != nil && domain.ErrorCode(was) != domain.ErrorCode(h.err):
 			slog.Warn("event store not ready", "stream", s.cfg.Stream, "err", h.err)
 		case h.err == nil && was != nil:
 			slog.Info("event store ready again", "stream", s.cfg.Stream)
