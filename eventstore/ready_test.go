@@ -7,6 +7,7 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +15,8 @@ import (
 	"github.com/chargebooth/chargebooth/eventstore"
 	"github.com/chargebooth/chargebooth/eventstore/estest"
 	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // appendFailsFast checks that an append with a generous deadline fails
@@ -202,4 +205,134 @@ func TestClusterWithoutLeader(t *testing.T) {
 		return nil
 	})
 	sameEvents(t, loadOK(t, st, key, 0), append(stored, e))
+}
+
+// TestClusterLeaderLoss stops the stream leader of an R3 stream while one
+// writer appends checked events: the two survivors elect a new leader,
+// appends resume, each failed append failed well within its deadline, and
+// every acknowledged event is stored exactly once.
+func TestClusterLeaderLoss(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a three-node cluster")
+	}
+	nodes := startCluster(t)
+	nc := estest.Connect(t, nodes[0].url()+","+nodes[1].url()+","+nodes[2].url())
+	var st *eventstore.Store
+	checkFor(t, 30*time.Second, 100*time.Millisecond, func() (err error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		st, err = eventstore.Open(ctx, nc, eventstore.Config{Replicas: 3})
+		return err
+	})
+	t.Cleanup(st.Close)
+	waitReady(t, st, true, 20*time.Second)
+	leader := streamLeader(t, nc)
+
+	key := domain.ChargerKey(newCharger("election"))
+	var (
+		mu       sync.Mutex
+		acked    []domain.Event
+		failures int
+		slowest  time.Duration
+		stop     = make(chan struct{})
+		done     = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		var version uint64
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			e := reading(key.ID, float64(i%101))
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			start := time.Now()
+			res, err := st.Append(ctx, key, version, []domain.Event{e})
+			took := time.Since(start)
+			cancel()
+			mu.Lock()
+			switch {
+			case err == nil:
+				e.Seq, version = res[0].Seq, res[0].Seq
+				acked = append(acked, e)
+			case errors.Is(err, domain.ErrConflict):
+				// An append that failed was stored after all: go on
+				// from what the store holds.
+				if evs, lerr := st.Load(context.Background(), key, 0); lerr == nil && len(evs) > 0 {
+					version = evs[len(evs)-1].Seq
+				}
+			case errors.Is(err, domain.ErrUnavailable):
+				failures++
+				slowest = max(slowest, took)
+			default:
+				t.Errorf("append: %v", err)
+			}
+			mu.Unlock()
+			if err != nil { // as a charger would, wait a little before the next reading
+				select {
+				case <-stop:
+					return
+				case <-time.After(20 * time.Millisecond):
+				}
+			}
+		}
+	}()
+	count := func() int { mu.Lock(); defer mu.Unlock(); return len(acked) }
+	checkFor(t, 10*time.Second, 10*time.Millisecond, func() error {
+		if count() < 50 {
+			return errors.New("fewer than 50 appends before the leader stops")
+		}
+		return nil
+	})
+	for _, n := range nodes {
+		if n.opts.ServerName == leader {
+			n.stop()
+		}
+	}
+	stopped := count()
+	checkFor(t, 30*time.Second, 10*time.Millisecond, func() error {
+		if count() < stopped+50 {
+			return fmt.Errorf("%d appends since the leader %s stopped, want 50", count()-stopped, leader)
+		}
+		return nil
+	})
+	close(stop)
+	<-done
+	t.Logf("%d appends acknowledged, %d failed, the slowest failure took %s", len(acked), failures, slowest)
+	if limit := 3 * time.Second; slowest > limit {
+		t.Errorf("a failed append took %s, want under %s", slowest, limit)
+	}
+	stored := loadOK(t, st, key, 0)
+	seen := map[string]bool{}
+	for _, e := range stored {
+		if seen[e.ID] {
+			t.Fatalf("event %s stored twice", e.ID)
+		}
+		seen[e.ID] = true
+	}
+	for _, e := range acked {
+		if !seen[e.ID] {
+			t.Fatalf("acknowledged event %s (seq %d) lost", e.ID, e.Seq)
+		}
+	}
+}
+
+// streamLeader returns the name of the stream's leader.
+func streamLeader(t *testing.T, nc *nats.Conn) string {
+	t.Helper()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := js.Stream(ctxT(t), eventstore.DefaultStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(ctxT(t))
+	if err != nil || info.Cluster == nil || info.Cluster.Leader == "" {
+		t.Fatalf("stream info: %+v, %v; want a leader", info, err)
+	}
+	return info.Cluster.Leader
 }
