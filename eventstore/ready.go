@@ -31,6 +31,10 @@ const (
 	replicaSilence = 3 * time.Second
 )
 
+// errNoMeta is the cause of a store whose stream can store but whose
+// cluster cannot create consumers (no JetStream meta leader).
+var errNoMeta = errors.New("the cluster has no jetstream meta leader; events cannot be read")
+
 // fullAppend is an append refused for lack of space.
 type fullAppend struct {
 	err error
@@ -54,8 +58,9 @@ type health struct {
 }
 
 // Ready reports whether this instance can store an event right now: it
-// is connected, the stream answers and has a leader, and the server has
-// room. It returns nil or an error wrapping domain.ErrUnavailable (no
+// is connected, the stream answers and has a leader with its quorum, the
+// server has room, and (in a cluster) consumers can be created, which
+// loads and followers need. It returns nil or an error wrapping domain.ErrUnavailable (no
 // connection, no stream leader) or domain.ErrFull (the storage limit or
 // the disk is reached), whose text says why. It reads what the store's
 // background probe found at most ProbeEvery ago, so it is cheap enough
@@ -151,6 +156,14 @@ func (s *Store) check(ctx context.Context) *health {
 		h.err = unavailable(s.op(), fmt.Errorf("%w: its leader %s lost its quorum", errNoLeader, info.Cluster.Leader))
 	case err == nil:
 		h.fast = false
+		if info.Cluster != nil && len(info.Cluster.Replicas) > 0 {
+			// Appends need only the stream's leader, but loads and
+			// followers create consumers, which need the cluster's meta
+			// leader; it answers account info.
+			if _, err := s.js.AccountInfo(c); err != nil && ctx.Err() == nil {
+				h.err = unavailable(s.op(), fmt.Errorf("%w: %s", errNoMeta, detail(err)))
+			}
+		}
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, nats.ErrTimeout),
 		errors.Is(err, nats.ErrNoResponders), errors.Is(err, jetstream.ErrNoStreamResponse):
 		if ctx.Err() != nil {
