@@ -2,6 +2,7 @@ package eventstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -30,8 +31,18 @@ import (
 // reported Duplicate with its original sequence and not stored again.
 //
 // On an error, events before the failing one may be stored; the caller
-// re-reads the aggregate. A disconnected store fails at once with an error
-// wrapping domain.ErrUnavailable rather than queueing the events.
+// re-reads the aggregate. A disconnected store, or one whose stream has no
+// leader (as the store's probe found, see Ready), fails at once with an
+// error wrapping domain.ErrUnavailable rather than queueing the events or
+// waiting out ctx. A write refused for lack of space (the server's storage
+// limit or its disk) returns an error wrapping domain.ErrFull.
+//
+// Each publish attempt is bounded by Config.PublishTimeout; one that got
+// no answer (lost in a leader election, say) is sent once more while ctx
+// allows. That re-send is safe: a checked event carries the same expected
+// version, so if the first attempt was stored the re-send meets a conflict
+// and is found by storedAfter and reported Duplicate; an unchecked one
+// carries the same Nats-Msg-Id and is de-duplicated by JetStream.
 func (s *Store) Append(ctx context.Context, key domain.StreamKey, expected uint64, events []domain.Event) ([]domain.Appended, error) {
 	if err := checkKey(key); err != nil {
 		return nil, fmt.Errorf("append: %w", err)
@@ -42,11 +53,14 @@ func (s *Store) Append(ctx context.Context, key domain.StreamKey, expected uint6
 		if err := s.connected("append " + subj); err != nil {
 			return nil, err
 		}
+		if err := s.failFast(fmt.Sprintf("append %s %s", events[i].Type, subj)); err != nil {
+			return nil, err
+		}
 		msg, err := s.message(subj, events[i], expected)
 		if err != nil {
 			return nil, err
 		}
-		ack, err := s.js.PublishMsg(ctx, &msg.Msg)
+		ack, err := s.publish(ctx, &msg.Msg)
 		msg.release()
 		if isConflict(err) {
 			// The expected-sequence check runs before de-duplication on a
@@ -59,8 +73,11 @@ func (s *Store) Append(ctx context.Context, key domain.StreamKey, expected uint6
 			}
 		}
 		if err != nil {
-			return nil, classify(fmt.Sprintf("append %s %s", events[i].Type, subj), err)
+			err = s.classifyAppend(fmt.Sprintf("append %s %s", events[i].Type, subj), err)
+			s.noteAppend(err)
+			return nil, err
 		}
+		s.noteAppend(nil)
 		if ack.Stream != s.cfg.Stream {
 			return nil, fmt.Errorf("append %s: stored in stream %q, want %q", subj, ack.Stream, s.cfg.Stream)
 		}
@@ -125,4 +142,40 @@ func (s *Store) storedAfter(ctx context.Context, key domain.StreamKey, seq uint6
 		}
 	}
 	return 0, false, nil
+}
+
+// publish sends one message, bounding each attempt by PublishTimeout and
+// re-sending once an attempt that got no answer (see Append for why a
+// re-send stores nothing twice).
+func (s *Store) publish(ctx context.Context, m *nats.Msg) (*jetstream.PubAck, error) {
+	for attempt := 0; ; attempt++ {
+		c, cancel := context.WithTimeout(ctx, s.cfg.PublishTimeout)
+		ack, err := s.js.PublishMsg(c, m)
+		cancel()
+		if err == nil || attempt > 0 || ctx.Err() != nil || !unanswered(err) || !s.nc.IsConnected() {
+			return ack, err
+		}
+		if s.failFast("") != nil {
+			return nil, err
+		}
+	}
+}
+
+// unanswered reports a publish that got no answer in time, or none at all.
+func unanswered(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) ||
+		errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders)
+}
+
+// classifyAppend is classify for a failed publish, which a full disk
+// leaves unanswered: when the server says it is out of space, an
+// unanswered append is reported full rather than unavailable.
+func (s *Store) classifyAppend(op string, err error) error {
+	err = classify(op, err)
+	if s.cfg.Full != nil && errors.Is(err, domain.ErrUnavailable) {
+		if ferr := s.cfg.Full(); ferr != nil {
+			return full(op, ferr)
+		}
+	}
+	return err
 }

@@ -35,6 +35,7 @@ func BenchmarkAppend(b *testing.B) {
 				if st, err = eventstore.Open(context.Background(), nc, eventstore.Config{}); err != nil {
 					b.Fatal(err)
 				}
+				b.Cleanup(st.Close)
 			}
 			ctx := context.Background()
 			b.SetParallelism(16)

@@ -16,6 +16,10 @@ const (
 	DefaultDuplicateWindow = 2 * time.Minute
 	// CheckpointBucket is the object store holding projection checkpoints.
 	CheckpointBucket = "CHARGEBOOTH_CHECKPOINTS"
+	// DefaultPublishTimeout bounds one publish attempt.
+	DefaultPublishTimeout = time.Second
+	// DefaultProbeEvery is how often the store probes its stream.
+	DefaultProbeEvery = 500 * time.Millisecond
 )
 
 // Config describes the stream Open creates or updates. The zero value is
@@ -40,6 +44,18 @@ type Config struct {
 	Memory bool
 	// FollowBatch is how many messages Follow keeps in flight; 0 means 2000.
 	FollowBatch int
+	// PublishTimeout bounds one publish attempt of Append (one retry
+	// follows a timed-out attempt while the caller's context allows);
+	// 0 means DefaultPublishTimeout.
+	PublishTimeout time.Duration
+	// ProbeEvery is how often the store checks that its stream has a
+	// leader and room, for Ready and for Append to fail fast; 0 means
+	// DefaultProbeEvery.
+	ProbeEvery time.Duration
+	// Full, when set, reports why the server cannot take writes for lack
+	// of space (nil when it can); the store's probe consults it. Pass
+	// Embedded.Full for the embedded server.
+	Full func() error
 }
 
 func (c Config) withDefaults() Config {
@@ -60,6 +76,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.FollowBatch <= 0 {
 		c.FollowBatch = 2000
+	}
+	if c.PublishTimeout <= 0 {
+		c.PublishTimeout = DefaultPublishTimeout
+	}
+	if c.ProbeEvery <= 0 {
+		c.ProbeEvery = DefaultProbeEvery
 	}
 	return c
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
-	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -39,46 +39,6 @@ func readings(charger string, n int) []domain.Event {
 		out[i] = reading(charger, float64(i%101))
 	}
 	return out
-}
-
-// sample returns an event of type typ whose payload has every field set
-// to a non-zero value, so a lost field shows.
-func sample(tb testing.TB, typ, charger, widget string) domain.Event {
-	tb.Helper()
-	p, err := domain.DecodePayload(typ, nil)
-	if err != nil {
-		tb.Fatalf("payload of %s: %v", typ, err)
-	}
-	v := reflect.New(reflect.TypeOf(p)).Elem()
-	fill(v)
-	e := domain.NewEvent(ulid.Make().String(), eventTime, charger, "s-"+charger, v.Interface().(domain.Payload))
-	e.WidgetID = widget
-	return e
-}
-
-// fill sets every settable field of struct v to a non-zero value.
-func fill(v reflect.Value) {
-	for i := 0; i < v.NumField(); i++ {
-		f, name := v.Field(i), v.Type().Field(i).Name
-		switch f.Kind() {
-		case reflect.String:
-			f.SetString("v-" + strings.ToLower(name))
-		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-			f.SetInt(int64(7 + i))
-		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-			f.SetUint(uint64(7 + i))
-		case reflect.Float32, reflect.Float64:
-			f.SetFloat(42.5 + float64(i))
-		case reflect.Bool:
-			f.SetBool(true)
-		case reflect.Struct:
-			if f.Type() == reflect.TypeOf(time.Time{}) {
-				f.Set(reflect.ValueOf(eventTime.Add(time.Duration(i) * time.Minute)))
-			} else {
-				fill(f)
-			}
-		}
-	}
 }
 
 // ctxT returns a context that ends with the test or after 20 s.
@@ -149,4 +109,80 @@ func sameEvents(tb testing.TB, got, want []domain.Event) {
 			tb.Fatalf("event %d:\n got %#v\nwant %#v", i, got[i], want[i])
 		}
 	}
+}
+
+// follower runs Follow in the background and collects what it delivers.
+type follower struct {
+	mu   sync.Mutex
+	got  []domain.Event
+	done chan error
+	stop context.CancelFunc
+}
+
+func follow(t *testing.T, st domain.EventStore, name string, after uint64) *follower {
+	t.Helper()
+	feed, ok := st.(domain.Feed)
+	if !ok {
+		t.Skip("store is not a domain.Feed")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	f := &follower{done: make(chan error, 1), stop: cancel}
+	go func() {
+		f.done <- feed.Follow(ctx, name, after, func(e domain.Event) error {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.got = append(f.got, e)
+			return nil
+		})
+	}()
+	t.Cleanup(func() { f.halt(t) })
+	return f
+}
+
+// waitFor waits until the follower has n events.
+func (f *follower) waitFor(t *testing.T, n int) []domain.Event {
+	t.Helper()
+	checkFor(t, 10*time.Second, 5*time.Millisecond, func() error {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if len(f.got) < n {
+			return fmt.Errorf("followed %d events, want %d", len(f.got), n)
+		}
+		return nil
+	})
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]domain.Event(nil), f.got...)
+}
+
+// halt stops Follow and checks it returned nil.
+func (f *follower) halt(t *testing.T) {
+	t.Helper()
+	f.stop()
+	select {
+	case err, ok := <-f.done:
+		if ok && err != nil {
+			t.Errorf("follow returned %v, want nil", err)
+		}
+		if ok {
+			close(f.done)
+		}
+	case <-time.After(5 * time.Second):
+		t.Errorf("follow did not return after its context ended")
+	}
+}
+
+// appendMixed appends n events spread over three aggregates and returns
+// them with their sequences, in stream order.
+func appendMixed(t *testing.T, st domain.EventStore, n int) []domain.Event {
+	t.Helper()
+	keys := []domain.StreamKey{domain.ChargerKey(newCharger("f")), domain.ChargerKey(newCharger("f")), domain.ChargerKey(newCharger("f"))}
+	out := make([]domain.Event, n)
+	for i := range out {
+		key := keys[i%len(keys)]
+		e := reading(key.ID, float64(i%101))
+		e.Seq = appendOK(t, st, key, domain.AnyVersion, e)[0].Seq
+		out[i] = e
+	}
+	return out
 }

@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -28,6 +31,10 @@ const (
 // DefaultListen is the embedded server's default client address.
 const DefaultListen = "127.0.0.1:4222"
 
+// DefaultCheckEvery is how often the embedded server's monitor checks the
+// disk and JetStream.
+const DefaultCheckEvery = 5 * time.Second
+
 // EmbeddedConfig configures StartEmbedded.
 type EmbeddedConfig struct {
 	// DataDir holds the JetStream file store (in DataDir/jetstream).
@@ -46,11 +53,37 @@ type EmbeddedConfig struct {
 	// StartTimeout bounds the wait for the server to accept clients;
 	// 0 means 10 s.
 	StartTimeout time.Duration
+	// MaxStore is JetStream's file storage limit in bytes. 0 means what
+	// the disk offers, as nats-server computes it (three quarters of the
+	// free space, plus what the store already holds), re-checked every
+	// CheckEvery so that the limit follows the disk when it gains or
+	// loses space. A write beyond the limit is refused with an error
+	// wrapping domain.ErrFull. Embedded.SetMaxStore changes it later.
+	MaxStore int64
+	// CheckEvery is how often the server's monitor checks the disk and
+	// JetStream's health (see Embedded.Full); 0 means DefaultCheckEvery.
+	CheckEvery time.Duration
 }
 
-// Embedded is a nats-server with JetStream running inside this process.
+// Embedded is a nats-server with JetStream running inside this process,
+// and its monitor: a goroutine that keeps JetStream's storage limit on
+// the disk's space (unless MaxStore fixes it), and that brings JetStream
+// back, without a restart of the server, once space returns after a full
+// disk made it stop writing.
 type Embedded struct {
 	srv *server.Server
+	cfg EmbeddedConfig
+
+	mu       sync.Mutex      // guards the fields below; held while JetStream is reconfigured
+	opts     *server.Options // the server's options
+	maxStore int64           // the limit asked for; 0: follow the disk
+	limit    int64           // the limit in force (-1: none)
+	memMax   int64           // JetStream's memory limit, kept across restarts of JetStream
+
+	noSpace  atomic.Pointer[error] // why writes stopped for lack of disk space; nil while they do not
+	stop     chan struct{}         // closed by Shutdown to end the monitor
+	done     chan struct{}         // closed when the monitor has returned
+	stopOnce sync.Once
 }
 
 // StartEmbedded starts a nats-server with JetStream file storage under
@@ -82,7 +115,17 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 		srv.WaitForShutdown()
 		return nil, errors.New("embedded nats: jetstream did not start")
 	}
-	return &Embedded{srv: srv}, nil
+	if cfg.CheckEvery <= 0 {
+		cfg.CheckEvery = DefaultCheckEvery
+	}
+	e := &Embedded{srv: srv, cfg: cfg, opts: opts, maxStore: cfg.MaxStore, limit: -1,
+		stop: make(chan struct{}), done: make(chan struct{})}
+	if c := srv.JetStreamConfig(); c != nil {
+		e.memMax = c.MaxMemory
+	}
+	e.check() // set the limit
+	go e.monitor()
+	return e, nil
 }
 
 func serverOptions(cfg EmbeddedConfig) (*server.Options, error) {
@@ -120,6 +163,15 @@ func serverOptions(cfg EmbeddedConfig) (*server.Options, error) {
 		Debug:      cfg.Debug,
 		DontListen: cfg.InProcessOnly,
 	}
+	if cfg.MaxStore < 0 {
+		return nil, fmt.Errorf("embedded nats: max store %d is negative", cfg.MaxStore)
+	}
+	// The server-wide limit is only a ceiling: the limit that counts is
+	// the account's, which the monitor sets (and changes) at runtime.
+	opts.JetStreamMaxStore = max(serverCeiling, cfg.MaxStore)
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("embedded nats: %w", err)
+	}
 	switch cfg.Sync {
 	case SyncAlways:
 		opts.SyncAlways = true
@@ -141,9 +193,13 @@ func (e *Embedded) Connect(opts ...nats.Option) (*nats.Conn, error) {
 	return Connect("", append([]nats.Option{nats.InProcessServer(e.srv)}, opts...)...)
 }
 
-// Shutdown stops the server and waits until it has stopped; JetStream
-// flushes its files on the way.
+// Shutdown stops the monitor and the server and waits until the server
+// has stopped; JetStream flushes its files on the way.
 func (e *Embedded) Shutdown() {
+	e.stopOnce.Do(func() {
+		close(e.stop)
+		<-e.done
+	})
 	e.srv.Shutdown()
 	e.srv.WaitForShutdown()
 }

@@ -20,6 +20,7 @@ func TestStartEmbeddedRefusesBadConfig(t *testing.T) {
 		{"bad port", eventstore.EmbeddedConfig{DataDir: t.TempDir(), Listen: "127.0.0.1:http"}, "not a port number"},
 		{"port too big", eventstore.EmbeddedConfig{DataDir: t.TempDir(), Listen: "127.0.0.1:70000"}, "not a port number"},
 		{"bad sync", eventstore.EmbeddedConfig{DataDir: t.TempDir(), Listen: "127.0.0.1:-1", Sync: "sometimes"}, "sync"},
+		{"negative max store", eventstore.EmbeddedConfig{DataDir: t.TempDir(), Listen: "127.0.0.1:-1", MaxStore: -1}, "max store"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

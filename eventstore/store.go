@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/nats-io/nats.go"
@@ -23,12 +24,18 @@ type Store struct {
 	js     jetstream.JetStream
 	stream jetstream.Stream
 
+	health   atomic.Pointer[health]     // the probe's last finding
+	lastFull atomic.Pointer[fullAppend] // the last append refused for lack of space; nil after one succeeds
+	stop     context.CancelFunc         // ends the probe
+	probed   chan struct{}              // closed when the probe has returned
+
 	mu          sync.Mutex            // guards checkpoints
 	checkpoints jetstream.ObjectStore // nil until first used
 }
 
 // Open creates the stream described by cfg, or updates it to cfg, and
-// returns a store on it.
+// returns a store on it. It starts the store's probe (see Ready); Close
+// stops it.
 func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 	cfg = cfg.withDefaults()
 	js, err := jetstream.New(nc)
@@ -39,7 +46,19 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, classify("open stream "+cfg.Stream, err)
 	}
-	return &Store{cfg: cfg, nc: nc, js: js, stream: stream}, nil
+	s := &Store{cfg: cfg, nc: nc, js: js, stream: stream, probed: make(chan struct{})}
+	s.health.Store(&health{at: now()})
+	pctx, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	go s.probe(pctx)
+	return s, nil
+}
+
+// Close stops the store's probe. The connection stays open; the store
+// keeps working, with Ready probing on demand.
+func (s *Store) Close() {
+	s.stop()
+	<-s.probed
 }
 
 // Config returns the store's configuration with defaults filled in.
@@ -60,7 +79,8 @@ func (s *Store) LastSequence(ctx context.Context) (uint64, error) {
 	return info.State.LastSeq, nil
 }
 
-// Ping checks that the stream answers; for readiness probes.
+// Ping checks that the stream answers. Ready is the cheaper, truer
+// readiness check.
 func (s *Store) Ping(ctx context.Context) error {
 	_, err := s.LastSequence(ctx)
 	return err

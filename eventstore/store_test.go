@@ -19,13 +19,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-func TestAcceptance(t *testing.T) {
-	RunAcceptance(t, func(t *testing.T) domain.EventStore {
-		_, st, _ := estest.Start(t)
-		return st
-	})
-}
-
 func TestSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
 	srv, st, nc := estest.StartAt(t, dir)

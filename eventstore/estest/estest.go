@@ -1,6 +1,7 @@
 // Package estest starts a throw-away JetStream event store for tests of
 // any package: an embedded nats-server in a temporary directory on a
-// random port, the store opened on it, everything stopped at cleanup.
+// random port, the store opened on it, everything stopped at cleanup. It
+// also holds RunAcceptance, the suite every domain.EventStore must pass.
 // Import it from _test files only.
 package estest
 
@@ -43,7 +44,8 @@ func Server(tb testing.TB, dir, listen string) *eventstore.Embedded {
 	return srv
 }
 
-// Open connects to url and opens the store with the default Config.
+// Open connects to url and opens the store with the default Config;
+// cleanup closes the store, then the connection.
 func Open(tb testing.TB, url string) (*eventstore.Store, *nats.Conn) {
 	tb.Helper()
 	nc := Connect(tb, url)
@@ -53,6 +55,7 @@ func Open(tb testing.TB, url string) (*eventstore.Store, *nats.Conn) {
 	if err != nil {
 		tb.Fatalf("open event store: %v", err)
 	}
+	tb.Cleanup(st.Close)
 	return st, nc
 }
 
