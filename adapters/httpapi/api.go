@@ -63,6 +63,20 @@ type Config struct {
 	// WaitTimeout bounds how long a command waits for the board to apply
 	// what it stored before answering; 0 means 2s.
 	WaitTimeout time.Duration
+	// StoreLimit, when set, shows and changes the event store's storage
+	// limit at GET and PUT /api/store (the embedded server's; nil with an
+	// external NATS, whose limits are its own).
+	StoreLimit StoreLimit
+}
+
+// StoreLimit is the event store's storage limit, changeable at runtime.
+type StoreLimit interface {
+	// MaxStore returns the limit in force in bytes (-1: none).
+	MaxStore() int64
+	// SetMaxStore changes the limit; 0 makes it follow the disk.
+	SetMaxStore(n int64) error
+	// Full returns why writes are refused for lack of space, or nil.
+	Full() error
 }
 
 // API is the staff and ops HTTP API. Make one with New.
@@ -135,6 +149,9 @@ func (a *API) routes() {
 
 	m.HandleFunc("GET /api/notices", a.listNotices)
 	m.HandleFunc("POST /api/notices", a.scheduleNotice)
+
+	m.HandleFunc("GET /api/store", a.getStore)
+	m.HandleFunc("PUT /api/store", a.putStore)
 
 	m.HandleFunc("GET /api/live", a.live)
 	m.HandleFunc("/api/", a.apiFallback)

@@ -32,6 +32,9 @@ type opsStore struct {
 }
 
 func (o *opsStore) Close() {
+	if o.Store != nil {
+		o.Store.Close()
+	}
 	if o.nc != nil {
 		o.nc.Close()
 	}

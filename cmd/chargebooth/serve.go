@@ -46,6 +46,8 @@ type ServeConfig struct {
 	Sync          string
 	Retention     time.Duration
 	MaxBytes      int64
+	MaxStore      byteSize
+	LeaseTTL      time.Duration
 	Replicas      int
 	Origins       string
 	Checkpoint    time.Duration
@@ -82,6 +84,8 @@ func (c *ServeConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Sync, "sync", "interval", "JetStream fsync: interval (each event is written to its file before it is acknowledged, so kill -9 loses nothing; the OS flushes to disk in the background, so a power cut can lose the last seconds) or always (fsync every write before acknowledging: survives a power cut, about 50x slower)")
 	fs.DurationVar(&c.Retention, "retention", 0, "drop events older than this (0: keep forever)")
 	fs.Int64Var(&c.MaxBytes, "max-bytes", -1, "stream size limit in bytes (-1: none)")
+	fs.Var(&c.MaxStore, "max-store", "embedded JetStream's storage limit (bytes, or with KiB/MiB/GiB); past it events are refused as store_full until space returns or PUT /api/store raises it (default: what the disk offers, re-checked)")
+	fs.DurationVar(&c.LeaseTTL, "lease-ttl", eventstore.DefaultLeaseTTL, "how long an instance's lease lasts without renewal; the sockets of an instance whose lease expired are marked offline by the others")
 	fs.IntVar(&c.Replicas, "replicas", 1, "stream and consumer replicas (1 or 3; 3 needs a NATS cluster)")
 	fs.StringVar(&c.Origins, "allowed-origins", "", "extra origins allowed on /api/live, comma separated")
 	fs.DurationVar(&c.Checkpoint, "checkpoint-every", 30*time.Second, "how often projections are checkpointed (also at shutdown); 0 turns checkpoints off: every start folds the whole stream")
@@ -129,6 +133,7 @@ type Main struct {
 	Embedded *eventstore.Embedded
 	NC       *nats.Conn
 	Store    *eventstore.Store
+	Leases   *eventstore.Leases
 	Board    *projections.Board
 	Runtime  *runtime.Runtime
 	Service  *domain.Service
@@ -209,6 +214,9 @@ func (m *Main) Close() error {
 				}
 			}
 			_ = m.Runtime.Close()
+		}
+		if m.Store != nil {
+			m.Store.Close()
 		}
 		if m.NC != nil {
 			m.NC.Close()

@@ -47,7 +47,7 @@ func (m *Main) startEdges() error {
 		Service: m.Service, Board: m.Board, Store: m.Store, Token: c.StaffToken, Clock: m.Clock,
 		AllowedOrigins: splitList(c.Origins), Log: m.Log, Ready: m.Runtime.Ready, WaitApplied: m.Runtime.WaitApplied,
 		Dashboard: dashboard.Handler(), Remote: rel, RemoteTimeout: c.RemoteTimeout,
-		Metrics: m.Metrics.Handler(), Observe: m.Metrics.ObserveHTTP,
+		Metrics: m.Metrics.Handler(), Observe: m.Metrics.ObserveHTTP, StoreLimit: m.storeLimit(),
 	})
 	m.Metrics.SetLiveClientsFunc(m.api.LiveClients)
 	if m.ChargerURL, err = m.listen(c.ChargerAddr, m.Chargers.Handler()); err != nil {
@@ -72,7 +72,12 @@ func (m *Main) startEdges() error {
 // instance's earlier run).
 func (m *Main) startPolicies(ctx context.Context) {
 	reminders := &policy.Reminders{Board: m.Board, Service: m.Service, Clock: m.Clock, CollectAfter: m.Config.CollectAfter, Log: m.Log}
-	reaper := &policy.Reaper{Board: m.Board, Service: m.Service, Instance: m.Config.Instance, Epoch: m.epoch, Log: m.Log}
+	reaper := &policy.Reaper{Board: m.Board, Leases: m.Leases, Service: m.Service, Instance: m.Config.Instance, Epoch: m.epoch, Log: m.Log}
+	m.background(func() {
+		if err := m.Leases.Hold(ctx, m.Config.Instance); err != nil && ctx.Err() == nil {
+			m.Log.Error("instance lease not held; other instances will mark this one's sockets offline", "err", err)
+		}
+	})
 	m.background(func() {
 		if m.Runtime.WaitCaughtUp(ctx) == nil {
 			reminders.Run(ctx)
@@ -125,4 +130,13 @@ func (m *Main) printBanner() {
 	} else {
 		fmt.Fprintf(w, "  NATS       %s (external)\n", m.natsURL)
 	}
+}
+
+// storeLimit is the embedded server's storage limit for the API; nil with
+// an external NATS.
+func (m *Main) storeLimit() httpapi.StoreLimit {
+	if m.Embedded == nil {
+		return nil
+	}
+	return m.Embedded
 }

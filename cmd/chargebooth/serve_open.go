@@ -55,7 +55,7 @@ func (m *Main) openStore(ctx context.Context) (err error) {
 	var opts []nats.Option
 	if m.natsURL == "" {
 		m.Embedded, err = eventstore.StartEmbedded(eventstore.EmbeddedConfig{
-			DataDir: filepath.Join(c.DataDir, "jetstream"), Listen: c.NATSListen, Sync: c.Sync})
+			DataDir: filepath.Join(c.DataDir, "jetstream"), Listen: c.NATSListen, Sync: c.Sync, MaxStore: int64(c.MaxStore)})
 		if err != nil {
 			return fmt.Errorf("start embedded NATS: %w", err)
 		}
@@ -75,12 +75,23 @@ func (m *Main) openStore(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("connect to NATS at %s: %w", m.natsURL, err)
 	}
+	cfg := eventstore.Config{Replicas: c.Replicas, MaxAge: c.Retention, MaxBytes: c.MaxBytes}
+	if m.Embedded != nil {
+		cfg.Full = m.Embedded.Full
+	}
 	err = retryUnavailable(ctx, func(ctx context.Context) (err error) {
-		m.Store, err = eventstore.Open(ctx, m.NC, eventstore.Config{Replicas: c.Replicas, MaxAge: c.Retention, MaxBytes: c.MaxBytes})
+		m.Store, err = eventstore.Open(ctx, m.NC, cfg)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("open event store: %w", err)
+	}
+	err = retryUnavailable(ctx, func(ctx context.Context) (err error) {
+		m.Leases, err = eventstore.OpenLeases(ctx, m.Store, eventstore.LeaseConfig{TTL: c.LeaseTTL})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("open instance leases: %w", err)
 	}
 	return nil
 }

@@ -56,10 +56,14 @@ func (m *Main) startReadSide(ctx context.Context) error {
 
 // storeReady says whether this instance can store right now.
 func (m *Main) storeReady(ctx context.Context) error {
-	return m.Store.Ping(ctx)
+	return m.Store.Ready(ctx)
 }
 
 // storeState is storeReady's answer as the metrics show it.
 func (m *Main) storeState() string {
-	return ""
+	err := m.Store.Ready(context.Background())
+	if err == nil {
+		return ""
+	}
+	return domain.ErrorCode(err)
 }
