@@ -10,6 +10,7 @@ import (
 
 	"github.com/chargebooth/chargebooth/eventstore"
 	"github.com/chargebooth/chargebooth/eventstore/estest"
+	"github.com/chargebooth/chargebooth/internal/testkit"
 )
 
 // holder runs Leases.Hold in the background.
@@ -47,7 +48,7 @@ func (h *holder) halt(t *testing.T) {
 // expiredIs waits until Expired reports want.
 func expiredIs(t *testing.T, l *eventstore.Leases, want []string, within time.Duration) {
 	t.Helper()
-	checkFor(t, within, 20*time.Millisecond, func() error {
+	testkit.CheckFor(t, within, func() error {
 		got, err := l.Expired(ctxT(t))
 		if err != nil {
 			return err

@@ -14,6 +14,7 @@ import (
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/eventstore"
 	"github.com/chargebooth/chargebooth/eventstore/estest"
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -48,7 +49,7 @@ func appendFailsFast(t *testing.T, st *eventstore.Store, key domain.StreamKey, w
 func waitReady(t *testing.T, st *eventstore.Store, want bool, within time.Duration) error {
 	t.Helper()
 	var last error
-	checkFor(t, within, 10*time.Millisecond, func() error {
+	testkit.CheckFor(t, within, func() error {
 		last = st.Ready(ctxT(t))
 		switch {
 		case want && last != nil:
@@ -167,7 +168,7 @@ func TestClusterWithoutLeader(t *testing.T) {
 	nodes := startCluster(t)
 	nc := estest.Connect(t, nodes[0].url())
 	var st *eventstore.Store
-	checkFor(t, 30*time.Second, 100*time.Millisecond, func() (err error) {
+	testkit.CheckFor(t, 30*time.Second, func() (err error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		st, err = eventstore.Open(ctx, nc, eventstore.Config{Replicas: 3})
@@ -185,7 +186,7 @@ func TestClusterWithoutLeader(t *testing.T) {
 	err := waitReady(t, st, false, 3*time.Second)
 	t.Logf("unready %s after losing two nodes: %v", time.Since(start), err)
 	// The cluster's meta leader may be found missing first.
-	checkFor(t, 5*time.Second, 10*time.Millisecond, func() error {
+	testkit.CheckFor(t, 5*time.Second, func() error {
 		if err := st.Ready(ctxT(t)); err == nil || !strings.Contains(err.Error(), "the stream has no leader") {
 			return fmt.Errorf("ready: got %v, want it to say the stream has no leader", err)
 		}
@@ -200,7 +201,7 @@ func TestClusterWithoutLeader(t *testing.T) {
 	waitReady(t, st, true, 30*time.Second)
 	t.Logf("ready %s after the nodes returned", time.Since(start))
 	var e domain.Event
-	checkFor(t, 10*time.Second, 50*time.Millisecond, func() error {
+	testkit.CheckFor(t, 10*time.Second, func() error {
 		e = reading(key.ID, 77)
 		res, err := st.Append(ctxT(t), key, stored[len(stored)-1].Seq, []domain.Event{e})
 		if err != nil {
@@ -212,7 +213,7 @@ func TestClusterWithoutLeader(t *testing.T) {
 	// Right after the cluster is back, a read may still meet "JetStream
 	// system temporarily unavailable".
 	var got []domain.Event
-	checkFor(t, 30*time.Second, 50*time.Millisecond, func() (err error) {
+	testkit.CheckFor(t, 30*time.Second, func() (err error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		start := time.Now()
@@ -236,7 +237,7 @@ func TestClusterLeaderLoss(t *testing.T) {
 	nodes := startCluster(t)
 	nc := estest.Connect(t, nodes[0].url()+","+nodes[1].url()+","+nodes[2].url())
 	var st *eventstore.Store
-	checkFor(t, 30*time.Second, 100*time.Millisecond, func() (err error) {
+	testkit.CheckFor(t, 30*time.Second, func() (err error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		st, err = eventstore.Open(ctx, nc, eventstore.Config{Replicas: 3})
@@ -298,7 +299,7 @@ func TestClusterLeaderLoss(t *testing.T) {
 		}
 	}()
 	count := func() int { mu.Lock(); defer mu.Unlock(); return len(acked) }
-	checkFor(t, 10*time.Second, 10*time.Millisecond, func() error {
+	testkit.CheckFor(t, 10*time.Second, func() error {
 		if count() < 50 {
 			return errors.New("fewer than 50 appends before the leader stops")
 		}
@@ -310,7 +311,7 @@ func TestClusterLeaderLoss(t *testing.T) {
 		}
 	}
 	stopped := count()
-	checkFor(t, 30*time.Second, 10*time.Millisecond, func() error {
+	testkit.CheckFor(t, 30*time.Second, func() error {
 		if count() < stopped+50 {
 			return fmt.Errorf("%d appends since the leader %s stopped, want 50", count()-stopped, leader)
 		}

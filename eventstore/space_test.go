@@ -14,6 +14,7 @@ import (
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/eventstore"
 	"github.com/chargebooth/chargebooth/eventstore/estest"
+	"github.com/chargebooth/chargebooth/internal/testkit"
 )
 
 // startSmall starts an embedded server on dir with cfg's limits and opens
@@ -82,7 +83,7 @@ func TestFullStoreResumesWhenLimitRaised(t *testing.T) {
 	checkFullError(t, err)
 	t.Logf("full after %d events: %v", len(stored), err)
 
-	checkFor(t, 5*time.Second, 10*time.Millisecond, func() error {
+	testkit.CheckFor(t, 5*time.Second, func() error {
 		if err := st.Ready(ctxT(t)); !errors.Is(err, domain.ErrFull) {
 			return fmt.Errorf("ready: got %v, want an error wrapping ErrFull", err)
 		}
@@ -99,7 +100,7 @@ func TestFullStoreResumesWhenLimitRaised(t *testing.T) {
 	if got, want := srv.MaxStore(), int64(4<<20); got != want {
 		t.Fatalf("max store: got %d, want %d", got, want)
 	}
-	checkFor(t, 5*time.Second, 10*time.Millisecond, func() error {
+	testkit.CheckFor(t, 5*time.Second, func() error {
 		e := reading(key.ID, 99)
 		res, err := st.Append(ctxT(t), key, domain.AnyVersion, []domain.Event{e})
 		if err != nil {
@@ -109,14 +110,14 @@ func TestFullStoreResumesWhenLimitRaised(t *testing.T) {
 		stored = append(stored, e)
 		return nil
 	})
-	checkFor(t, 5*time.Second, 10*time.Millisecond, func() error { return st.Ready(ctxT(t)) })
+	testkit.CheckFor(t, 5*time.Second, func() error { return st.Ready(ctxT(t)) })
 	sameEvents(t, loadOK(t, st, key, 0), stored)
 
 	// Lowering the limit below what is stored makes the store full again.
 	if err := srv.SetMaxStore(64 << 10); err != nil {
 		t.Fatalf("lower max store: %v", err)
 	}
-	checkFor(t, 5*time.Second, 10*time.Millisecond, func() error {
+	testkit.CheckFor(t, 5*time.Second, func() error {
 		_, err := st.Append(ctxT(t), key, domain.AnyVersion, []domain.Event{reading(key.ID, 1)})
 		if !errors.Is(err, domain.ErrFull) {
 			return fmt.Errorf("append after lowering: got %v, want ErrFull", err)
@@ -191,7 +192,7 @@ func TestFullDiskResumesWhenSpaceReturns(t *testing.T) {
 			filler := filepath.Join(disk, "filler")
 			fillDisk(t, filler)
 			var err error
-			checkFor(t, 20*time.Second, 10*time.Millisecond, func() error {
+			testkit.CheckFor(t, 20*time.Second, func() error {
 				e := reading(key.ID, 5)
 				var res []domain.Appended
 				res, err = st.Append(ctxT(t), key, domain.AnyVersion, []domain.Event{e})
@@ -207,7 +208,7 @@ func TestFullDiskResumesWhenSpaceReturns(t *testing.T) {
 			})
 			checkFullError(t, err)
 			t.Logf("on a full disk: %v", err)
-			checkFor(t, 5*time.Second, 10*time.Millisecond, func() error {
+			testkit.CheckFor(t, 5*time.Second, func() error {
 				if err := st.Ready(ctxT(t)); !errors.Is(err, domain.ErrFull) {
 					return fmt.Errorf("ready: got %v, want an error wrapping ErrFull", err)
 				}
@@ -217,7 +218,7 @@ func TestFullDiskResumesWhenSpaceReturns(t *testing.T) {
 			if err := os.Remove(filler); err != nil {
 				t.Fatal(err)
 			}
-			checkFor(t, 10*time.Second, 20*time.Millisecond, func() error {
+			testkit.CheckFor(t, 10*time.Second, func() error {
 				e := reading(key.ID, 7)
 				res, err := st.Append(ctxT(t), key, domain.AnyVersion, []domain.Event{e})
 				if err != nil {
@@ -227,7 +228,7 @@ func TestFullDiskResumesWhenSpaceReturns(t *testing.T) {
 				evs = append(evs, e)
 				return nil
 			})
-			checkFor(t, 5*time.Second, 10*time.Millisecond, func() error { return st.Ready(ctxT(t)) })
+			testkit.CheckFor(t, 5*time.Second, func() error { return st.Ready(ctxT(t)) })
 			sameEvents(t, loadOK(t, st, key, 0), evs)
 		})
 	}

@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chargebooth/chargebooth/eventstore"
-
 	"github.com/chargebooth/chargebooth/domain"
+	"github.com/chargebooth/chargebooth/eventstore"
 	"github.com/chargebooth/chargebooth/eventstore/estest"
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -103,7 +103,7 @@ func TestUnavailable(t *testing.T) {
 	key := domain.ChargerKey(newCharger("down"))
 	appendOK(t, st, key, 0, reading(key.ID, 1))
 	srv.Shutdown()
-	checkFor(t, 5*time.Second, 5*time.Millisecond, func() error {
+	testkit.CheckFor(t, 5*time.Second, func() error {
 		if nc.IsConnected() {
 			return errors.New("still connected")
 		}
@@ -157,14 +157,14 @@ func TestFollowSurvivesServerRestart(t *testing.T) {
 	f.waitFor(t, 10)
 
 	srv.Shutdown()
-	checkFor(t, 5*time.Second, 10*time.Millisecond, func() error {
+	testkit.CheckFor(t, 5*time.Second, func() error {
 		if nc.IsConnected() {
 			return errors.New("still connected")
 		}
 		return nil
 	})
 	estest.Server(t, dir, strings.TrimPrefix(url, "nats://"))
-	checkFor(t, 10*time.Second, 10*time.Millisecond, func() error {
+	testkit.CheckFor(t, 10*time.Second, func() error {
 		if !nc.IsConnected() {
 			return errors.New("not reconnected")
 		}

@@ -629,7 +629,7 @@ cluster chaos: %d chargers × 2 readings/s for %s over 2 instances, 3 NATS nodes
 
 // startClusterInstances starts n chargebooth instances on nodes with R3
 // and the given pairings.
-func startClusterInstances(tb testing.TB, nodes []*natsNode, pairs map[string]string, n int) []*proc {
+func startClusterInstances(tb testing.TB, nodes []*natsNode, pairs map[string]string, n int, extra ...string) []*proc {
 	tb.Helper()
 	pf := filepath.Join(tb.TempDir(), "pairings.json")
 	b, _ := json.Marshal(pairs)
@@ -638,8 +638,8 @@ func startClusterInstances(tb testing.TB, nodes []*natsNode, pairs map[string]st
 	}
 	out := make([]*proc, n)
 	for i := range out {
-		out[i] = startClusterProc(tb, string(rune('a'+i)), tb.TempDir(), "--nats-url", clusterURLs(nodes),
-			"--replicas", "3", "--pairings", pf, "--no-demo")
+		out[i] = startClusterProc(tb, string(rune('a'+i)), tb.TempDir(), append([]string{"--nats-url", clusterURLs(nodes),
+			"--replicas", "3", "--pairings", pf, "--no-demo"}, extra...)...)
 	}
 	return out
 }

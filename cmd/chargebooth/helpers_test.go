@@ -72,7 +72,8 @@ func waitReady(tb testing.TB, base string) {
 	})
 }
 
-// checkFor polls cond until it holds or the timeout passes.
+// checkFor polls cond until it holds or the timeout passes (testkit.CheckFor
+// for a condition without a reason of its own).
 func checkFor(tb testing.TB, timeout time.Duration, cond func() bool) {
 	tb.Helper()
 	testkit.CheckFor(tb, timeout, func() error {

@@ -1,6 +1,7 @@
 package estest
 
 import (
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"context"
 	"encoding/json"
 	"errors"
@@ -95,21 +96,6 @@ func ctxT(tb testing.TB) context.Context {
 	return ctx
 }
 
-// checkFor polls f until it returns nil or timeout passes.
-func checkFor(tb testing.TB, timeout, every time.Duration, f func() error) {
-	tb.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := f()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("after %s: %v", timeout, err)
-		}
-		time.Sleep(every)
-	}
-}
 
 // appendOK appends and fails the test on an error.
 func appendOK(tb testing.TB, st domain.EventStore, key domain.StreamKey, expected uint64, events ...domain.Event) []domain.Appended {
@@ -188,7 +174,7 @@ func follow(t *testing.T, st domain.EventStore, name string, after uint64) *foll
 // waitFor waits until the follower has n events.
 func (f *follower) waitFor(t *testing.T, n int) []domain.Event {
 	t.Helper()
-	checkFor(t, 10*time.Second, 5*time.Millisecond, func() error {
+	testkit.CheckFor(t, 10*time.Second, func() error {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		if len(f.got) < n {

@@ -167,21 +167,6 @@ func (e *env) connectWidget(id, conn string) {
 
 func cut(conn string) (string, string, bool) { return strings.Cut(conn, "@") }
 
-// checkFor polls f until it returns nil or timeout passes.
-func checkFor(tb testing.TB, timeout, interval time.Duration, f func() error) {
-	tb.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := f()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("after %s: %v", timeout, err)
-		}
-		time.Sleep(interval)
-	}
-}
 
 // online describes who the board shows online, for messages.
 func online(b *projections.Board) string {

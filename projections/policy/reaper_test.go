@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chargebooth/chargebooth/domain"
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/chargebooth/chargebooth/projections"
 	"github.com/chargebooth/chargebooth/projections/policy"
 )
@@ -199,7 +200,7 @@ func TestReaperRun(t *testing.T) {
 		r.Run(ctx)
 	}()
 	leases.set([]string{"dead"}, nil) // the lease expires while it runs
-	checkFor(t, 10*time.Second, 5*time.Millisecond, func() error {
+	testkit.CheckFor(t, 10*time.Second, func() error {
 		if got := e.board.Online(); len(got) != 0 {
 			return errors.New("still online: " + online(e.board))
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chargebooth/chargebooth/domain"
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/chargebooth/chargebooth/projections"
 	"github.com/chargebooth/chargebooth/projections/runtime"
 )
@@ -20,7 +21,7 @@ func TestCheckpointSavedAndRestored(t *testing.T) {
 	cfg.Checkpoints, cfg.CheckpointEvery = e.store, 20*time.Millisecond
 	rt1 := e.start(cfg)
 	// The periodic loop saves once the board caught up.
-	checkFor(t, 10*time.Second, 5*time.Millisecond, func() error {
+	testkit.CheckFor(t, 10*time.Second, func() error {
 		if got := rt1.Saved(); got != first {
 			return fmt.Errorf("checkpoint at %d, want %d", got, first)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/eventstore"
 	"github.com/chargebooth/chargebooth/eventstore/estest"
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/chargebooth/chargebooth/projections"
 	"github.com/chargebooth/chargebooth/projections/runtime"
 	"github.com/nats-io/nats.go"
@@ -115,26 +116,11 @@ func ctxFor(tb testing.TB, d time.Duration) context.Context {
 	return ctx
 }
 
-// checkFor polls f until it returns nil or timeout passes.
-func checkFor(tb testing.TB, timeout, interval time.Duration, f func() error) {
-	tb.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := f()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("after %s: %v", timeout, err)
-		}
-		time.Sleep(interval)
-	}
-}
 
 // caughtUp waits for rt to report caught-up.
 func caughtUp(tb testing.TB, rt *runtime.Runtime) {
 	tb.Helper()
-	checkFor(tb, 10*time.Second, 5*time.Millisecond, func() error {
+	testkit.CheckFor(tb, 10*time.Second, func() error {
 		if state, reason := rt.Status(); state != runtime.StateCaughtUp {
 			return fmt.Errorf("status %s (%s), want %s", state, reason, runtime.StateCaughtUp)
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chargebooth/chargebooth/domain"
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/chargebooth/chargebooth/projections"
 	"github.com/chargebooth/chargebooth/projections/runtime"
 )
@@ -191,14 +192,14 @@ func TestReadiness(t *testing.T) {
 	e.connect("c1", "pairings")
 	caughtUp(t, rt)
 
-	checkFor(t, 5*time.Second, 5*time.Millisecond, func() error {
+	testkit.CheckFor(t, 5*time.Second, func() error {
 		if got, want := rt.LastSeq(), last+1; got != want {
 			return fmt.Errorf("LastSeq: got %d, want %d", got, want)
 		}
 		return nil
 	})
 	e.connect("c1", "later")
-	checkFor(t, 5*time.Second, 5*time.Millisecond, func() error {
+	testkit.CheckFor(t, 5*time.Second, func() error {
 		if got, want := rt.LastSeq(), last+2; got != want {
 			return fmt.Errorf("LastSeq after one more event: got %d, want %d", got, want)
 		}
@@ -221,14 +222,14 @@ func TestRestartAfterFeedError(t *testing.T) {
 	cfg.Feed = feed
 	rt := e.start(cfg)
 
-	checkFor(t, 5*time.Second, time.Millisecond, func() error {
+	testkit.CheckFor(t, 5*time.Second, func() error {
 		state, reason := rt.Status()
 		if state != runtime.StateBehind || !strings.Contains(reason, "consumer gone") {
 			return fmt.Errorf("status: got %s (%q), want behind with the feed's error", state, reason)
 		}
 		return nil
 	})
-	checkFor(t, 5*time.Second, time.Millisecond, func() error {
+	testkit.CheckFor(t, 5*time.Second, func() error {
 		if n := e.log.count("following again"); n < 2 {
 			return fmt.Errorf("restarts logged: got %d, want at least 2", n)
 		}
