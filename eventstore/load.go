@@ -32,6 +32,13 @@ func (s *Store) Load(ctx context.Context, key domain.StreamKey, after uint64) ([
 	if err := s.connected("load " + subj); err != nil {
 		return nil, err
 	}
+	// A stream without a leader cannot answer: fail at once rather than
+	// hold the command (a charger's reading after a refused one re-reads
+	// its aggregate first) until the caller's deadline. A full disk still
+	// serves reads.
+	if err := s.failFast("load " + subj); errors.Is(err, domain.ErrUnavailable) {
+		return nil, err
+	}
 	last, err := s.stream.GetLastMsgForSubject(ctx, subj)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
 		return nil, nil

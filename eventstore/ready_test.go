@@ -42,6 +42,14 @@ func appendFailsFast(t *testing.T, st *eventstore.Store, key domain.StreamKey, w
 	if limit := 1500 * time.Millisecond; took > limit {
 		t.Fatalf("append took %s to fail, want under %s", took, limit)
 	}
+	// A command re-reads its aggregate after a refusal: that fails fast too.
+	start = time.Now()
+	if _, err := st.Load(ctx, key, 0); !errors.Is(err, domain.ErrUnavailable) {
+		t.Fatalf("load: got %v, want an error wrapping ErrUnavailable", err)
+	}
+	if took, limit := time.Since(start), 1500*time.Millisecond; took > limit {
+		t.Fatalf("load took %s to fail, want under %s", took, limit)
+	}
 }
 
 // waitReady waits until st.Ready reports nil (want true) or an error
