@@ -50,8 +50,12 @@ func FuzzHandle(f *testing.F) {
 		for _, c := range b.Calls() {
 			if c.Method == "MeterSample" {
 				s := c.Args[0].(ocpp.Sample)
-				if max := map[bool]int{false: ocpp.DefaultMaxValueLength, true: ocpp.DefaultMaxSignedValueLength}[s.Format == "SignedData"]; utf8.RuneCountInString(s.Value) > max {
-					t.Fatalf("sample value of %d characters accepted, over %d", utf8.RuneCountInString(s.Value), max)
+				limit := ocpp.DefaultMaxValueLength
+				if s.Format == "SignedData" {
+					limit = ocpp.DefaultMaxSignedValueLength
+				}
+				if n := utf8.RuneCountInString(s.Value); n > limit {
+					t.Fatalf("sample value of %d characters accepted, over %d", n, limit)
 				}
 			}
 			if c.Method == "Reading" {
