@@ -72,13 +72,13 @@ func (l MeterLimits) check(req *MeterValuesReq) *CallError {
 			if sv.Value == nil {
 				continue // the schema check reports it
 			}
-			max := l.ValueLength
+			limit := l.ValueLength
 			if sv.Format == "SignedData" {
-				max = l.SignedValueLength
+				limit = l.SignedValueLength
 			}
-			if utf8.RuneCountInString(*sv.Value) > max {
+			if utf8.RuneCountInString(*sv.Value) > limit {
 				return callError(CodePropertyConstraintViolation,
-					"meterValue[%d].sampledValue[%d].value: longer than %d characters", i, j, max)
+					"meterValue[%d].sampledValue[%d].value: longer than %d characters", i, j, limit)
 			}
 		}
 	}
