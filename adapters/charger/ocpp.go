@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
+	"sync"
 	"time"
 
 	"github.com/chargebooth/chargebooth/adapters/ocpp"
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
 )
 
 // Boot policies for chargers not on the allow list.
@@ -22,17 +25,76 @@ const (
 type OCPPConfig struct {
 	HeartbeatInterval time.Duration
 	// Allow lists the chargers whose boot is Accepted; nil accepts all.
-	Allow map[string]bool
+	// Until its boot is Accepted a charger is answered SecurityError for
+	// every CALL but BootNotification.
+	Allow *AllowList
 	// Unknown is the boot answer for a charger not on Allow: PolicyPending
 	// or PolicyReject.
 	Unknown string
+	// Rate is how many OCPP messages a second one charger connection may
+	// send (ocpp.DefaultRate when 0), Burst how many at once
+	// (ocpp.DefaultBurst when 0). Over it a CALL is answered GenericError
+	// and not served.
+	Rate  rate.Limit
+	Burst int
+	// Meter bounds one MeterValues message (samples, value length); zero
+	// fields take the ocpp package's defaults.
+	Meter ocpp.MeterLimits
+	// Refused, when set, hears every OCPP CALL refused by a limit or by
+	// the boot rule, with its reason (ocpp.RefusedRate, RefusedBoot,
+	// RefusedMeter): for a metric.
+	Refused func(chargerID, reason string)
 }
 
 // EnableOCPP makes the endpoint take sockets that negotiate ocpp1.6.
 func (s *Server) EnableOCPP(cfg OCPPConfig) {
 	b := &ocppBackend{s: s, cfg: cfg}
-	s.cfg.OCPP = &ocppOpener{s: s, router: ocpp.NewRouter(b, ocpp.Config{HeartbeatInterval: cfg.HeartbeatInterval, Logger: s.cfg.Log})}
+	s.cfg.OCPP = &ocppOpener{s: s, router: ocpp.NewRouter(b, ocpp.Config{
+		HeartbeatInterval: cfg.HeartbeatInterval,
+		Logger:            s.cfg.Log,
+		Rate:              cfg.Rate,
+		Burst:             cfg.Burst,
+		Meter:             cfg.Meter,
+		Refused:           cfg.Refused,
+	})}
 	s.edge.SetSubprotocols(ocpp.Subprotocol)
+}
+
+// AllowList is the set of charger ids let in (--charger-allow). A nil
+// *AllowList lets every charger in. It is safe for concurrent use, and
+// Replace changes it while the server runs.
+type AllowList struct {
+	mu  sync.RWMutex
+	ids map[string]bool
+}
+
+// NewAllowList returns the list of ids; a nil map (no list configured)
+// returns nil, which allows every charger.
+func NewAllowList(ids map[string]bool) *AllowList {
+	if ids == nil {
+		return nil
+	}
+	return &AllowList{ids: maps.Clone(ids)}
+}
+
+// Allowed reports whether chargerID is on the list; every id is on a nil
+// list.
+func (p *AllowList) Allowed(chargerID string) bool {
+	if p == nil {
+		return true
+	}
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.ids[chargerID]
+}
+
+// Replace makes ids the list (a reloaded file). Connections that booted
+// keep the answer they got; their next boot, or a new connection, obeys
+// the new list.
+func (p *AllowList) Replace(ids map[string]bool) {
+	p.mu.Lock()
+	p.ids = maps.Clone(ids)
+	p.mu.Unlock()
 }
 
 type ocppOpener struct {
@@ -128,14 +190,43 @@ func (b *ocppBackend) store(ctx context.Context, chargerID string, decide func(*
 	return storeErr(err)
 }
 
-func (b *ocppBackend) Boot(ctx context.Context, chargerID string, info ocpp.BootInfo) (ocpp.BootDecision, error) {
-	decision := ocpp.BootAccepted
-	if b.cfg.Allow != nil && !b.cfg.Allow[chargerID] {
-		decision = ocpp.BootRejected
-		if b.cfg.Unknown == PolicyPending {
-			decision = ocpp.BootPending
-		}
+// decide is the boot answer for chargerID under the allow list.
+func (b *ocppBackend) decide(chargerID string) ocpp.BootDecision {
+	if b.cfg.Allow.Allowed(chargerID) {
+		return ocpp.BootAccepted
 	}
+	if b.cfg.Unknown == PolicyPending {
+		return ocpp.BootPending
+	}
+	return ocpp.BootRejected
+}
+
+// BootStatus lets a charger that did not boot on its connection be served
+// when no allow list is configured (every boot would be Accepted), or when
+// it is on the list and its last boot stored (the charger projection's
+// ChargerBooted, which survives restarts and is shared by instances) was
+// Accepted: a charger reconnecting without a new BootNotification, as many
+// do. A charger off the list gets the policy's answer, whatever it got
+// before; one on the list that never booted must boot.
+func (b *ocppBackend) BootStatus(_ context.Context, chargerID string) ocpp.BootDecision {
+	if b.cfg.Allow == nil {
+		return ocpp.BootAccepted
+	}
+	if d := b.decide(chargerID); d != ocpp.BootAccepted {
+		return d
+	}
+	if b.s.cfg.Board == nil {
+		return ""
+	}
+	info, ok := b.s.cfg.Board.Charger(chargerID, b.s.cfg.Service.Now())
+	if ok && info.Meta != nil && info.Meta.Status == string(ocpp.BootAccepted) {
+		return ocpp.BootAccepted
+	}
+	return ""
+}
+
+func (b *ocppBackend) Boot(ctx context.Context, chargerID string, info ocpp.BootInfo) (ocpp.BootDecision, error) {
+	decision := b.decide(chargerID)
 	serial := info.ChargePointSerialNumber
 	if serial == "" {
 		serial = info.ChargeBoxSerialNumber

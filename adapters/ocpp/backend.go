@@ -22,6 +22,14 @@ type Backend interface {
 	// Boot registers a charger that sent BootNotification and decides
 	// whether it is accepted.
 	Boot(ctx context.Context, chargerID string, info BootInfo) (BootDecision, error)
+	// BootStatus is the registration status standing for a charger that
+	// sends another CALL on a connection where it has not sent
+	// BootNotification (many chargers do not boot again after a
+	// reconnect). BootAccepted serves the connection as if it had booted;
+	// anything else (or "") answers every CALL but BootNotification with
+	// SecurityError until the charger boots and is Accepted. It is asked
+	// once per connection.
+	BootStatus(ctx context.Context, chargerID string) BootDecision
 	// Heartbeat records that the charger is alive.
 	Heartbeat(ctx context.Context, chargerID string) error
 	// ConnectorStatus records a StatusNotification. connectorID 0 is the

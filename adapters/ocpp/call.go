@@ -86,8 +86,8 @@ func (c *Conn) answer(action string, f Frame, resp any) error {
 }
 
 // deliver hands an answer to the outstanding call it belongs to; any other
-// answer is logged and dropped.
-func (c *Conn) deliver(f Frame) {
+// answer is dropped, and logged when logIt.
+func (c *Conn) deliver(f Frame, logIt bool) {
 	c.mu.Lock()
 	p := c.pending
 	if p != nil && p.id == f.ID {
@@ -95,6 +95,9 @@ func (c *Conn) deliver(f Frame) {
 	}
 	c.mu.Unlock()
 	if p == nil || p.id != f.ID {
+		if !logIt {
+			return
+		}
 		c.log.Warn("ocpp answer to no outstanding call dropped", "id", f.ID)
 		return
 	}

@@ -55,6 +55,7 @@ type Conn struct {
 	ws     *websocket.Conn
 	id     string
 	router *Router
+	sess   *Session // the boot status and message rate of this connection
 	log    *slog.Logger
 	cfg    ConnConfig
 
@@ -105,6 +106,7 @@ func NewConn(ws *websocket.Conn, cfg ConnConfig) *Conn {
 		ws:     ws,
 		id:     cfg.ChargerID,
 		router: cfg.Router,
+		sess:   cfg.Router.NewSession(cfg.ChargerID),
 		log:    cfg.Logger.With("charger", cfg.ChargerID),
 		cfg:    cfg,
 		send:   make(chan []byte, cfg.SendQueue),
@@ -115,6 +117,10 @@ func NewConn(ws *websocket.Conn, cfg ConnConfig) *Conn {
 
 // ChargerID returns the charger's id.
 func (c *Conn) ChargerID() string { return c.id }
+
+// Boot returns the registration status standing on the connection (see
+// Session.Boot).
+func (c *Conn) Boot() BootDecision { return c.sess.Boot() }
 
 // Done is closed when the connection has ended.
 func (c *Conn) Done() <-chan struct{} { return c.done }
@@ -207,8 +213,10 @@ func (c *Conn) readLoop(ctx context.Context) error {
 		}
 		alive()
 		if typ != websocket.TextMessage {
-			out, _ := EncodeCallError(UnknownID, CodeFormationViolation, "binary frames are not supported", nil)
-			c.enqueue(out)
+			if c.sess.Allow() {
+				out, _ := EncodeCallError(UnknownID, CodeFormationViolation, "binary frames are not supported", nil)
+				c.enqueue(out)
+			}
 			continue
 		}
 		c.handle(ctx, data)
@@ -216,12 +224,15 @@ func (c *Conn) readLoop(ctx context.Context) error {
 	}
 }
 
-// handle serves one text frame.
+// handle serves one text frame. Every frame takes from the connection's
+// rate: a CALL over it is answered GenericError by the router, anything
+// else over it is dropped without a word (and without a log line), except
+// the answer to the outstanding server-initiated call.
 func (c *Conn) handle(ctx context.Context, data []byte) {
 	f, err := ParseFrame(data)
 	if err != nil {
 		var pe *ProtocolError
-		if !errors.As(err, &pe) {
+		if !errors.As(err, &pe) || !c.sess.Allow() {
 			return
 		}
 		if pe.Type == TypeCallResult || pe.Type == TypeCallError {
@@ -236,11 +247,11 @@ func (c *Conn) handle(ctx context.Context, data []byte) {
 	switch f.Type {
 	case TypeCall:
 		hctx, cancel := context.WithTimeout(ctx, c.cfg.HandlerTimeout)
-		out := c.router.HandleFrame(hctx, c.id, f)
+		out := c.router.HandleFrame(hctx, c.sess, f)
 		cancel()
 		c.enqueue(out)
 	case TypeCallResult, TypeCallError:
-		c.deliver(f)
+		c.deliver(f, c.sess.Allow())
 	}
 }
 

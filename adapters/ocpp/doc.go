@@ -15,6 +15,14 @@
 //   - Router dispatches a CALL through a table of small per-action
 //     handlers to a Backend, the interface the rest of the program
 //     implements in plain Go types.
+//   - A Session is what the router keeps of one connection: the answer to
+//     its BootNotification and its message rate. Until the boot is
+//     Accepted (or the Backend says a charger that did not boot on this
+//     connection stands Accepted, see Backend.BootStatus) every CALL but
+//     BootNotification is answered SecurityError (OCPP 1.6 §4.2); over
+//     Config.Rate a CALL is answered GenericError; a MeterValues over
+//     MeterLimits is refused whole. A refused CALL reaches no Backend
+//     method, so nothing is stored.
 //   - Conn runs one charger's WebSocket: a reader and a writer goroutine,
 //     a bounded send queue, ping/pong deadlines, and at most one
 //     server-initiated call (RemoteStartTransaction, RemoteStopTransaction)

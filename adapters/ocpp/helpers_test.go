@@ -30,6 +30,7 @@ type fakeBackend struct {
 	calls []backendCall
 
 	bootDecision ocpp.BootDecision
+	bootStatus   ocpp.BootDecision // BootStatus's answer
 	authStatus   ocpp.IDTagStatus
 	startTxID    int
 	stopStatus   ocpp.IDTagStatus
@@ -37,7 +38,7 @@ type fakeBackend struct {
 }
 
 func newFakeBackend() *fakeBackend {
-	return &fakeBackend{bootDecision: ocpp.BootAccepted, authStatus: ocpp.IDTagAccepted, startTxID: 42}
+	return &fakeBackend{bootDecision: ocpp.BootAccepted, bootStatus: ocpp.BootAccepted, authStatus: ocpp.IDTagAccepted, startTxID: 42}
 }
 
 func (f *fakeBackend) record(method, chargerID string, args ...any) error {
@@ -56,6 +57,13 @@ func (f *fakeBackend) Calls() []backendCall {
 
 func (f *fakeBackend) Boot(_ context.Context, chargerID string, info ocpp.BootInfo) (ocpp.BootDecision, error) {
 	return f.bootDecision, f.record("Boot", chargerID, info)
+}
+
+// BootStatus is not recorded: it stores nothing.
+func (f *fakeBackend) BootStatus(context.Context, string) ocpp.BootDecision {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.bootStatus
 }
 
 func (f *fakeBackend) Heartbeat(_ context.Context, chargerID string) error {

@@ -30,12 +30,20 @@ type meterSample struct {
 }
 
 // handleMeter sends every SoC sample to Backend.Reading and every other
-// sample to Backend.MeterSample, in order. All SoC values are checked
-// first (a decimal string from 0 to 100, else PropertyConstraintViolation),
-// so a bad message records nothing.
+// sample to Backend.MeterSample, in order. The message is checked whole
+// first — against the router's MeterLimits, the 1.6 schema and every SoC
+// value (a decimal string from 0 to 100, else PropertyConstraintViolation)
+// — so a refused message records nothing.
 func handleMeter(ctx context.Context, r *Router, chargerID string, payload json.RawMessage) (any, error) {
 	var req MeterValuesReq
-	if err := DecodePayload(payload, &req); err != nil {
+	if err := decodeJSON(payload, &req); err != nil {
+		return nil, err
+	}
+	if cerr := r.meter.check(&req); cerr != nil {
+		r.refused(chargerID, RefusedMeter)
+		return nil, cerr
+	}
+	if err := ValidatePayload(&req); err != nil {
 		return nil, err
 	}
 	samples, err := meterSamples(chargerID, &req)

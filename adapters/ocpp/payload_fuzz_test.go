@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/chargebooth/chargebooth/adapters/ocpp"
 )
@@ -11,7 +12,8 @@ import (
 // FuzzHandle drives the payload decoding and validation path of every
 // action: it must never panic, must answer either a confirmation that
 // passes the 1.6 schema or a CALLERROR with a code, and must call the
-// backend only for payloads it accepted.
+// backend only for payloads it accepted, never for more samples or longer
+// values than MeterLimits allow.
 func FuzzHandle(f *testing.F) {
 	for _, s := range realFrames {
 		fr, err := ocpp.ParseFrame([]byte(s))
@@ -42,7 +44,20 @@ func FuzzHandle(f *testing.F) {
 		if _, err := ocpp.EncodeCallResult("x", conf); err != nil {
 			t.Fatalf("encode %+v: %v", conf, err)
 		}
+		if n := len(b.Calls()); n > ocpp.DefaultMaxSamples {
+			t.Fatalf("%s accepted with %d backend calls, over the %d-sample bound", action, n, ocpp.DefaultMaxSamples)
+		}
 		for _, c := range b.Calls() {
+			if c.Method == "MeterSample" {
+				s := c.Args[0].(ocpp.Sample)
+				limit := ocpp.DefaultMaxValueLength
+				if s.Format == "SignedData" {
+					limit = ocpp.DefaultMaxSignedValueLength
+				}
+				if n := utf8.RuneCountInString(s.Value); n > limit {
+					t.Fatalf("sample value of %d characters accepted, over %d", n, limit)
+				}
+			}
 			if c.Method == "Reading" {
 				if soc := c.Args[0].(float64); soc < 0 || soc > 100 {
 					t.Fatalf("Reading with soc %v", soc)

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"log/slog"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Config tunes a Router.
@@ -17,6 +19,18 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives backend errors; nil means slog.Default().
 	Logger *slog.Logger
+	// Rate is how many messages a second one connection may send
+	// (DefaultRate), Burst how many at once (DefaultBurst). A CALL over
+	// the rate is answered with CALLERROR GenericError and not served;
+	// other frames over it are dropped.
+	Rate  rate.Limit
+	Burst int
+	// Meter bounds one MeterValues message.
+	Meter MeterLimits
+	// Refused, when set, hears every CALL refused by a limit or by the
+	// boot rule, with its reason (RefusedRate, RefusedBoot, RefusedMeter):
+	// for metrics. It must be cheap and safe for concurrent use.
+	Refused func(chargerID, reason string)
 }
 
 // handler serves one action: it decodes and validates the payload, calls
@@ -24,9 +38,12 @@ type Config struct {
 // as is; any other error is a backend failure.
 type handler func(ctx context.Context, r *Router, chargerID string, payload json.RawMessage) (any, error)
 
+// actionBoot is the one action a charger whose boot is not Accepted may send.
+const actionBoot = "BootNotification"
+
 // handlers routes each action the Central System receives to its handler.
 var handlers = map[string]handler{
-	"BootNotification":   handleBoot,
+	actionBoot:           handleBoot,
 	"Heartbeat":          handleHeartbeat,
 	"StatusNotification": handleStatus,
 	"Authorize":          handleAuthorize,
@@ -43,11 +60,25 @@ type Router struct {
 	interval time.Duration
 	now      func() time.Time
 	log      *slog.Logger
+	rate     rate.Limit
+	burst    int
+	meter    MeterLimits
+	refused  func(chargerID, reason string)
 }
 
 // NewRouter returns a Router serving b.
 func NewRouter(b Backend, cfg Config) *Router {
-	r := &Router{backend: b, interval: cfg.HeartbeatInterval, now: cfg.Now, log: cfg.Logger}
+	r := &Router{backend: b, interval: cfg.HeartbeatInterval, now: cfg.Now, log: cfg.Logger,
+		rate: cfg.Rate, burst: cfg.Burst, meter: cfg.Meter.withDefaults(), refused: cfg.Refused}
+	if r.rate <= 0 {
+		r.rate = DefaultRate
+	}
+	if r.burst <= 0 {
+		r.burst = DefaultBurst
+	}
+	if r.refused == nil {
+		r.refused = func(string, string) {}
+	}
 	if r.interval <= 0 {
 		r.interval = 300 * time.Second
 	}
@@ -69,11 +100,34 @@ func (r *Router) Actions() []string {
 	return names
 }
 
-// Handle serves one CALL from chargerID and returns the CALLRESULT payload
-// (a confirmation struct, ready for json.Marshal) or a *CallError to send
-// as CALLERROR: NotImplemented for an unknown action, the matching
-// violation code for a payload that breaks the 1.6 schema, InternalError
-// when the Backend fails.
+// Serve serves one CALL of a connection: the boot rule, then Handle. A
+// CALL other than BootNotification on a connection whose registration
+// status is not Accepted (see Session.Boot) is answered with SecurityError
+// and reaches no handler (OCPP 1.6 §4.2: until its boot is Accepted a
+// charger may send BootNotification only). The answer to a
+// BootNotification becomes the connection's status. Serve does not take
+// from the rate: HandleFrame does.
+func (r *Router) Serve(ctx context.Context, s *Session, action string, payload json.RawMessage) (any, *CallError) {
+	if action != actionBoot {
+		if d := s.standing(ctx, r.backend); d != BootAccepted {
+			r.refused(s.chargerID, RefusedBoot)
+			return nil, bootRefusal(d)
+		}
+	}
+	conf, cerr := r.Handle(ctx, s.chargerID, action, payload)
+	if c, ok := conf.(BootNotificationConf); ok && cerr == nil {
+		s.setBoot(c.Status)
+	}
+	return conf, cerr
+}
+
+// Handle serves one CALL from chargerID, knowing nothing of its
+// connection (no boot rule, no rate: connections use HandleFrame), and
+// returns the CALLRESULT payload (a confirmation struct, ready for
+// json.Marshal) or a *CallError to send as CALLERROR: NotImplemented for
+// an unknown action, the matching violation code for a payload that breaks
+// the 1.6 schema or a MeterLimits bound, InternalError when the Backend
+// fails.
 func (r *Router) Handle(ctx context.Context, chargerID, action string, payload json.RawMessage) (any, *CallError) {
 	h, ok := handlers[action]
 	if !ok {
@@ -91,10 +145,20 @@ func (r *Router) Handle(ctx context.Context, chargerID, action string, payload j
 	return nil, backendCallError(err)
 }
 
-// HandleFrame serves one CALL frame and returns the encoded CALLRESULT or
-// CALLERROR to send back.
-func (r *Router) HandleFrame(ctx context.Context, chargerID string, f Frame) []byte {
-	conf, cerr := r.Handle(ctx, chargerID, f.Action, f.Payload)
+// HandleFrame serves one CALL frame of a connection and returns the
+// encoded CALLRESULT or CALLERROR to send back. It takes one message from
+// the connection's rate: over it, the answer is GenericError ("rate
+// limited: …") and nothing is served; else it is Serve's.
+func (r *Router) HandleFrame(ctx context.Context, s *Session, f Frame) []byte {
+	var conf any
+	var cerr *CallError
+	if s.Allow() {
+		conf, cerr = r.Serve(ctx, s, f.Action, f.Payload)
+	} else {
+		r.refused(s.chargerID, RefusedRate)
+		cerr = &CallError{Code: CodeGenericError, Description: s.refuse}
+	}
+	chargerID := s.chargerID
 	if cerr == nil {
 		out, err := EncodeCallResult(f.ID, conf)
 		if err == nil {

@@ -76,7 +76,7 @@ func TestHandleFrame(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := string(r.HandleFrame(context.Background(), "c1234", f))
+			got := string(r.HandleFrame(context.Background(), r.NewSession("c1234"), f))
 			if got != tt.want {
 				t.Errorf("got %s, want %s", got, tt.want)
 			}

@@ -17,7 +17,8 @@ func eventIDOf(tb testing.TB, chargerID, frame string) string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	newRouter(b).HandleFrame(context.Background(), chargerID, f)
+	r := newRouter(b)
+	r.HandleFrame(context.Background(), r.NewSession(chargerID), f)
 	calls := b.Calls()
 	if len(calls) != 1 {
 		tb.Fatalf("got calls %+v, want one", calls)

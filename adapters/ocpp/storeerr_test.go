@@ -60,7 +60,8 @@ func TestStoreFailureFrame(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := string(newRouter(b).HandleFrame(t.Context(), "c1234", f))
+	r := newRouter(b)
+	got := string(r.HandleFrame(t.Context(), r.NewSession("c1234"), f))
 	want := `[4,"m1","InternalError","the event store is full; the reading was not stored",{}]`
 	if got != want {
 		t.Errorf("got %s, want %s", got, want)

@@ -40,6 +40,14 @@ func newValidator() *validator.Validate {
 // Fields the 1.6 schema does not know are ignored, so chargers that add
 // vendor fields are still served.
 func DecodePayload(payload json.RawMessage, v any) error {
+	if err := decodeJSON(payload, v); err != nil {
+		return err
+	}
+	return ValidatePayload(v)
+}
+
+// decodeJSON is DecodePayload without the validation.
+func decodeJSON(payload json.RawMessage, v any) error {
 	if err := json.Unmarshal(payload, v); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {
@@ -51,7 +59,7 @@ func DecodePayload(payload json.RawMessage, v any) error {
 		}
 		return callError(CodeFormationViolation, "payload is not a valid JSON object")
 	}
-	return ValidatePayload(v)
+	return nil
 }
 
 // ValidatePayload checks a message against its OCPP 1.6 definition and

@@ -711,3 +711,80 @@ func TestOCPPBootPolicy(t *testing.T) {
 		})
 	}
 }
+
+// TestOCPPBootNotAcceptedStoresNothing: a charger whose boot was Rejected
+// (or is Pending) cannot start a transaction or report a reading; nothing
+// but its boot is stored. An Accepted charger that reconnects without
+// booting again is served.
+func TestOCPPBootNotAcceptedStoresNothing(t *testing.T) {
+	allow := filepath.Join(t.TempDir(), "allow.txt")
+	if err := os.WriteFile(allow, []byte("c1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, policy := range []string{"reject", "pending"} {
+		t.Run(policy, func(t *testing.T) {
+			m := startMain(t, t.TempDir(), func(m *Main) {
+				m.Config.ChargerAllow = allow
+				m.Config.BootPolicy = policy
+			})
+			wantStatus := map[string]string{"reject": "Rejected", "pending": "Pending"}[policy]
+			const id = "c2"
+			c := dialOCPP(t, m, id, nil)
+			refused := func(action, payload string) {
+				t.Helper()
+				elems := c.callFrame(action, payload)
+				var code, desc string
+				_ = json.Unmarshal(elems[2], &code)
+				if len(elems) > 3 {
+					_ = json.Unmarshal(elems[3], &desc)
+				}
+				if string(elems[0]) != "4" || code != "SecurityError" || !strings.Contains(desc, "BootNotification") {
+					t.Errorf("%s: got %s, want CALLERROR SecurityError naming BootNotification", action, joinRaw(elems))
+				}
+			}
+			refused("MeterValues", socMeterValues("50", "2026-07-01T12:00:00Z"))
+			if got := c.boot().Status; got != wantStatus {
+				t.Fatalf("boot: got %q, want %q", got, wantStatus)
+			}
+			refused("StartTransaction", `{"connectorId":1,"idTag":"TAG1","meterStart":0,"timestamp":"2026-07-01T12:00:00Z"}`)
+			refused("MeterValues", socMeterValues("60", "2026-07-01T12:01:00Z"))
+			refused("StatusNotification", `{"connectorId":1,"errorCode":"NoError","status":"Charging"}`)
+			refused("StopTransaction", `{"transactionId":1,"meterStop":10,"timestamp":"2026-07-01T12:02:00Z"}`)
+			refused("Heartbeat", `{}`)
+
+			// c1 is served, after a reconnect too: then c2's events are in
+			// the store if they ever were going to be.
+			ok := dialOCPP(t, m, "c1", nil)
+			if got := ok.boot().Status; got != "Accepted" {
+				t.Fatalf("c1 boot: got %q, want Accepted", got)
+			}
+			ok.close()
+			checkFor(t, 5*time.Second, func() bool {
+				ch, _ := m.Board.Charger("c1", time.Now())
+				return !ch.Online && ch.Meta != nil && ch.Meta.Status == "Accepted"
+			})
+			again := dialOCPP(t, m, "c1", nil)
+			again.call("MeterValues", socMeterValues("70", "2026-07-01T12:03:00Z"), nil)
+			checkFor(t, 5*time.Second, func() bool { ch, _ := m.Board.Charger("c1", time.Now()); return ch.SoC != nil })
+
+			events, err := m.Store.Load(t.Context(), domain.ChargerKey(id), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var types []string
+			for _, e := range events {
+				switch e.Type {
+				case domain.TypeChargerBooted, domain.TypeChargerConnected, domain.TypeChargerDisconnected:
+				default:
+					types = append(types, e.Type)
+				}
+			}
+			if len(types) != 0 {
+				t.Errorf("stored for %s: %v, want nothing but its boot and presence", id, types)
+			}
+			if ch, _ := m.Board.Charger(id, time.Now()); ch.SoC != nil || ch.SessionID != "" {
+				t.Errorf("charger %s: got soc %v, session %q; want neither", id, ch.SoC, ch.SessionID)
+			}
+		})
+	}
+}

@@ -41,7 +41,7 @@ func (m *Main) startEdges() error {
 	m.Chargers = charger.New(charger.Config{Service: m.Service, Board: m.Board, Instance: c.Instance, Epoch: m.epoch, Log: m.Log,
 		Auth: auth, Observer: m.Metrics.Chargers(), Held: rel.Held})
 	rel.SetLocal(m.Chargers)
-	m.Chargers.EnableOCPP(charger.OCPPConfig{HeartbeatInterval: c.Heartbeat, Allow: allow, Unknown: c.BootPolicy})
+	m.Chargers.EnableOCPP(charger.OCPPConfig{HeartbeatInterval: c.Heartbeat, Allow: charger.NewAllowList(allow), Unknown: c.BootPolicy})
 
 	m.api = httpapi.New(httpapi.Config{
 		Service: m.Service, Board: m.Board, Store: m.Store, Token: c.StaffToken, Clock: m.Clock,
