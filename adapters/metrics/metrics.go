@@ -63,6 +63,7 @@ type Metrics struct {
 
 	eventsApplied *children[prometheus.Counter] // {type}
 	eventsUnknown *children[prometheus.Counter] // {type}
+	ocppRefused   *prometheus.CounterVec        // {reason}
 }
 
 // New makes a Metrics with its own registry holding the Go and process
@@ -86,6 +87,7 @@ func New(opts Options) *Metrics {
 	m.registerLive()
 	m.registerHTTP()
 	m.registerEvents()
+	m.registerOCPP()
 	registerLag(reg, opts.StreamLastSeq, opts.Applied)
 	registerStore(reg, opts.StoreState)
 	return m

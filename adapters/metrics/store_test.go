@@ -45,3 +45,17 @@ func TestEventsUnknownByType(t *testing.T) {
 		t.Errorf("?: got %v, want 1", got)
 	}
 }
+
+func TestOCPPRefusedByReason(t *testing.T) {
+	m := metrics.New(metrics.Options{})
+	m.OCPPRefused("c1", "rate_limited")
+	m.OCPPRefused("c2", "rate_limited")
+	m.OCPPRefused("c1", "made-up")
+	fams := scrape(t, m)
+	if got, _ := value(t, fams, "chargebooth_ocpp_refused_total", "reason", "rate_limited"); got != 2 {
+		t.Errorf("rate_limited: got %v, want 2", got)
+	}
+	if got, _ := value(t, fams, "chargebooth_ocpp_refused_total", "reason", "other"); got != 1 {
+		t.Errorf("other: got %v, want 1", got)
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/chargebooth/chargebooth/adapters/charger"
 	"github.com/chargebooth/chargebooth/adapters/httpapi"
 	"github.com/chargebooth/chargebooth/adapters/metrics"
+	"github.com/chargebooth/chargebooth/adapters/ocpp"
 	"github.com/chargebooth/chargebooth/adapters/widget"
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/eventstore"
@@ -57,6 +58,9 @@ type ServeConfig struct {
 	ChargerAllow  string
 	BootPolicy    string
 	RemoteTimeout time.Duration
+	OCPPRate      float64
+	OCPPBurst     int
+	OCPPMeter     ocpp.MeterLimits
 	NATSAuth      natsAuth
 	CPUProfile    string
 	Pprof         bool
@@ -94,6 +98,10 @@ func (c *ServeConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.ChargerAuth, "charger-auth", "", `JSON file {"c1234":"<bcrypt hash>"}: chargers must log in with HTTP Basic auth (OCPP security profile 1); make hashes with "chargebooth passwd"`)
 	fs.StringVar(&c.ChargerAllow, "charger-allow", "", "file with the OCPP charger ids (one a line) whose BootNotification is Accepted (default: all)")
 	fs.DurationVar(&c.RemoteTimeout, "remote-timeout", 30*time.Second, "how long remote start/stop wait for the charger's answer before 504")
+	fs.Float64Var(&c.OCPPRate, "ocpp-rate", float64(ocpp.DefaultRate), "OCPP messages a second one charger connection may send; more are answered GenericError and not served")
+	fs.IntVar(&c.OCPPBurst, "ocpp-burst", ocpp.DefaultBurst, "OCPP messages one charger connection may send at once (a reconnecting charger replays its offline queue)")
+	fs.IntVar(&c.OCPPMeter.Samples, "ocpp-max-samples", ocpp.DefaultMaxSamples, "most sampled values in one MeterValues; more and the message is refused whole")
+	fs.IntVar(&c.OCPPMeter.ValueLength, "ocpp-max-value-length", ocpp.DefaultMaxValueLength, "most characters of one sampled value (SignedData may be longer)")
 	c.NATSAuth.flags(fs)
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile to this file until the server stops")
 	fs.BoolVar(&c.Pprof, "pprof", false, "serve net/http/pprof under /debug/pprof/ on the HTTP address (no token: keep it off on open networks)")

@@ -15,6 +15,7 @@ import (
 	"github.com/chargebooth/chargebooth/adapters/widget"
 	"github.com/chargebooth/chargebooth/eventstore"
 	"github.com/chargebooth/chargebooth/projections/policy"
+	"golang.org/x/time/rate"
 )
 
 // startEdges builds the charger, widget and staff endpoints and listens.
@@ -41,7 +42,8 @@ func (m *Main) startEdges() error {
 	m.Chargers = charger.New(charger.Config{Service: m.Service, Board: m.Board, Instance: c.Instance, Epoch: m.epoch, Log: m.Log,
 		Auth: auth, Observer: m.Metrics.Chargers(), Held: rel.Held})
 	rel.SetLocal(m.Chargers)
-	m.Chargers.EnableOCPP(charger.OCPPConfig{HeartbeatInterval: c.Heartbeat, Allow: charger.NewAllowList(allow), Unknown: c.BootPolicy})
+	m.Chargers.EnableOCPP(charger.OCPPConfig{HeartbeatInterval: c.Heartbeat, Allow: charger.NewAllowList(allow), Unknown: c.BootPolicy,
+		Rate: rate.Limit(c.OCPPRate), Burst: c.OCPPBurst, Meter: c.OCPPMeter, Refused: m.Metrics.OCPPRefused})
 
 	m.api = httpapi.New(httpapi.Config{
 		Service: m.Service, Board: m.Board, Store: m.Store, Token: c.StaffToken, Clock: m.Clock,
