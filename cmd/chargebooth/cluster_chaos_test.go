@@ -615,6 +615,45 @@ cluster chaos: %d chargers × 2 readings/s for %s over 2 instances, 3 NATS nodes
 		t.Errorf("lost or duplicated readings: missing %d, duplicates %d, acked %d of %d, widgets off %d", missing, dups, acked, sent, wrongLast)
 	}
 
+	// Presence tells the truth: with every charger connected, each is
+	// online on both instances; once they all hang up, each is offline
+	// (no presence event was lost, none left from the killed instance).
+	presence := func(want bool) error {
+		var errs []error
+		for _, p := range inst {
+			for _, c := range cs {
+				if on, err := chargerOnline(t, "http://"+p.http, c.id); err != nil || on != want {
+					errs = append(errs, fmt.Errorf("%s on %s: online %v (%v), want %v", c.id, p.http, on, err, want))
+				}
+			}
+		}
+		if len(errs) > 5 {
+			return fmt.Errorf("%d chargers wrong, such as %w", len(errs), errors.Join(errs[:5]...))
+		}
+		return errors.Join(errs...)
+	}
+	for _, c := range cs {
+		c.mu.Lock()
+		up := c.ws != nil
+		c.mu.Unlock()
+		if !up {
+			c.connect()
+		}
+	}
+	if !eventually(30*time.Second, func() bool { return presence(true) == nil }) {
+		t.Errorf("presence with every charger connected: %v", presence(true))
+	}
+	for _, c := range cs {
+		c.mu.Lock()
+		if c.ws != nil {
+			c.ws.Close()
+		}
+		c.mu.Unlock()
+	}
+	if !eventually(30*time.Second, func() bool { return presence(false) == nil }) {
+		t.Errorf("presence after every charger hung up: %v", presence(false))
+	}
+
 	// The projections of the cluster equal a full replay: stop the
 	// instances so they write their last checkpoint, then compare.
 	for _, p := range inst {
