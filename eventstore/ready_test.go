@@ -175,15 +175,7 @@ func TestClusterWithoutLeader(t *testing.T) {
 	}
 	nodes := startCluster(t)
 	nc := estest.Connect(t, nodes[0].url())
-	var st *eventstore.Store
-	testkit.CheckFor(t, 30*time.Second, func() (err error) {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		st, err = eventstore.Open(ctx, nc, eventstore.Config{Replicas: 3})
-		return err
-	})
-	t.Cleanup(st.Close)
-	waitReady(t, st, true, 20*time.Second)
+	st := openR3(t, nc)
 	key := domain.ChargerKey(newCharger("cluster"))
 	stored := readings(key.ID, 5)
 	stored = withSeqs(stored, appendOK(t, st, key, 0, stored...))
@@ -244,15 +236,7 @@ func TestClusterLeaderLoss(t *testing.T) {
 	}
 	nodes := startCluster(t)
 	nc := estest.Connect(t, nodes[0].url()+","+nodes[1].url()+","+nodes[2].url())
-	var st *eventstore.Store
-	testkit.CheckFor(t, 30*time.Second, func() (err error) {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		st, err = eventstore.Open(ctx, nc, eventstore.Config{Replicas: 3})
-		return err
-	})
-	t.Cleanup(st.Close)
-	waitReady(t, st, true, 20*time.Second)
+	st := openR3(t, nc)
 	leader := streamLeader(t, nc)
 
 	key := domain.ChargerKey(newCharger("election"))
@@ -362,4 +346,20 @@ func streamLeader(t *testing.T, nc *nats.Conn) string {
 		t.Fatalf("stream info: %+v, %v; want a leader", info, err)
 	}
 	return info.Cluster.Leader
+}
+
+// openR3 opens a three-replica store on a cluster that may still be
+// electing its leaders, and waits until it is ready.
+func openR3(t *testing.T, nc *nats.Conn) *eventstore.Store {
+	t.Helper()
+	var st *eventstore.Store
+	testkit.CheckFor(t, 30*time.Second, func() (err error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		st, err = eventstore.Open(ctx, nc, eventstore.Config{Replicas: 3})
+		return err
+	})
+	t.Cleanup(st.Close)
+	waitReady(t, st, true, 20*time.Second)
+	return st
 }

@@ -154,7 +154,7 @@ func TestFollowSurvivesServerRestart(t *testing.T) {
 	st, nc := estest.Open(t, url)
 	before := appendMixed(t, st, 10)
 	f := follow(t, st, "restart", 0)
-	f.waitFor(t, 10)
+	f.WaitFor(t, 10)
 
 	srv.Shutdown()
 	testkit.CheckFor(t, 5*time.Second, func() error {
@@ -171,7 +171,7 @@ func TestFollowSurvivesServerRestart(t *testing.T) {
 		return nil
 	})
 	after := appendMixed(t, st, 10)
-	sameEvents(t, f.waitFor(t, 20), append(before, after...))
+	sameEvents(t, f.WaitFor(t, 20), append(before, after...))
 }
 
 func TestFollowHandlerError(t *testing.T) {
@@ -192,7 +192,7 @@ func TestFollowHandlerError(t *testing.T) {
 	sameEvents(t, applied, evs[:6])
 	// Resuming at the last applied event redelivers the refused one.
 	f := follow(t, st, "failing", evs[5].Seq)
-	sameEvents(t, f.waitFor(t, 4), evs[6:])
+	sameEvents(t, f.WaitFor(t, 4), evs[6:])
 }
 
 func TestFollowRejectsBadName(t *testing.T) {

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -30,24 +29,6 @@ const testToken = "s3cret-staff-token"
 // day0 is when every test's clock starts.
 var day0 = time.Date(2026, 7, 4, 20, 0, 0, 0, time.UTC)
 
-// testClock is a clock tests move by hand.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // env is one API over a real embedded JetStream store, with the board
 // following the stream.
 type env struct {
@@ -55,7 +36,7 @@ type env struct {
 	store  *eventstore.Store
 	board  *projections.Board
 	svc    *domain.Service
-	clock  *testClock
+	clock  *testkit.Clock
 	api    *httpapi.API
 	srv    *httptest.Server
 	tariff domain.Tariff
@@ -67,7 +48,7 @@ type envOption func(*httpapi.Config)
 func newEnv(tb testing.TB, opts ...envOption) *env {
 	tb.Helper()
 	_, store, _ := estest.Start(tb)
-	e := &env{t: tb, store: store, clock: &testClock{now: day0}, tariff: domain.Tariff{FlatCents: 500, Currency: "EUR"}}
+	e := &env{t: tb, store: store, clock: testkit.NewClock(day0), tariff: domain.Tariff{FlatCents: 500, Currency: "EUR"}}
 	e.board = projections.NewBoard(e.tariff)
 	e.svc = domain.NewService(store, e.clock.Now, func() string { return ulid.Make().String() }, e.tariff)
 	// The board is fed by the projection runtime, as in the server; its

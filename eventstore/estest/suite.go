@@ -1,11 +1,11 @@
 package estest
 
 import (
-	"github.com/chargebooth/chargebooth/internal/testkit"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"reflect"
 	"strings"
 	"sync"
@@ -27,23 +27,23 @@ var eventTime = time.Date(2026, 7, 4, 12, 30, 15, 123456789, time.UTC)
 // uniq makes aggregate ids unique within a test binary run.
 var uniq atomic.Int64
 
-// newCharger returns a fresh charger id holding a '.', which the subject
+// NewCharger returns a fresh charger id holding a '.', which the subject
 // must encode.
-func newCharger(prefix string) string {
+func NewCharger(prefix string) string {
 	return fmt.Sprintf("%s.%d", prefix, uniq.Add(1))
 }
 
-// reading returns a SoC event of charger.
-func reading(charger string, soc float64) domain.Event {
+// Reading returns a SoC event of charger.
+func Reading(charger string, soc float64) domain.Event {
 	return domain.NewEvent(ulid.Make().String(), eventTime, charger, "s-1",
 		domain.SoCReported{SoC: soc, Status: domain.Status("charging")})
 }
 
-// readings returns n SoC events of charger.
-func readings(charger string, n int) []domain.Event {
+// Readings returns n SoC events of charger.
+func Readings(charger string, n int) []domain.Event {
 	out := make([]domain.Event, n)
 	for i := range out {
-		out[i] = reading(charger, float64(i%101))
+		out[i] = Reading(charger, float64(i%101))
 	}
 	return out
 }
@@ -88,19 +88,18 @@ func fill(v reflect.Value) {
 	}
 }
 
-// ctxT returns a context that ends with the test or after 20 s.
-func ctxT(tb testing.TB) context.Context {
+// Context returns a context that ends with the test or after 20 s.
+func Context(tb testing.TB) context.Context {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	tb.Cleanup(cancel)
 	return ctx
 }
 
-
-// appendOK appends and fails the test on an error.
-func appendOK(tb testing.TB, st domain.EventStore, key domain.StreamKey, expected uint64, events ...domain.Event) []domain.Appended {
+// AppendOK appends and fails the test on an error.
+func AppendOK(tb testing.TB, st domain.EventStore, key domain.StreamKey, expected uint64, events ...domain.Event) []domain.Appended {
 	tb.Helper()
-	res, err := st.Append(ctxT(tb), key, expected, events)
+	res, err := st.Append(Context(tb), key, expected, events)
 	if err != nil {
 		tb.Fatalf("append %d events to %v: %v", len(events), key, err)
 	}
@@ -110,18 +109,18 @@ func appendOK(tb testing.TB, st domain.EventStore, key domain.StreamKey, expecte
 	return res
 }
 
-// loadOK loads and fails the test on an error.
-func loadOK(tb testing.TB, st domain.EventStore, key domain.StreamKey, after uint64) []domain.Event {
+// LoadOK loads and fails the test on an error.
+func LoadOK(tb testing.TB, st domain.EventStore, key domain.StreamKey, after uint64) []domain.Event {
 	tb.Helper()
-	evs, err := st.Load(ctxT(tb), key, after)
+	evs, err := st.Load(Context(tb), key, after)
 	if err != nil {
 		tb.Fatalf("load %v after %d: %v", key, after, err)
 	}
 	return evs
 }
 
-// withSeqs returns a copy of events with the sequences of res.
-func withSeqs(events []domain.Event, res []domain.Appended) []domain.Event {
+// WithSeqs returns a copy of events with the sequences of res.
+func WithSeqs(events []domain.Event, res []domain.Appended) []domain.Event {
 	out := make([]domain.Event, len(events))
 	for i, e := range events {
 		e.Seq = res[i].Seq
@@ -130,8 +129,8 @@ func withSeqs(events []domain.Event, res []domain.Appended) []domain.Event {
 	return out
 }
 
-// sameEvents compares two event lists field by field.
-func sameEvents(tb testing.TB, got, want []domain.Event) {
+// SameEvents compares two event lists field by field.
+func SameEvents(tb testing.TB, got, want []domain.Event) {
 	tb.Helper()
 	if len(got) != len(want) {
 		tb.Fatalf("got %d events, want %d", len(got), len(want))
@@ -143,22 +142,22 @@ func sameEvents(tb testing.TB, got, want []domain.Event) {
 	}
 }
 
-// follower runs Follow in the background and collects what it delivers.
-type follower struct {
+// Follower runs Follow in the background and collects what it delivers.
+type Follower struct {
 	mu   sync.Mutex
 	got  []domain.Event
 	done chan error
 	stop context.CancelFunc
 }
 
-func follow(t *testing.T, st domain.EventStore, name string, after uint64) *follower {
+func Follow(t *testing.T, st domain.EventStore, name string, after uint64) *Follower {
 	t.Helper()
 	feed, ok := st.(domain.Feed)
 	if !ok {
 		t.Skip("store is not a domain.Feed")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	f := &follower{done: make(chan error, 1), stop: cancel}
+	f := &Follower{done: make(chan error, 1), stop: cancel}
 	go func() {
 		f.done <- feed.Follow(ctx, name, after, func(e domain.Event) error {
 			f.mu.Lock()
@@ -167,12 +166,12 @@ func follow(t *testing.T, st domain.EventStore, name string, after uint64) *foll
 			return nil
 		})
 	}()
-	t.Cleanup(func() { f.halt(t) })
+	t.Cleanup(func() { f.Halt(t) })
 	return f
 }
 
-// waitFor waits until the follower has n events.
-func (f *follower) waitFor(t *testing.T, n int) []domain.Event {
+// WaitFor waits until the follower has n events.
+func (f *Follower) WaitFor(t *testing.T, n int) []domain.Event {
 	t.Helper()
 	testkit.CheckFor(t, 10*time.Second, func() error {
 		f.mu.Lock()
@@ -187,8 +186,8 @@ func (f *follower) waitFor(t *testing.T, n int) []domain.Event {
 	return append([]domain.Event(nil), f.got...)
 }
 
-// halt stops Follow and checks it returned nil.
-func (f *follower) halt(t *testing.T) {
+// Halt stops Follow and checks it returned nil.
+func (f *Follower) Halt(t *testing.T) {
 	t.Helper()
 	f.stop()
 	select {
@@ -204,16 +203,16 @@ func (f *follower) halt(t *testing.T) {
 	}
 }
 
-// appendMixed appends n events spread over three aggregates and returns
+// AppendMixed appends n events spread over three aggregates and returns
 // them with their sequences, in stream order.
-func appendMixed(t *testing.T, st domain.EventStore, n int) []domain.Event {
+func AppendMixed(t *testing.T, st domain.EventStore, n int) []domain.Event {
 	t.Helper()
-	keys := []domain.StreamKey{domain.ChargerKey(newCharger("f")), domain.ChargerKey(newCharger("f")), domain.ChargerKey(newCharger("f"))}
+	keys := []domain.StreamKey{domain.ChargerKey(NewCharger("f")), domain.ChargerKey(NewCharger("f")), domain.ChargerKey(NewCharger("f"))}
 	out := make([]domain.Event, n)
 	for i := range out {
 		key := keys[i%len(keys)]
-		e := reading(key.ID, float64(i%101))
-		e.Seq = appendOK(t, st, key, domain.AnyVersion, e)[0].Seq
+		e := Reading(key.ID, float64(i%101))
+		e.Seq = AppendOK(t, st, key, domain.AnyVersion, e)[0].Seq
 		out[i] = e
 	}
 	return out
@@ -223,11 +222,11 @@ func appendMixed(t *testing.T, st domain.EventStore, n int) []domain.Event {
 // past: the append is refused with ErrConflict (its code, for the edges)
 // and nothing of it is stored.
 func testConflictStoresNothing(t *testing.T, st domain.EventStore) {
-	key := domain.ChargerKey(newCharger("conflict"))
-	res := appendOK(t, st, key, 0, readings(key.ID, 2)...)
-	stored := loadOK(t, st, key, 0)
+	key := domain.ChargerKey(NewCharger("conflict"))
+	res := AppendOK(t, st, key, 0, Readings(key.ID, 2)...)
+	stored := LoadOK(t, st, key, 0)
 	for _, expected := range []uint64{0, res[0].Seq, res[1].Seq + 1000} {
-		_, err := st.Append(ctxT(t), key, expected, readings(key.ID, 2))
+		_, err := st.Append(Context(t), key, expected, Readings(key.ID, 2))
 		if !errors.Is(err, domain.ErrConflict) {
 			t.Fatalf("append expecting %d after %d: got %v, want ErrConflict", expected, res[1].Seq, err)
 		}
@@ -235,7 +234,7 @@ func testConflictStoresNothing(t *testing.T, st domain.EventStore) {
 			t.Fatalf("code: got %q, want %q", got, want)
 		}
 	}
-	sameEvents(t, loadOK(t, st, key, 0), stored)
+	SameEvents(t, LoadOK(t, st, key, 0), stored)
 }
 
 // testDuplicateBatch re-sends a whole batch as it was first sent: every
@@ -251,16 +250,16 @@ func testDuplicateBatch(t *testing.T, st domain.EventStore) {
 	for _, tt := range tests {
 		expected := tt.expected
 		t.Run(tt.name, func(t *testing.T) {
-			key := domain.ChargerKey(newCharger("dupbatch"))
-			evs := readings(key.ID, 3)
-			first := appendOK(t, st, key, expected, evs...)
-			again := appendOK(t, st, key, expected, evs...)
+			key := domain.ChargerKey(NewCharger("dupbatch"))
+			evs := Readings(key.ID, 3)
+			first := AppendOK(t, st, key, expected, evs...)
+			again := AppendOK(t, st, key, expected, evs...)
 			for i := range first {
 				if got, want := again[i], (domain.Appended{Seq: first[i].Seq, Duplicate: true}); got != want {
 					t.Fatalf("event %d re-sent: got %+v, want %+v", i, got, want)
 				}
 			}
-			sameEvents(t, loadOK(t, st, key, 0), withSeqs(evs, first))
+			SameEvents(t, LoadOK(t, st, key, 0), WithSeqs(evs, first))
 		})
 	}
 }
@@ -275,12 +274,12 @@ func opaqueEvent(charger string) domain.Event {
 }
 
 // withOpaque appends a reading, an event of an unknown type and another
-// reading to one charger, and returns them as they must load.
+// Reading to one charger, and returns them as they must load.
 func withOpaque(t *testing.T, st domain.EventStore) (domain.StreamKey, []domain.Event) {
 	t.Helper()
-	key := domain.ChargerKey(newCharger("opaque"))
-	evs := []domain.Event{reading(key.ID, 10), opaqueEvent(key.ID), reading(key.ID, 20)}
-	return key, withSeqs(evs, appendOK(t, st, key, 0, evs...))
+	key := domain.ChargerKey(NewCharger("opaque"))
+	evs := []domain.Event{Reading(key.ID, 10), opaqueEvent(key.ID), Reading(key.ID, 20)}
+	return key, WithSeqs(evs, AppendOK(t, st, key, 0, evs...))
 }
 
 // testOpaque stores an event of an unknown type between two readings: it
@@ -288,20 +287,20 @@ func withOpaque(t *testing.T, st domain.EventStore) (domain.StreamKey, []domain.
 // after it load too.
 func testOpaque(t *testing.T, st domain.EventStore) {
 	key, evs := withOpaque(t, st)
-	got := loadOK(t, st, key, 0)
-	sameEvents(t, got, evs)
+	got := LoadOK(t, st, key, 0)
+	SameEvents(t, got, evs)
 	if !got[1].IsOpaque() || got[1].Type != "charger.from_the_future" {
 		t.Fatalf("unknown event loaded as %#v, want an Opaque charger.from_the_future", got[1])
 	}
-	sameEvents(t, loadOK(t, st, key, evs[0].Seq), evs[1:])
-	sameEvents(t, loadOK(t, st, key, evs[1].Seq), evs[2:])
+	SameEvents(t, LoadOK(t, st, key, evs[0].Seq), evs[1:])
+	SameEvents(t, LoadOK(t, st, key, evs[1].Seq), evs[2:])
 }
 
 // testFollowOpaque follows past an event of an unknown type.
 func testFollowOpaque(t *testing.T, st domain.EventStore) {
 	_, evs := withOpaque(t, st)
-	f := follow(t, st, "opaque", 0)
-	sameEvents(t, f.waitFor(t, 3), evs)
-	more := appendMixed(t, st, 3)
-	sameEvents(t, f.waitFor(t, 6), append(evs, more...))
+	f := Follow(t, st, "opaque", 0)
+	SameEvents(t, f.WaitFor(t, 3), evs)
+	more := AppendMixed(t, st, 3)
+	SameEvents(t, f.WaitFor(t, 6), append(evs, more...))
 }

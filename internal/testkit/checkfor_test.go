@@ -32,3 +32,16 @@ func TestHoldsFor(t *testing.T) {
 		t.Fatalf("checked %d times, want at least 2", calls)
 	}
 }
+
+func TestClock(t *testing.T) {
+	t0 := time.Date(2026, 7, 4, 20, 0, 0, 0, time.UTC)
+	c := testkit.NewClock(t0)
+	c.Advance(time.Minute)
+	if got, want := c.Now(), t0.Add(time.Minute); !got.Equal(want) {
+		t.Fatalf("after Advance: got %v, want %v", got, want)
+	}
+	c.Set(t0)
+	if got := c.Now(); !got.Equal(t0) {
+		t.Fatalf("after Set: got %v, want %v", got, t0)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/eventstore"
 	"github.com/chargebooth/chargebooth/eventstore/estest"
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/chargebooth/chargebooth/projections"
 	"github.com/chargebooth/chargebooth/projections/runtime"
 	"github.com/oklog/ulid/v2"
@@ -24,14 +25,14 @@ type env struct {
 	store *eventstore.Store
 	board *projections.Board
 	rt    *runtime.Runtime
-	clock *testClock
+	clock *testkit.Clock
 	svc   *domain.Service
 }
 
 func newEnv(tb testing.TB) *env {
 	tb.Helper()
 	_, store, _ := estest.Start(tb)
-	e := &env{tb: tb, store: store, board: projections.NewBoard(domain.DefaultTariff), clock: &testClock{now: t0}}
+	e := &env{tb: tb, store: store, board: projections.NewBoard(domain.DefaultTariff), clock: testkit.NewClock(t0)}
 	e.svc = e.service()
 	rt, err := runtime.New(runtime.Config{Board: e.board, Feed: store, Stream: store, Consumer: "policy-test"})
 	if err != nil {
@@ -88,24 +89,6 @@ func count(ps []domain.Payload, p domain.Payload) int {
 		}
 	}
 	return n
-}
-
-// testClock is a settable clock.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
 }
 
 // ctxFor is a context ending after d or at the test's end.
@@ -166,7 +149,6 @@ func (e *env) connectWidget(id, conn string) {
 }
 
 func cut(conn string) (string, string, bool) { return strings.Cut(conn, "@") }
-
 
 // online describes who the board shows online, for messages.
 func online(b *projections.Board) string {

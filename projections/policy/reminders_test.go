@@ -31,7 +31,7 @@ func TestRemindersOverdueOnce(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e.clock.Add(tt.after)
+			e.clock.Advance(tt.after)
 			// Two instances look at once: the aggregate decides once.
 			var wg sync.WaitGroup
 			for range 2 {
@@ -65,7 +65,7 @@ func TestRemindersFireNotices(t *testing.T) {
 	if got := count(e.events(domain.NoticesKey), domain.NoticeFired{}); got != 0 {
 		t.Errorf("NoticeFired before it is due: got %d, want 0", got)
 	}
-	e.clock.Add(10 * time.Minute)
+	e.clock.Advance(10 * time.Minute)
 	for range 2 {
 		r.Tick(ctxFor(t, 5*time.Second))
 		e.folded()

@@ -116,7 +116,6 @@ func ctxFor(tb testing.TB, d time.Duration) context.Context {
 	return ctx
 }
 
-
 // caughtUp waits for rt to report caught-up.
 func caughtUp(tb testing.TB, rt *runtime.Runtime) {
 	tb.Helper()
