@@ -117,7 +117,10 @@ func TestCheck(t *testing.T) {
 
 func TestCheckChargerAuthFile(t *testing.T) {
 	p := admission.New(admission.Config{Mode: admission.ModeAuthenticated, Board: board(t),
-		ChargerAuth: func(r *http.Request, id string) bool { _, pass, _ := r.BasicAuth(); return id == "c1234" && pass == "from-file" }})
+		ChargerAuth: func(r *http.Request, id string) bool {
+			_, pass, _ := r.BasicAuth()
+			return id == "c1234" && pass == "from-file"
+		}})
 	if status, reason := p.Check(domain.DeviceCharger, http.Header{}, request("/chargers/c1234", basic("c1234", "from-file")), "c1234", false); status != 0 {
 		t.Fatalf("password from the file: %d %s", status, reason)
 	}

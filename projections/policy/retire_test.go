@@ -17,7 +17,9 @@ func TestRetirerForgetsIdleChargers(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	connect := func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) { return c.Connect(x, "i1", "k-"+c.ID, "json", ""), nil }
+	connect := func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
+		return c.Connect(x, "i1", "k-"+c.ID, "json", ""), nil
+	}
 	disconnect := func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
 		return c.Disconnect(x, "i1", "k-"+c.ID, "bye"), nil
 	}
@@ -30,7 +32,9 @@ func TestRetirerForgetsIdleChargers(t *testing.T) {
 	if _, err := e.svc.ReportSoC(ctx, "cSession", domain.Reading{SoC: 10}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.OnPairings(ctx, func(p *domain.Pairings, x domain.Ctx) ([]domain.Event, error) { return p.Set(x, "cPaired", "w1", false) }); err != nil {
+	if _, err := e.svc.OnPairings(ctx, func(p *domain.Pairings, x domain.Ctx) ([]domain.Event, error) {
+		return p.Set(x, "cPaired", "w1", false)
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.svc.OnDevices(ctx, func(d *domain.Devices, x domain.Ctx) ([]domain.Event, error) {
