@@ -252,7 +252,9 @@ func TestIdleChargerRetired(t *testing.T) {
 	if code := api(t, m, "GET", "/api/chargers/cGone", "", nil); code != http.StatusNotFound {
 		t.Errorf("GET cGone after DELETE: %d, want 404", code)
 	}
-	var e struct{ Error struct{ Code, Message string } }
+	var e struct {
+		Error struct{ Code, Message string }
+	}
 	for _, tt := range []struct{ id, code string }{{"cOnline", domain.CodeChargerOnline}, {"c1234", domain.CodeChargerPaired}} {
 		if code := api(t, m, "DELETE", "/api/chargers/"+tt.id, "", &e); code != http.StatusConflict || e.Error.Code != tt.code {
 			t.Errorf("DELETE %s: %d %+v, want 409 %s", tt.id, code, e, tt.code)
