@@ -73,11 +73,16 @@ type Config struct {
 	// ReplaceEvery is how often a socket holding a live id may be replaced
 	// by a new one; DefaultReplaceEvery when 0, no throttle when negative.
 	ReplaceEvery time.Duration
+	// Ready, when set, tells whether the board has caught up with the
+	// stream (nil error). Until it has, a device the board does not know
+	// yet may only be behind: it is refused with 503 (enrolled and
+	// authenticated modes) or admitted without the new-id caps (open).
+	Ready func() error
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// Refused, when set, hears every refusal: the device kind and a short
-	// cause ("not_enrolled", "unauthorized", "replaced_too_often",
-	// "new_ids", "unenrolled_cap"), for a metric.
+	// cause ("starting", "not_enrolled", "unauthorized",
+	// "replaced_too_often", "new_ids", "unenrolled_cap"), for a metric.
 	Refused func(kind, cause string)
 }
 
@@ -125,6 +130,11 @@ func (p *Policy) Check(kind string, h http.Header, r *http.Request, id string, l
 
 func (p *Policy) check(kind string, h http.Header, r *http.Request, id string, live bool) (int, string, string) {
 	a := p.cfg.Board.Admission(kind, id)
+	catchingUp := p.cfg.Ready != nil && !a.Known() && p.cfg.Ready() != nil
+	if catchingUp && p.cfg.Mode != ModeOpen {
+		h.Set("Retry-After", "5")
+		return http.StatusServiceUnavailable, "starting", "the booth is not ready yet (it is still reading its pairings and enrolments); retry in a few seconds"
+	}
 	if p.cfg.Mode != ModeOpen && !a.Known() {
 		how := "pair it"
 		if kind == domain.DeviceWidget {
@@ -141,7 +151,7 @@ func (p *Policy) check(kind string, h http.Header, r *http.Request, id string, l
 		h.Set("Retry-After", strconv.Itoa(int((p.cfg.ReplaceEvery+time.Second-1)/time.Second)))
 		return http.StatusTooManyRequests, "replaced_too_often", fmt.Sprintf("%s %s reconnected too often; retry in a few seconds", kind, id)
 	}
-	if a.Known() || a.Seen {
+	if a.Known() || a.Seen || catchingUp {
 		return 0, "", ""
 	}
 	if p.cfg.MaxUnenrolled > 0 && a.Unenrolled >= p.cfg.MaxUnenrolled {

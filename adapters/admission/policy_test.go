@@ -1,6 +1,7 @@
 package admission_test
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -209,5 +210,30 @@ func TestParseMode(t *testing.T) {
 	}
 	if _, err := admission.ParseMode("closed"); err == nil {
 		t.Error("ParseMode(closed): no error")
+	}
+}
+
+func TestCheckWhileCatchingUp(t *testing.T) {
+	notYet := func() error { return errors.New("catching up") }
+	b := board(t)
+	tests := []struct {
+		mode       admission.Mode
+		id         string
+		wantStatus int
+	}{
+		{admission.ModeEnrolled, "c9", http.StatusServiceUnavailable},
+		{admission.ModeEnrolled, "c1234", 0},
+		{admission.ModeOpen, "c9", 0},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.mode)+" "+tt.id, func(t *testing.T) {
+			p := admission.New(admission.Config{Mode: tt.mode, Board: b, Ready: notYet, NewPerMinute: 1, MaxUnenrolled: 1})
+			h := http.Header{}
+			for range 3 { // the caps are off while catching up
+				if status, reason := p.Check(domain.DeviceCharger, h, request("/", nil), tt.id, false); status != tt.wantStatus {
+					t.Fatalf("got %d (%s), want %d", status, reason, tt.wantStatus)
+				}
+			}
+		})
 	}
 }

@@ -59,7 +59,7 @@ func (m *Main) devicePolicy(auth func(*http.Request, string) bool) (admitter, fu
 		return admitter{}, nil, fmt.Errorf("--new-chargers-per-minute and --max-unenrolled must be 0 or more")
 	}
 	cfg := admission.Config{Mode: mode, Board: m.Board, NewPerMinute: c.NewPerMinute, MaxUnenrolled: c.MaxUnenrolled,
-		ReplaceEvery: c.ReplaceEvery, Now: m.Clock}
+		ReplaceEvery: c.ReplaceEvery, Ready: m.Runtime.Ready, Now: m.Clock}
 	if c.ReplaceEvery == 0 {
 		cfg.ReplaceEvery = -1
 	}
