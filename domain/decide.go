@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -32,6 +33,21 @@ type Reading struct {
 	By string
 }
 
+// KindScopedReading is the DerivedID kind of a simple-protocol reading
+// that carries the charger's own reading id; see ReadingEventID.
+const KindScopedReading = "reading.soc"
+
+// ReadingEventID returns the event id of a reading that carries the
+// charger's own id: derived from the charger, the reading id and the
+// state of charge, so the same reading re-sent (after a reconnect, on a
+// new socket) is stored once, while another connection's reading with the
+// same id and another value cannot pre-empt it (it gets another event id
+// and is stored beside it). Ids derived from the reading id alone (older
+// versions) are still recognised as duplicates by ReportSoC.
+func ReadingEventID(chargerID, readingID string, soc float64) string {
+	return DerivedID(chargerID, KindScopedReading, readingID+"\x00"+strconv.FormatFloat(soc, 'g', -1, 64))
+}
+
 // ReportSoC decides a reading: it opens a session when none is open (kept
 // with widgetID, the widget paired with the charger now), records the
 // reading and marks the session charged the first time it reaches 100.
@@ -42,7 +58,10 @@ func (c *Charger) ReportSoC(x Ctx, r Reading, widgetID string) ([]Event, error) 
 	}
 	id := r.EventID
 	if id == "" && r.ReadingID != "" {
-		id = DerivedID(c.ID, KindReading, r.ReadingID)
+		id = ReadingEventID(c.ID, r.ReadingID, r.SoC)
+		if _, dup := c.Seen(DerivedID(c.ID, KindReading, r.ReadingID)); dup {
+			return nil, nil // stored by a version that derived ids from the reading id alone
+		}
 	}
 	if id != "" {
 		if _, dup := c.Seen(id); dup {
@@ -215,4 +234,17 @@ func (c *Charger) sessionID() string {
 		return ""
 	}
 	return c.Session.ID
+}
+
+// Retire decides that the charger is forgotten (see ChargerRetired):
+// refused while it has an open session or is online. Whether it is paired or enrolled is the Service's to
+// check (see Service.RetireCharger). idleSince is when it was last seen.
+func (c *Charger) Retire(x Ctx, reason string, idleSince time.Time) ([]Event, error) {
+	if c.Session != nil {
+		return nil, Errorf(CodeSessionOpen, "charger %s has an open session (%s); hand the phone back first", c.ID, c.Session.ID)
+	}
+	if c.Online {
+		return nil, Errorf(CodeChargerOnline, "charger %s is connected; it can be retired once it is offline", c.ID)
+	}
+	return []Event{x.event(c.ID, "", ChargerRetired{Reason: reason, IdleSince: idleSince.UTC()})}, nil
 }

@@ -543,7 +543,7 @@ func TestReadingSequence(t *testing.T) {
 	if got, want := len(decideAndFold(t, c, &seq, evs, err)), 1; got != want {
 		t.Fatalf("first r-1: got %d events, want %d", got, want)
 	}
-	if got, want := evs[0].ID, domain.DerivedID(charger, domain.KindReading, "r-1"); got != want {
+	if got, want := evs[0].ID, domain.ReadingEventID(charger, "r-1", 100); got != want {
 		t.Errorf("reading event id: got %q, want derived %q", got, want)
 	}
 	evs, err = c.ReportSoC(x, domain.Reading{SoC: 100, ReadingID: "r-1"}, "")

@@ -50,6 +50,8 @@ func (e Event) Key() StreamKey {
 		return PairingsKey
 	case KindNotices:
 		return NoticesKey
+	case KindDevices:
+		return DevicesKey
 	default:
 		return StreamKey{Kind: KindCharger, ID: e.ChargerID}
 	}

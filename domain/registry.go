@@ -61,6 +61,9 @@ func init() {
 	Register[SessionOverdue](TypeSessionOverdue, 1)
 	Register[NoticeScheduled](TypeNoticeScheduled, 1)
 	Register[NoticeFired](TypeNoticeFired, 1)
+	Register[DeviceEnrolled](TypeDeviceEnrolled, 1)
+	Register[DeviceUnenrolled](TypeDeviceUnenrolled, 1)
+	Register[ChargerRetired](TypeChargerRetired, 1)
 }
 
 // Register adds an event type whose data decodes into T, written at the
@@ -137,6 +140,8 @@ func aggregateOf(typ string) string {
 		return KindPairings
 	case strings.HasPrefix(typ, "notice."):
 		return KindNotices
+	case strings.HasPrefix(typ, "device."):
+		return KindDevices
 	default:
 		return KindCharger
 	}

@@ -33,6 +33,9 @@ var samplePayloads = map[string]domain.Payload{
 	domain.TypeSessionOverdue:      domain.SessionOverdue{ChargedAt: t0, CollectAfter: "30m0s"},
 	domain.TypeNoticeScheduled:     domain.NoticeScheduled{NoticeID: "n1", At: t0.Add(3 * time.Hour), LocalTime: "2026-07-04 23:00", TimeZone: "Europe/Madrid", Text: "Headliner!"},
 	domain.TypeNoticeFired:         domain.NoticeFired{NoticeID: "n1", Text: "Headliner!"},
+	domain.TypeDeviceEnrolled:      domain.DeviceEnrolled{Kind: domain.DeviceCharger, DeviceID: "c1", SecretHash: "$2a$10$x"},
+	domain.TypeDeviceUnenrolled:    domain.DeviceUnenrolled{Kind: domain.DeviceWidget, DeviceID: "w1"},
+	domain.TypeChargerRetired:      domain.ChargerRetired{Reason: "idle", IdleSince: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)},
 }
 
 // sampleEvent wraps the sample payload of typ in a full envelope.

@@ -34,6 +34,7 @@ type Service struct {
 	chargers map[string]*slot[*Charger]
 	pairings slot[*Pairings] // taken after a charger slot, never before
 	notices  slot[*Notices]
+	devices  slot[*Devices] // taken after a charger slot (and pairings), never before
 }
 
 // slot caches one aggregate. mu serialises commands on it.

@@ -445,7 +445,7 @@ func TestServiceDuplicateStoredOnce(t *testing.T) {
 	if _, err := b.ReportSoC(ctx, "c1", r); err != nil {
 		t.Fatalf("re-sent reading on the other instance: %v", err)
 	}
-	id := domain.DerivedID("c1", domain.KindReading, "r-1")
+	id := domain.ReadingEventID("c1", "r-1", 20)
 	n := 0
 	for _, e := range store.stored(domain.TypeSoCReported) {
 		if e.ID == id {

@@ -29,6 +29,7 @@ type Board struct {
 	sessions *sessionModel
 	payments *paymentModel
 	notices  *noticeModel
+	devices  *deviceModel
 	events   *eventCounter
 }
 
@@ -51,6 +52,7 @@ func NewBoard(t domain.Tariff, extra ...ReadModel) *Board {
 	b.sessions = register(b, newSessionModel(b.pairs))
 	b.payments = register(b, newPaymentModel())
 	b.notices = register(b, newNoticeModel())
+	b.devices = register(b, newDeviceModel())
 	b.events = register(b, newEventCounter())
 	for _, m := range extra {
 		b.Register(m)

@@ -85,6 +85,11 @@ func (m *chargerModel) Apply(e domain.Event, u *Update) {
 	case domain.SessionOpened:
 		c := m.get(e.ChargerID)
 		c.SessionID, c.Status, c.SoC = e.SessionID, domain.StatusNone, nil
+	case domain.ChargerRetired:
+		// Forgotten: its view goes; a later connection makes a new one.
+		delete(m.byID, e.ChargerID)
+		u.WidgetID = m.pairs.widgetOf(e.ChargerID)
+		return
 	case domain.HandedBack:
 		c := m.get(e.ChargerID)
 		if c.SessionID == e.SessionID {

@@ -39,6 +39,9 @@ var samples = map[string]sample{
 	domain.TypeSessionOverdue:      {"c1", "s1", "", domain.SessionOverdue{ChargedAt: t0, CollectAfter: "1h"}},
 	domain.TypeNoticeScheduled:     {"", "", "", domain.NoticeScheduled{NoticeID: "n1", At: t0, Text: "closing"}},
 	domain.TypeNoticeFired:         {"", "", "", domain.NoticeFired{NoticeID: "n1", Text: "closing"}},
+	domain.TypeDeviceEnrolled:      {"c3", "", "", domain.DeviceEnrolled{Kind: domain.DeviceCharger, DeviceID: "c3", SecretHash: "$2a$10$x"}},
+	domain.TypeDeviceUnenrolled:    {"", "", "w3", domain.DeviceUnenrolled{Kind: domain.DeviceWidget, DeviceID: "w3"}},
+	domain.TypeChargerRetired:      {"c9", "", "", domain.ChargerRetired{Reason: "idle"}},
 }
 
 // event builds the sample's event at seq.

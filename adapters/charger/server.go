@@ -46,6 +46,12 @@ type Config struct {
 	Burst        int
 	// Auth, when set, checks a charger's credentials before the upgrade.
 	Auth func(r *http.Request, chargerID string) bool
+	// Admit, when set, decides before the upgrade (after Auth) whether the
+	// charger may connect (the device policy, see adapters/admission); live
+	// tells whether this endpoint holds a socket for the id now, which the
+	// new one would replace. A status other than 0 refuses it with reason
+	// and nothing is stored.
+	Admit func(h http.Header, r *http.Request, chargerID string, live bool) (status int, reason string)
 	// OCPP, when set, takes sockets that negotiate ocpp1.6.
 	OCPP     OCPP
 	Observer Observer
@@ -100,8 +106,8 @@ func New(cfg Config) *Server {
 		OnClose:   s.closed,
 		Held:      cfg.Held,
 	}
-	if cfg.Auth != nil {
-		ec.Check = s.checkAuth
+	if cfg.Auth != nil || cfg.Admit != nil {
+		ec.Check = s.check
 	}
 	s.edge = wsconn.New(ec)
 	if cfg.OCPP != nil {
@@ -124,12 +130,19 @@ func (s *Server) Session(chargerID string) (Session, bool) { return s.edge.Get(c
 // and waits (a few seconds at most) until their disconnections are stored.
 func (s *Server) Close() { s.edge.Close() }
 
-func (s *Server) checkAuth(h http.Header, r *http.Request, id string) (int, string) {
-	if s.cfg.Auth(r, id) {
-		return 0, ""
+// check runs before the upgrade: the credentials (Auth), then the device
+// policy (Admit). A connection that would replace a live one passes the
+// same check.
+func (s *Server) check(h http.Header, r *http.Request, id string) (int, string) {
+	if s.cfg.Auth != nil && !s.cfg.Auth(r, id) {
+		h.Set("WWW-Authenticate", `Basic realm="chargebooth chargers"`)
+		return http.StatusUnauthorized, "charger credentials missing or wrong"
 	}
-	h.Set("WWW-Authenticate", `Basic realm="chargebooth chargers"`)
-	return http.StatusUnauthorized, "charger credentials missing or wrong"
+	if s.cfg.Admit != nil {
+		_, live := s.edge.Get(id)
+		return s.cfg.Admit(h, r, id, live)
+	}
+	return 0, ""
 }
 
 // openSocket hands a socket that negotiated ocpp1.6 to the OCPP codec and

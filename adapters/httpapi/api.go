@@ -133,6 +133,11 @@ func (a *API) routes() {
 	m.HandleFunc("GET /api/chargers/{id}", a.getCharger)
 	m.HandleFunc("POST /api/chargers/{id}/remote-start", a.remoteStart)
 	m.HandleFunc("POST /api/chargers/{id}/remote-stop", a.remoteStop)
+	m.HandleFunc("DELETE /api/chargers/{id}", a.retireCharger)
+	m.HandleFunc("GET /api/devices", a.listDevices)
+	m.HandleFunc("GET /api/devices/{kind}/{id}", a.getDevice)
+	m.HandleFunc("PUT /api/devices/{kind}/{id}", a.enrolDevice)
+	m.HandleFunc("DELETE /api/devices/{kind}/{id}", a.unenrolDevice)
 
 	m.HandleFunc("GET /api/pairings", a.listPairings)
 	m.HandleFunc("GET /api/pairings/{chargerId}", a.getPairing)

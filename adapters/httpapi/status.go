@@ -31,6 +31,8 @@ func statusOf(code string) int {
 	case domain.CodeSessionOpen, domain.CodeSessionClosed, domain.CodeNoSession, domain.CodeBalanceDue,
 		domain.CodeWidgetTaken, domain.CodeIdempotencyUsed, domain.CodeConflict, codeNotConnected, codeNotOCPP:
 		return http.StatusConflict
+	case domain.CodeChargerOnline, domain.CodeChargerPaired, domain.CodeChargerEnrolled:
+		return http.StatusConflict
 	case domain.CodeStoreDown:
 		return http.StatusServiceUnavailable
 	case domain.CodeStoreFull:

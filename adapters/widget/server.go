@@ -34,6 +34,12 @@ type Config struct {
 	Queue      int           // frames queued per widget before it is dropped
 	PingPeriod time.Duration // pong wait is twice this
 	Observer   Observer
+	// Admit, when set, decides before the upgrade whether the widget may
+	// connect (the device policy, see adapters/admission); live tells
+	// whether this endpoint holds a socket for the id now, which the new
+	// one would replace. A status other than 0 refuses it with reason and
+	// nothing is stored.
+	Admit func(h http.Header, r *http.Request, widgetID string, live bool) (status int, reason string)
 }
 
 // Server is the widget WebSocket endpoint: the wsconn skeleton with the
@@ -62,6 +68,13 @@ func New(cfg Config) *Server {
 		cfg.Observer = nopObserver{}
 	}
 	s := &Server{cfg: cfg, fr: newFrames(cfg.Event)}
+	var check func(http.Header, *http.Request, string) (int, string)
+	if cfg.Admit != nil {
+		check = func(h http.Header, r *http.Request, id string) (int, string) {
+			_, live := s.edge.Get(id)
+			return cfg.Admit(h, r, id, live)
+		}
+	}
 	s.edge = wsconn.New(wsconn.Config[*conn]{
 		Kind:    "widget",
 		IDParam: "widgetId",
@@ -72,6 +85,7 @@ func New(cfg Config) *Server {
 			CheckOrigin:     func(*http.Request) bool { return true },
 		},
 		ReadLimit: readLimit,
+		Check:     check,
 		Open: func(_ string, ws *websocket.Conn, _ *http.Request) (*conn, func(context.Context) string) {
 			c := &conn{Socket: wsconn.Socket{WS: ws}, s: s}
 			return c, c.serve

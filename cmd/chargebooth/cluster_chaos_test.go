@@ -723,7 +723,8 @@ func startClusterProc(tb testing.TB, name, dir string, extra ...string) *proc {
 	tb.Helper()
 	args := append([]string{"serve", "--data-dir", dir,
 		"--charger-addr", "127.0.0.1:0", "--widget-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
-		"--staff-token", testToken, "--instance", name, "--log-level", "info"}, extra...)
+		"--staff-token", testToken, "--instance", name, "--log-level", "info",
+		"--devices", "open", "--new-chargers-per-minute", "0", "--max-unenrolled", "0"}, extra...)
 	cmd := exec.Command(buildBinary(tb), args...)
 	p := &proc{cmd: cmd, out: &syncBuffer{}}
 	stdout, _ := cmd.StdoutPipe()

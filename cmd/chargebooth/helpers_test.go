@@ -43,7 +43,8 @@ func startMain(tb testing.TB, dir string, mods ...func(*Main)) *Main {
 	m := &Main{Stdout: out, Stderr: out}
 	if err := m.ParseFlags([]string{"--data-dir", dir, "--nats-listen", "127.0.0.1:-1",
 		"--charger-addr", "127.0.0.1:0", "--widget-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
-		"--staff-token", testToken, "--log-level", "warn", "--instance", "t"}); err != nil {
+		"--staff-token", testToken, "--log-level", "warn", "--instance", "t",
+		"--devices", "open", "--new-chargers-per-minute", "0", "--max-unenrolled", "0"}); err != nil {
 		tb.Fatalf("flags: %v", err)
 	}
 	for _, f := range mods {

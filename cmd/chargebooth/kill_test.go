@@ -86,7 +86,8 @@ func startProcBin(tb testing.TB, bin, dir string, extra ...string) *proc {
 	tb.Helper()
 	args := append([]string{"serve", "--data-dir", dir, "--nats-listen", "127.0.0.1:-1",
 		"--charger-addr", "127.0.0.1:0", "--widget-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
-		"--staff-token", testToken, "--instance", "k", "--log-level", "warn"}, extra...)
+		"--staff-token", testToken, "--instance", "k", "--log-level", "warn",
+		"--devices", "open", "--new-chargers-per-minute", "0", "--max-unenrolled", "0"}, extra...)
 	cmd := exec.Command(bin, args...)
 	p := &proc{cmd: cmd, out: &syncBuffer{}}
 	stdout, _ := cmd.StdoutPipe()

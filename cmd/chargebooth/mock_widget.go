@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -21,6 +22,7 @@ import (
 // widgetOptions are the flags of `chargebooth widget`.
 type widgetOptions struct {
 	id, url, event string
+	key            string
 	plain, once    bool
 }
 
@@ -31,6 +33,7 @@ func parseWidgetFlags(args []string, stderr io.Writer) (widgetOptions, error) {
 	fs.StringVar(&o.id, "id", "wABCD", "widget id")
 	fs.StringVar(&o.url, "url", "ws://localhost:3200/widgets", "widget endpoint; the id is appended as a path element")
 	fs.StringVar(&o.event, "event", "StateOfCharge", "the event name this widget accepts (the Wallbox widget firmware expects chargingStatus)")
+	fs.StringVar(&o.key, "key", os.Getenv("CHARGEBOOTH_WIDGET_KEY"), "the widget's key, sent in the X-Widget-Key header (serve --devices authenticated; env CHARGEBOOTH_WIDGET_KEY)")
 	fs.BoolVar(&o.plain, "plain", false, "no colours: one line per status, <RFC3339 time> <widget id> <status>")
 	fs.BoolVar(&o.once, "once", false, "exit after the first status")
 	fs.Usage = func() {
@@ -62,7 +65,11 @@ func runWidget(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	bo := newBackoff()
 	for {
 		fmt.Fprintf(stderr, "connecting to %s\n", target)
-		ws, err := dialWS(ctx, target, nil)
+		var h http.Header
+		if o.key != "" {
+			h = http.Header{"X-Widget-Key": {o.key}}
+		}
+		ws, err := dialWS(ctx, target, h)
 		if ctx.Err() != nil {
 			return nil
 		}

@@ -64,6 +64,7 @@ type ServeConfig struct {
 	NATSAuth      natsAuth
 	CPUProfile    string
 	Pprof         bool
+	Devices       devicesConfig
 }
 
 // flags registers serve's flags on fs.
@@ -106,6 +107,7 @@ func (c *ServeConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile to this file until the server stops")
 	fs.BoolVar(&c.Pprof, "pprof", false, "serve net/http/pprof under /debug/pprof/ on the HTTP address (no token: keep it off on open networks)")
 	fs.StringVar(&c.BootPolicy, "boot-policy", "pending", "OCPP boot answer for chargers not on --charger-allow: pending or reject")
+	c.Devices.flags(fs)
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {

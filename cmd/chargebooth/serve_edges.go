@@ -32,15 +32,19 @@ func (m *Main) startEdges() error {
 	if c.BootPolicy != charger.PolicyPending && c.BootPolicy != charger.PolicyReject {
 		return fmt.Errorf("--boot-policy must be pending or reject, not %q", c.BootPolicy)
 	}
+	admit, auth, err := m.devicePolicy(auth)
+	if err != nil {
+		return err
+	}
 	var bus relay.Bus
 	if c.NATSURL != "" {
 		bus = eventstore.NewCommands(m.NC, "")
 	}
 	m.Widgets = widget.New(widget.Config{Service: m.Service, Board: m.Board, Instance: c.Instance, Epoch: m.epoch,
-		Log: m.Log, Event: c.WidgetEvent, Observer: m.Metrics.Widgets()})
+		Log: m.Log, Event: c.WidgetEvent, Observer: m.Metrics.Widgets(), Admit: admit.widgets()})
 	rel := relay.New(nil, bus, eventstore.ErrNoHolder)
 	m.Chargers = charger.New(charger.Config{Service: m.Service, Board: m.Board, Instance: c.Instance, Epoch: m.epoch, Log: m.Log,
-		Auth: auth, Observer: m.Metrics.Chargers(), Held: rel.Held})
+		Auth: auth, Admit: admit.chargers(), Observer: m.Metrics.Chargers(), Held: rel.Held})
 	rel.SetLocal(m.Chargers)
 	m.Chargers.EnableOCPP(charger.OCPPConfig{HeartbeatInterval: c.Heartbeat, Allow: charger.NewAllowList(allow), Unknown: c.BootPolicy,
 		Rate: rate.Limit(c.OCPPRate), Burst: c.OCPPBurst, Meter: c.OCPPMeter, Refused: m.Metrics.OCPPRefused})
@@ -90,6 +94,7 @@ func (m *Main) startPolicies(ctx context.Context) {
 			reaper.Run(ctx)
 		}
 	})
+	m.startRetirer(ctx)
 	for _, h := range startHooks {
 		h(ctx, m)
 	}
