@@ -47,7 +47,7 @@ func TestRetirerForgetsIdleChargers(t *testing.T) {
 	if n, err := r.Tick(ctx); err != nil || n != 0 {
 		t.Fatalf("before a week: retired %d (%v), want 0", n, err)
 	}
-	e.clock.Add(7*24*time.Hour + time.Minute)
+	e.clock.Advance(7*24*time.Hour + time.Minute)
 	n, err := r.Tick(ctx)
 	if err != nil {
 		t.Fatal(err)
