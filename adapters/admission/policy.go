@@ -78,11 +78,16 @@ type Config struct {
 	// yet may only be behind: it is refused with 503 (enrolled and
 	// authenticated modes) or admitted without the new-id caps (open).
 	Ready func() error
+	// Allowed, when set, tells whether a charger asking to connect with r
+	// is on the allow list (--charger-allow); one that is not is refused
+	// with 403 whatever the mode. The caller decides which protocols it
+	// covers (OCPP chargers are left to their BootNotification's answer).
+	Allowed func(r *http.Request, chargerID string) bool
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// Refused, when set, hears every refusal: the device kind and a short
 	// cause ("starting", "not_enrolled", "unauthorized",
-	// "replaced_too_often", "new_ids", "unenrolled_cap"), for a metric.
+	// "replaced_too_often", "new_ids", "unenrolled_cap", "not_allowed"), for a metric.
 	Refused func(kind, cause string)
 }
 
@@ -134,6 +139,9 @@ func (p *Policy) check(kind string, h http.Header, r *http.Request, id string, l
 	if catchingUp && p.cfg.Mode != ModeOpen {
 		h.Set("Retry-After", "5")
 		return http.StatusServiceUnavailable, "starting", "the booth is not ready yet (it is still reading its pairings and enrolments); retry in a few seconds"
+	}
+	if kind == domain.DeviceCharger && p.cfg.Allowed != nil && !p.cfg.Allowed(r, id) {
+		return http.StatusForbidden, "not_allowed", fmt.Sprintf("charger %s is not on this booth's allow list (--charger-allow)", id)
 	}
 	if p.cfg.Mode != ModeOpen && !a.Known() {
 		how := "pair it"

@@ -201,3 +201,14 @@ func (s *Server) StoreReading(ctx context.Context, chargerID string, r domain.Re
 	}
 	return err
 }
+
+// OffersOCPP reports whether a charger's upgrade request offers OCPP 1.6J,
+// which this endpoint then speaks on the socket.
+func OffersOCPP(r *http.Request) bool {
+	for _, p := range websocket.Subprotocols(r) {
+		if p == "ocpp1.6" {
+			return true
+		}
+	}
+	return false
+}

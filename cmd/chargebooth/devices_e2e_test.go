@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -288,4 +290,34 @@ func TestIdleChargerRetired(t *testing.T) {
 		c, ok := m.Board.Charger("cIdle", clk.now())
 		return ok && c.Online
 	})
+}
+
+// TestSimpleChargersObeyTheAllowList: with --charger-allow, a
+// simple-protocol charger not on the list is refused before the upgrade
+// and nothing is stored; a listed one connects; an OCPP charger not on the
+// list still reaches its BootNotification (answered by --boot-policy).
+func TestSimpleChargersObeyTheAllowList(t *testing.T) {
+	allow := filepath.Join(t.TempDir(), "allow.txt")
+	if err := os.WriteFile(allow, []byte("c1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := startMain(t, t.TempDir(), func(m *Main) { m.Config.ChargerAllow = allow; m.Config.BootPolicy = "reject" })
+	before := lastSeq(t, m)
+	code, reason := refused(t, "ws://"+m.ChargerURL+"/chargers/c2", nil)
+	if code != http.StatusForbidden || !strings.Contains(reason, "allow list") {
+		t.Errorf("unlisted simple charger: got %d %q, want 403 naming the allow list", code, reason)
+	}
+	if got := lastSeq(t, m); got != before {
+		t.Errorf("stream moved from %d to %d for a refused charger", before, got)
+	}
+	c := dialCharger(t, m, "c1")
+	sendSoCAcked(t, c, "listed", "20")
+	o := dialOCPP(t, m, "c3", nil)
+	var boot struct {
+		Status string `json:"status"`
+	}
+	o.call("BootNotification", `{"chargePointVendor":"v","chargePointModel":"m"}`, &boot)
+	if boot.Status != "Rejected" {
+		t.Errorf("unlisted OCPP charger's boot: got %q, want Rejected", boot.Status)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chargebooth/chargebooth/adapters/admission"
+	"github.com/chargebooth/chargebooth/adapters/charger"
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/projections/policy"
 )
@@ -49,7 +50,11 @@ func (a admitter) widgets() func(http.Header, *http.Request, string, bool) (int,
 // authenticated mode the --charger-auth file (auth) becomes one more
 // source of charger passwords beside the enrolled secrets, so the edge's
 // own check is dropped; otherwise the file is checked as before.
-func (m *Main) devicePolicy(auth func(*http.Request, string) bool) (admitter, func(*http.Request, string) bool, error) {
+//
+// Simple-protocol chargers obey --charger-allow before the upgrade; OCPP
+// chargers are answered by their BootNotification (Pending or Rejected,
+// then SecurityError for everything else).
+func (m *Main) devicePolicy(auth func(*http.Request, string) bool, allow *charger.AllowList) (admitter, func(*http.Request, string) bool, error) {
 	c := m.Config.Devices
 	mode, err := admission.ParseMode(c.Mode)
 	if err != nil {
@@ -63,6 +68,9 @@ func (m *Main) devicePolicy(auth func(*http.Request, string) bool) (admitter, fu
 		Refused: func(kind, cause string) {
 			m.Log.Debug("device refused before the upgrade", "kind", kind, "cause", cause)
 		}}
+	if allow != nil {
+		cfg.Allowed = func(r *http.Request, id string) bool { return charger.OffersOCPP(r) || allow.Allowed(id) }
+	}
 	if c.ReplaceEvery == 0 {
 		cfg.ReplaceEvery = -1
 	}

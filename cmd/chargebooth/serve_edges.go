@@ -32,7 +32,8 @@ func (m *Main) startEdges() error {
 	if c.BootPolicy != charger.PolicyPending && c.BootPolicy != charger.PolicyReject {
 		return fmt.Errorf("--boot-policy must be pending or reject, not %q", c.BootPolicy)
 	}
-	admit, auth, err := m.devicePolicy(auth)
+	allowList := charger.NewAllowList(allow)
+	admit, auth, err := m.devicePolicy(auth, allowList)
 	if err != nil {
 		return err
 	}
@@ -46,7 +47,7 @@ func (m *Main) startEdges() error {
 	m.Chargers = charger.New(charger.Config{Service: m.Service, Board: m.Board, Instance: c.Instance, Epoch: m.epoch, Log: m.Log,
 		Auth: auth, Admit: admit.chargers(), Observer: m.Metrics.Chargers(), Held: rel.Held})
 	rel.SetLocal(m.Chargers)
-	m.Chargers.EnableOCPP(charger.OCPPConfig{HeartbeatInterval: c.Heartbeat, Allow: charger.NewAllowList(allow), Unknown: c.BootPolicy,
+	m.Chargers.EnableOCPP(charger.OCPPConfig{HeartbeatInterval: c.Heartbeat, Allow: allowList, Unknown: c.BootPolicy,
 		Rate: rate.Limit(c.OCPPRate), Burst: c.OCPPBurst, Meter: c.OCPPMeter, Refused: m.Metrics.OCPPRefused})
 
 	m.api = httpapi.New(httpapi.Config{
