@@ -101,8 +101,8 @@ func decodeError(err error, dst any) error {
 		switch {
 		case syn.Err == jsontext.ErrDuplicateName:
 			return domain.Errorf(domain.CodeInvalidInput, "duplicate field %s", quoteName(syn.JSONPointer.LastToken()))
-		case syn.Err != nil && syn.Err.Error() == "invalid UTF-8":
-			return errInvalidUTF8 // an escaped lone surrogate such as \ud800
+		case syn.Err != nil && (syn.Err.Error() == "invalid UTF-8" || strings.HasPrefix(syn.Err.Error(), "invalid surrogate pair")):
+			return errInvalidUTF8 // an escaped lone surrogate such as \ud800 encodes no character
 		}
 		return domain.Errorf(domain.CodeMalformedJSON, "the body is not valid JSON")
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
