@@ -34,6 +34,10 @@ type Config struct {
 	Queue      int           // frames queued per widget before it is dropped
 	PingPeriod time.Duration // pong wait is twice this
 	Observer   Observer
+	// Origins lists the browser origins allowed to connect; every other
+	// request with an Origin header is refused with 403 before the
+	// upgrade. Widgets send no Origin.
+	Origins []string
 }
 
 // Server is the widget WebSocket endpoint: the wsconn skeleton with the
@@ -65,12 +69,11 @@ func New(cfg Config) *Server {
 	s.edge = wsconn.New(wsconn.Config[*conn]{
 		Kind:    "widget",
 		IDParam: "widgetId",
-		Upgrader: websocket.Upgrader{
+		Upgrader: wsconn.DeviceOrigins("connect as a widget", cfg.Origins).Upgrader(websocket.Upgrader{
 			ReadBufferSize:  256,
 			WriteBufferSize: 256,
 			WriteBufferPool: &sync.Pool{}, // idle widgets hold no write buffer
-			CheckOrigin:     func(*http.Request) bool { return true },
-		},
+		}),
 		ReadLimit: readLimit,
 		Open: func(_ string, ws *websocket.Conn, _ *http.Request) (*conn, func(context.Context) string) {
 			c := &conn{Socket: wsconn.Socket{WS: ws}, s: s}

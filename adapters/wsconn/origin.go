@@ -87,6 +87,21 @@ func NewOriginPolicy(c OriginConfig) (*OriginPolicy, error) {
 	return p, nil
 }
 
+// DeviceOrigins is a device edge's policy (a charger's, a widget's):
+// browser pages are refused unless their origin is in origins. An entry
+// that is not an origin matches nothing (validate flags with
+// NormalizeOrigin to tell the operator).
+func DeviceOrigins(what string, origins []string) *OriginPolicy {
+	var good []string
+	for _, o := range origins {
+		if _, err := NormalizeOrigin(o); err == nil {
+			good = append(good, o)
+		}
+	}
+	p, _ := NewOriginPolicy(OriginConfig{What: what, Allowed: good})
+	return p
+}
+
 // NormalizeOrigin returns an origin as "scheme://host:port": scheme and
 // host lower case, the default port (80 for http, 443 for https) made
 // explicit, a trailing "/" dropped. Anything but an http or https origin
