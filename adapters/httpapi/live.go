@@ -17,6 +17,9 @@ func (a *API) live(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ok, reason := a.origins.Check(r); !ok {
+		// A browser cannot read this answer: the log is where an operator
+		// who reaches the booth by a name not in AllowedHosts learns why.
+		a.log.Warn("live feed origin refused", "origin", r.Header.Get("Origin"), "host", r.Host, "reason", reason)
 		writeError(w, http.StatusForbidden, codeForbiddenOrigin, reason)
 		return
 	}
