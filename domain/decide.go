@@ -134,6 +134,9 @@ func (c *Charger) RecordPayment(x Ctx, t Tariff, sessionID string, p Payment) ([
 	if utf8.RuneCountInString(p.Reference) > MaxReferenceLen {
 		return nil, Errorf(CodeInvalidInput, "reference is longer than %d characters", MaxReferenceLen)
 	}
+	if err := CheckText("reference", p.Reference, false); err != nil {
+		return nil, err
+	}
 	s, err := c.openSession(sessionID)
 	if err != nil {
 		return nil, err
@@ -163,6 +166,9 @@ func (c *Charger) HandBack(x Ctx, t Tariff, sessionID, waiveReason string) ([]Ev
 	waiveReason = strings.TrimSpace(waiveReason)
 	if utf8.RuneCountInString(waiveReason) > MaxReferenceLen {
 		return nil, Errorf(CodeInvalidInput, "waiveReason is longer than %d characters", MaxReferenceLen)
+	}
+	if err := CheckText("waiveReason", waiveReason, false); err != nil {
+		return nil, err
 	}
 	due := t.Due(s.OpenedAt, x.Now)
 	owed := due - s.PaidCents

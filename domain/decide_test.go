@@ -249,6 +249,18 @@ func TestChargerDecide(t *testing.T) {
 			wantCode: domain.CodeInvalidInput,
 		},
 		{
+			name:     "reference with a bidi override",
+			given:    opened(),
+			when:     pay(domain.DefaultTariff, sess1, domain.Payment{AmountCents: 100, Method: domain.MethodCash, Reference: "refund \u202e0001"}),
+			wantCode: domain.CodeInvalidInput,
+		},
+		{
+			name:     "reference on two lines",
+			given:    opened(),
+			when:     pay(domain.DefaultTariff, sess1, domain.Payment{AmountCents: 100, Method: domain.MethodCash, Reference: "a\nb"}),
+			wantCode: domain.CodeInvalidInput,
+		},
+		{
 			name:     "payment for an unknown session",
 			given:    opened(),
 			when:     pay(domain.DefaultTariff, "01J1Z5Q8W3M4N5P6Q7R8S9T0XX", domain.Payment{AmountCents: 100, Method: domain.MethodCash}),
@@ -335,6 +347,12 @@ func TestChargerDecide(t *testing.T) {
 			given:    given(opened(), one(at(time.Minute, sess1, domain.PaymentRecorded{AmountCents: 300, Method: domain.MethodCash}))),
 			when:     handBack(domain.DefaultTariff, sess1, ""),
 			wantCode: domain.CodeBalanceDue,
+		},
+		{
+			name:     "hand back waived with a control character",
+			given:    opened(),
+			when:     handBack(domain.DefaultTariff, sess1, "crew\x1b[2J phone"),
+			wantCode: domain.CodeInvalidInput,
 		},
 		{
 			name:    "hand back waived with a reason",

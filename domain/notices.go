@@ -7,8 +7,23 @@ import (
 	"unicode/utf8"
 )
 
-// MaxNoticeText bounds a notice's text.
-const MaxNoticeText = 500
+// Limits on notices.
+const (
+	// MaxNoticeText bounds a notice's text.
+	MaxNoticeText = 500
+	// MaxScheduledNotices bounds the notices scheduled and not fired yet:
+	// the board, the live feed and the reminder loop hold every one.
+	MaxScheduledNotices = 1000
+	// NoticeGrace is how far in the past a notice may be set: the minute
+	// staff typed may have begun before they sent it. It fires at once.
+	NoticeGrace = 5 * time.Minute
+	// NoticeHorizon is how far ahead a notice may be set.
+	NoticeHorizon = 366 * 24 * time.Hour
+)
+
+// CodeTooManyNotices refuses a notice while MaxScheduledNotices are
+// waiting to fire.
+const CodeTooManyNotices = "too_many_notices"
 
 // Notice is a scheduled staff notice.
 type Notice struct {
@@ -67,6 +82,9 @@ func (n *Notices) Schedule(x Ctx, at, tz, text string, loc func(string) (*time.L
 	if text == "" || utf8.RuneCountInString(text) > MaxNoticeText {
 		return nil, Errorf(CodeInvalidInput, "text must hold 1 to %d characters", MaxNoticeText)
 	}
+	if err := CheckText("text", text, true); err != nil {
+		return nil, err
+	}
 	if tz == "" {
 		return nil, Errorf(CodeInvalidInput, "timeZone is required (an IANA name such as Europe/Madrid)")
 	}
@@ -78,9 +96,27 @@ func (n *Notices) Schedule(x Ctx, at, tz, text string, loc func(string) (*time.L
 	if err != nil {
 		return nil, Errorf(CodeInvalidInput, "at must look like 2026-07-04 23:00 (got %q)", at)
 	}
+	if from, to := x.Now.Add(-NoticeGrace), x.Now.Add(NoticeHorizon); t.Before(from) || t.After(to) {
+		return nil, Errorf(CodeInvalidInput, "at must lie between %s and %s in %s, from %d minutes ago to a year ahead (got %s)",
+			from.In(l).Format(NoticeLayout), to.In(l).Format(NoticeLayout), tz, int(NoticeGrace/time.Minute), at)
+	}
+	if waiting := n.Scheduled(); waiting >= MaxScheduledNotices {
+		return nil, Errorf(CodeTooManyNotices, "too many scheduled notices (%d); wait for some to fire", MaxScheduledNotices)
+	}
 	id := x.NewID()
 	e := NewEvent(id, x.Now, "", "", NoticeScheduled{NoticeID: id, At: t.UTC(), LocalTime: at, TimeZone: tz, Text: text})
 	return []Event{e}, nil
+}
+
+// Scheduled returns how many notices are waiting to fire.
+func (n *Notices) Scheduled() int {
+	waiting := 0
+	for _, v := range n.ByID {
+		if !v.Fired {
+			waiting++
+		}
+	}
+	return waiting
 }
 
 // Due returns the notices due at now and not fired yet.

@@ -18,7 +18,7 @@ func TestNoticesSchedule(t *testing.T) {
 		wantCode string
 	}{
 		{name: "Madrid summer", at: "2026-07-04 23:00", tz: "Europe/Madrid", text: "Headliner!", wantAt: time.Date(2026, 7, 4, 21, 0, 0, 0, time.UTC)},
-		{name: "Madrid winter", at: "2026-01-10 23:00", tz: "Europe/Madrid", text: "x", wantAt: time.Date(2026, 1, 10, 22, 0, 0, 0, time.UTC)},
+		{name: "Madrid winter", at: "2026-12-10 23:00", tz: "Europe/Madrid", text: "x", wantAt: time.Date(2026, 12, 10, 22, 0, 0, 0, time.UTC)},
 		{name: "UTC", at: "2026-07-04 23:00", tz: "UTC", text: "x", wantAt: time.Date(2026, 7, 4, 23, 0, 0, 0, time.UTC)},
 		{name: "text trimmed", at: "2026-07-04 23:00", tz: "UTC", text: "  x  ", wantAt: time.Date(2026, 7, 4, 23, 0, 0, 0, time.UTC)},
 		{name: "bad zone", at: "2026-07-04 23:00", tz: "Mars/Olympus", text: "x", wantCode: domain.CodeInvalidInput},
@@ -29,6 +29,9 @@ func TestNoticesSchedule(t *testing.T) {
 		{name: "empty text", at: "2026-07-04 23:00", tz: "Europe/Madrid", text: "", wantCode: domain.CodeInvalidInput},
 		{name: "blank text", at: "2026-07-04 23:00", tz: "Europe/Madrid", text: " \t ", wantCode: domain.CodeInvalidInput},
 		{name: "text too long", at: "2026-07-04 23:00", tz: "Europe/Madrid", text: strings.Repeat("x", domain.MaxNoticeText+1), wantCode: domain.CodeInvalidInput},
+		{name: "text on two lines", at: "2026-07-04 23:00", tz: "UTC", text: "Booth closes\nat midnight", wantAt: time.Date(2026, 7, 4, 23, 0, 0, 0, time.UTC)},
+		{name: "text with a tab", at: "2026-07-04 23:00", tz: "UTC", text: "a\tb", wantCode: domain.CodeInvalidInput},
+		{name: "text with an override", at: "2026-07-04 23:00", tz: "UTC", text: "free \u202echarging", wantCode: domain.CodeInvalidInput},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -60,6 +63,82 @@ func TestNoticesSchedule(t *testing.T) {
 				t.Errorf("key: got %+v, want %+v", got, want)
 			}
 		})
+	}
+}
+
+// TestNoticesWindow checks that a notice lies between NoticeGrace ago and
+// NoticeHorizon ahead (t0 is 2026-07-04 18:00 UTC, 20:00 in Madrid), and
+// that a refusal names the window.
+func TestNoticesWindow(t *testing.T) {
+	tests := []struct {
+		name, at, tz string
+		ok           bool
+	}{
+		{"now", "2026-07-04 18:00", "UTC", true},
+		{"within the grace", "2026-07-04 17:55", "UTC", true},
+		{"before the grace", "2026-07-04 17:54", "UTC", false},
+		{"yesterday", "2026-07-03 18:00", "UTC", false},
+		{"a year ahead", "2027-07-04 18:00", "UTC", true},
+		{"a year and two days ahead", "2027-07-06 18:00", "UTC", false},
+		{"year 0001", "0001-01-01 00:00", "UTC", false},
+		{"year 9999", "9999-12-31 23:59", "Europe/Madrid", false},
+		{"local zone counts", "2026-07-04 19:54", "Europe/Madrid", false},
+		{"local zone now", "2026-07-04 20:00", "Europe/Madrid", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			evs, err := domain.NewNotices().Schedule(ctxAt(0), tt.at, tt.tz, "x", time.LoadLocation)
+			if tt.ok {
+				checkCode(t, err, "")
+				if len(evs) != 1 {
+					t.Fatalf("events: got %d, want 1", len(evs))
+				}
+				return
+			}
+			checkCode(t, err, domain.CodeInvalidInput)
+			if msg := err.Error(); !strings.Contains(msg, "at must lie between") || !strings.Contains(msg, tt.tz) || !strings.Contains(msg, tt.at) {
+				t.Errorf("message: got %q, want the window, the zone and the time given", msg)
+			}
+		})
+	}
+}
+
+// TestNoticesCap checks that MaxScheduledNotices waiting notices refuse
+// one more, and that a fired one makes room.
+func TestNoticesCap(t *testing.T) {
+	n := domain.NewNotices()
+	x := ctxAt(0)
+	var seq uint64
+	var first string
+	for i := range domain.MaxScheduledNotices {
+		evs, err := n.Schedule(x, "2026-07-04 18:00", "UTC", "x", time.LoadLocation)
+		if err != nil {
+			t.Fatalf("notice %d: %v", i, err)
+		}
+		for _, e := range evs {
+			seq++
+			e.Seq = seq
+			n.Apply(e)
+		}
+		if i == 0 {
+			first = evs[0].ID
+		}
+	}
+	if got, want := n.Scheduled(), domain.MaxScheduledNotices; got != want {
+		t.Fatalf("Scheduled: got %d, want %d", got, want)
+	}
+	evs, err := n.Schedule(x, "2026-07-04 19:00", "UTC", "one more", time.LoadLocation)
+	checkCode(t, err, domain.CodeTooManyNotices)
+	if len(evs) != 0 || !strings.Contains(err.Error(), "too many scheduled notices (1000)") {
+		t.Fatalf("refusal: got %d events and %q", len(evs), err)
+	}
+	for _, e := range n.Fire(x, first) {
+		seq++
+		e.Seq = seq
+		n.Apply(e)
+	}
+	if _, err := n.Schedule(x, "2026-07-04 19:00", "UTC", "one more", time.LoadLocation); err != nil {
+		t.Fatalf("after one fired: %v", err)
 	}
 }
 

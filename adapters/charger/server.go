@@ -58,6 +58,10 @@ type Config struct {
 	// Held, when set, hears when this instance starts (up) and stops
 	// holding a charger's socket, so commands can be routed to it.
 	Held func(chargerID string, up bool)
+	// Origins lists the browser origins ("https://fleet.example") allowed
+	// to connect; every other request with an Origin header is refused
+	// with 403 before the upgrade. Chargers send no Origin.
+	Origins []string
 }
 
 // Server is the charger WebSocket endpoint: the wsconn skeleton with the
@@ -94,12 +98,11 @@ func New(cfg Config) *Server {
 	ec := wsconn.Config[Session]{
 		Kind:    "charger",
 		IDParam: "chargerId",
-		Upgrader: websocket.Upgrader{
+		Upgrader: wsconn.DeviceOrigins("connect as a charger", cfg.Origins).Upgrader(websocket.Upgrader{
 			ReadBufferSize:  256, // held for the socket's life; a longer frame is read past it
 			WriteBufferSize: 1024,
-			WriteBufferPool: &sync.Pool{},                             // idle chargers hold no write buffer
-			CheckOrigin:     func(*http.Request) bool { return true }, // devices, not browsers
-		},
+			WriteBufferPool: &sync.Pool{}, // idle chargers hold no write buffer
+		}),
 		ReadLimit: cfg.ReadLimit,
 		Open:      s.openSocket,
 		OnOpen:    s.opened,

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/chargebooth/chargebooth/adapters/wsconn"
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/projections"
 )
@@ -35,8 +36,18 @@ type Config struct {
 	// Clock prices open sessions and defaults report ranges; nil is time.Now.
 	Clock domain.Clock
 	// AllowedOrigins lists extra origins ("https://booth.example") allowed
-	// to open the live feed; the request's own host is always allowed.
+	// to open the live feed, compared by scheme, host and port (see
+	// wsconn.OriginPolicy). The request's own origin is allowed when its
+	// Host is an IP address, localhost, a name in AllowedHosts or the host
+	// of an allowed origin (a DNS-rebound name is none of these).
 	AllowedOrigins []string
+	// AllowedHosts lists host names (no port) the booth is reached by,
+	// trusted for the live feed's same-origin check.
+	AllowedHosts []string
+	// TrustForwardedProto takes the request's scheme from
+	// X-Forwarded-Proto for the same-origin check: only behind a proxy
+	// that terminates TLS and sets it.
+	TrustForwardedProto bool
 	// Log receives request logs (debug) and internal errors; nil discards.
 	Log *slog.Logger
 	// Remote sends OCPP remote start/stop; nil answers 501.
@@ -87,7 +98,7 @@ type API struct {
 	mux     *http.ServeMux
 	handler http.Handler
 	hub     *hub
-	origins map[string]bool
+	origins *wsconn.OriginPolicy
 }
 
 // New builds the API and registers its live-feed listener on cfg.Board.
@@ -106,7 +117,7 @@ func New(cfg Config) *API {
 		a.log.Error("httpapi: Config.WaitApplied is not set; commands answer before the board shows what they stored")
 		a.cfg.WaitApplied = func(context.Context, uint64) error { return errNoWait }
 	}
-	a.origins = normalizeOrigins(cfg.AllowedOrigins)
+	a.origins = originPolicy(cfg, a.log)
 	a.hub = newHub(a.log)
 	if cfg.Board != nil {
 		cfg.Board.Listen(a.hub.publish)

@@ -2,15 +2,18 @@ package httpapi
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/chargebooth/chargebooth/domain"
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // maxBody bounds a request body.
@@ -50,9 +53,12 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
-// decodeJSON decodes exactly one JSON object into dst: no unknown fields,
-// nothing after it. Errors are domain errors (malformed_json,
-// invalid_input, or the code a field's own decoder chose).
+// decodeJSON decodes exactly one JSON object into dst, strictly, with
+// encoding/json v2 semantics (go-json-experiment/json): field names match
+// case-sensitively, a name given twice, an unknown name, invalid UTF-8
+// (raw or as an escaped lone surrogate) and anything after the object are
+// refused. Errors are domain errors (malformed_json, invalid_input, or the
+// code a field's own decoder chose) whose message names the problem.
 func decodeJSON(body []byte, dst any) error {
 	if len(body) > maxBody {
 		return domain.Errorf(codeBodyTooLarge, "the body is larger than %d bytes", maxBody)
@@ -64,38 +70,111 @@ func decodeJSON(body []byte, dst any) error {
 	if trimmed[0] != '{' {
 		return domain.Errorf(domain.CodeMalformedJSON, "the body must be a JSON object")
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return decodeError(err)
+	if !utf8.Valid(body) {
+		return errInvalidUTF8
 	}
-	if _, err := dec.Token(); err != io.EOF {
+	dec := jsontext.NewDecoder(bytes.NewReader(body))
+	if err := jsonv2.UnmarshalDecode(dec, dst, jsonv2.RejectUnknownMembers(true)); err != nil {
+		return decodeError(err, dst)
+	}
+	if _, err := dec.ReadToken(); err != io.EOF {
 		return domain.Errorf(domain.CodeMalformedJSON, "the body must hold exactly one JSON value")
 	}
 	return nil
 }
 
-// decodeError turns an encoding/json error into a domain error a person
-// can act on.
-func decodeError(err error) error {
+// errInvalidUTF8 refuses a body that is not UTF-8 instead of replacing
+// what it cannot read.
+var errInvalidUTF8 = domain.Errorf(domain.CodeMalformedJSON, "invalid UTF-8 in the request body")
+
+// decodeError turns a go-json-experiment/json error into a domain error a
+// person can act on; dst names the fields a misspelt name is held against.
+func decodeError(err error, dst any) error {
 	var de *domain.Error
 	if errors.As(err, &de) {
 		return de
 	}
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
+	var sem *jsonv2.SemanticError
+	var syn *jsontext.SyntacticError
 	switch {
-	case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+	case errors.As(err, &syn):
+		switch {
+		case syn.Err == jsontext.ErrDuplicateName:
+			return domain.Errorf(domain.CodeInvalidInput, "duplicate field %s", quoteName(syn.JSONPointer.LastToken()))
+		case syn.Err != nil && (syn.Err.Error() == "invalid UTF-8" || strings.HasPrefix(syn.Err.Error(), "invalid surrogate pair")):
+			return errInvalidUTF8 // an escaped lone surrogate such as \ud800 encodes no character
+		}
 		return domain.Errorf(domain.CodeMalformedJSON, "the body is not valid JSON")
-	case errors.As(err, &typ):
-		if typ.Field == "" {
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return domain.Errorf(domain.CodeMalformedJSON, "the body is not valid JSON")
+	case errors.As(err, &sem):
+		field := fieldPath(sem.JSONPointer)
+		if sem.Err == jsonv2.ErrUnknownName {
+			name := sem.JSONPointer.LastToken()
+			if like := caseFold(name, dst, sem.JSONPointer); like != "" {
+				return domain.Errorf(domain.CodeInvalidInput, "unknown field %s (field names are case-sensitive: did you mean %s?)", quoteName(name), quoteName(like))
+			}
+			return domain.Errorf(domain.CodeInvalidInput, "unknown field %s", quoteName(name))
+		}
+		if field == "" {
 			return domain.Errorf(domain.CodeMalformedJSON, "the body must be a JSON object")
 		}
-		return domain.Errorf(domain.CodeInvalidInput, "%s must be a JSON %s", typ.Field, jsonKind(typ.Type.Kind().String()))
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return domain.Errorf(domain.CodeInvalidInput, "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+		if sem.GoType != nil {
+			return domain.Errorf(domain.CodeInvalidInput, "%s must be a JSON %s", field, jsonKind(sem.GoType.Kind().String()))
+		}
+		return domain.Errorf(domain.CodeInvalidInput, "%s has the wrong type", field)
 	}
 	return domain.Errorf(domain.CodeMalformedJSON, "the body is not valid JSON")
+}
+
+// quoteName quotes a field name for a message, bounded so that a huge
+// name does not make a huge answer.
+func quoteName(name string) string {
+	if len(name) > 60 {
+		name = name[:60] + "…"
+	}
+	return strconv.Quote(name)
+}
+
+// fieldPath spells a JSON pointer as a dotted field path ("/a/b" is
+// "a.b"), as encoding/json v1 named fields.
+func fieldPath(p jsontext.Pointer) string {
+	var parts []string
+	for tok := range p.Tokens() {
+		parts = append(parts, tok)
+	}
+	return strings.Join(parts, ".")
+}
+
+// caseFold returns the declared JSON name of dst's top-level struct that
+// equals name but for case, or "" (nested or no such field).
+func caseFold(name string, dst any, p jsontext.Pointer) string {
+	if p.Parent() != "" {
+		return ""
+	}
+	t := reflect.TypeOf(dst)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return ""
+	}
+	for f := range t.Fields() {
+		if !f.IsExported() {
+			continue
+		}
+		n, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if n == "-" {
+			continue
+		}
+		if n == "" {
+			n = f.Name
+		}
+		if n != name && strings.EqualFold(n, name) {
+			return n
+		}
+	}
+	return ""
 }
 
 func jsonKind(goKind string) string {

@@ -3,6 +3,10 @@ package httpapi_test
 import (
 	"errors"
 	"testing"
+	"unicode/utf8"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/chargebooth/chargebooth/adapters/httpapi"
 	"github.com/chargebooth/chargebooth/domain"
@@ -25,6 +29,12 @@ func TestDecodePayment(t *testing.T) {
 		{`{"amountCents":99999999999999999999,"method":"cash"}`, 0, "", domain.CodeInvalidAmount},
 		{`{"method":"cash"}`, 0, "", domain.CodeInvalidAmount},
 		{`{"amountCents":5,"method":"cash","x":1}`, 0, "", domain.CodeInvalidInput},
+		{`{"amountCents":5,"amountCents":7,"method":"cash"}`, 0, "", domain.CodeInvalidInput},
+		{`{"AMOUNTCENTS":7,"method":"cash"}`, 0, "", domain.CodeInvalidInput},
+		{`{"amountCents":5,"Method":"cash"}`, 0, "", domain.CodeInvalidInput},
+		{"{\"amountCents\":5,\"method\":\"cash\",\"reference\":\"\xff\"}", 0, "", domain.CodeMalformedJSON},
+		{`{"amountCents":5,"method":"cash","reference":"\udc00"}`, 0, "", domain.CodeMalformedJSON},
+		{`{"amountCents":5,"method":"cash","reference":"\u00e9\ud83d\ude00"}`, 5, "cash", ""},
 		{`{"amountCents":5,"method":["cash"]}`, 0, "", domain.CodeInvalidInput},
 		{`{"amountCents":5}{"amountCents":5}`, 0, "", domain.CodeMalformedJSON},
 		{`{"amountCents":5,}`, 0, "", domain.CodeMalformedJSON},
@@ -77,6 +87,51 @@ func FuzzDecodePayment(f *testing.F) {
 		}
 		if p.IdempotencyKey != "" {
 			t.Fatalf("body %q set an idempotency key", body)
+		}
+	})
+}
+
+// FuzzDecodeStrict checks the strict decoding every staff request body
+// takes, seeded with real bodies and the v1 leniencies: an accepted body
+// is valid UTF-8, names each field once and spells it exactly.
+func FuzzDecodeStrict(f *testing.F) {
+	for _, s := range []string{
+		`{"amountCents":500,"method":"cash","reference":"till 1"}`,
+		`{"amountCents":500,"method":"card","reference":"caf\u00e9 \ud83d\ude00"}`,
+		`{"amountCents":100,"amountCents":7,"method":"cash"}`,
+		`{"AMOUNTCENTS":7,"method":"cash"}`,
+		`{"amountCents":7,"METHOD":"cash"}`,
+		"{\"amountCents\":7,\"method\":\"cash\",\"reference\":\"caf\xe9\"}",
+		`{"amountCents":7,"method":"cash","reference":"\ud800"}`,
+		`{"amountCents":7,"method":"cash","reference":"\u202e"}`,
+		`{"amountCents":7,"method":"cash"} `,
+		`{"waiveReason":"crew phone"}`,
+		`{"at":"2026-07-04 23:00","timeZone":"Europe/Madrid","text":"Booth closes in 30 minutes"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	exact := map[string]bool{"amountCents": true, "method": true, "reference": true}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		_, err := httpapi.DecodePayment(body)
+		if err != nil {
+			if c := domain.ErrorCode(err); c == domain.CodeInternal {
+				t.Fatalf("body %q: internal error %v", body, err)
+			}
+			return
+		}
+		if !utf8.Valid(body) {
+			t.Fatalf("body %q: accepted invalid UTF-8", body)
+		}
+		// jsonv2 refuses duplicate names itself; the names left must be
+		// the declared ones, spelled exactly.
+		var m map[string]jsontext.Value
+		if err := jsonv2.Unmarshal(body, &m); err != nil {
+			t.Fatalf("body %q: accepted, but is not one object with distinct names: %v", body, err)
+		}
+		for name := range m {
+			if !exact[name] {
+				t.Fatalf("body %q: accepted the name %q", body, name)
+			}
 		}
 	})
 }

@@ -1,10 +1,10 @@
 package httpapi
 
 import (
+	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 
+	"github.com/chargebooth/chargebooth/adapters/wsconn"
 	"github.com/gorilla/websocket"
 )
 
@@ -16,40 +16,28 @@ func (a *API) live(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "websocket_required", "GET /api/live expects a WebSocket upgrade")
 		return
 	}
-	if !a.originAllowed(r) {
-		writeError(w, http.StatusForbidden, codeForbiddenOrigin, "this origin may not open the live feed")
+	if ok, reason := a.origins.Check(r); !ok {
+		// A browser cannot read this answer: the log is where an operator
+		// who reaches the booth by a name not in AllowedHosts learns why.
+		a.log.Warn("live feed origin refused", "origin", r.Header.Get("Origin"), "host", r.Host, "reason", reason)
+		writeError(w, http.StatusForbidden, codeForbiddenOrigin, reason)
 		return
 	}
 	a.hub.edge.ServeHTTP(w, r)
 }
 
-// originAllowed accepts requests without an Origin (not a browser), from
-// the request's own host, or from an origin in Config.AllowedOrigins.
-func (a *API) originAllowed(r *http.Request) bool {
-	o := r.Header.Get("Origin")
-	if o == "" {
-		return true
+// originPolicy builds the live feed's origin check from cfg: the
+// request's own origin (on a trusted Host) and AllowedOrigins. An entry
+// that is not an origin is logged and the policy falls back to same-origin
+// only: a typo never opens the feed wider.
+func originPolicy(cfg Config, log *slog.Logger) *wsconn.OriginPolicy {
+	c := wsconn.OriginConfig{What: "open the live feed", SameOrigin: true, Allowed: cfg.AllowedOrigins,
+		Hosts: cfg.AllowedHosts, TrustForwardedProto: cfg.TrustForwardedProto}
+	p, err := wsconn.NewOriginPolicy(c)
+	if err != nil {
+		log.Error("httpapi: live feed origins: only the server's own origin is allowed", "err", err)
+		c.Allowed, c.Hosts = nil, nil
+		p, _ = wsconn.NewOriginPolicy(c)
 	}
-	u, err := url.Parse(o)
-	if err != nil || u.Host == "" {
-		return false
-	}
-	if strings.EqualFold(u.Host, r.Host) {
-		return true
-	}
-	return a.origins[normalizeOrigin(o)]
-}
-
-func normalizeOrigins(list []string) map[string]bool {
-	out := make(map[string]bool, len(list))
-	for _, o := range list {
-		if o = normalizeOrigin(o); o != "" {
-			out[o] = true
-		}
-	}
-	return out
-}
-
-func normalizeOrigin(o string) string {
-	return strings.TrimRight(strings.ToLower(strings.TrimSpace(o)), "/")
+	return p
 }

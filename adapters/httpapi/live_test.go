@@ -193,7 +193,15 @@ func TestLiveBadMessages(t *testing.T) {
 }
 
 func TestLiveAuthAndOrigin(t *testing.T) {
-	e := newEnv(t, func(c *httpapi.Config) { c.AllowedOrigins = []string{"https://booth.example/"} })
+	e := newEnv(t, func(c *httpapi.Config) {
+		c.AllowedOrigins = []string{"https://booth.example/"}
+		c.AllowedHosts = []string{"booth.local"}
+	})
+	u, err := url.Parse(e.srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := u.Port()
 	tests := []struct {
 		name   string
 		query  string
@@ -208,6 +216,11 @@ func TestLiveAuthAndOrigin(t *testing.T) {
 		{"allowed origin", "token=" + testToken, []string{"Origin", "https://booth.example"}, 0},
 		{"wrong origin", "token=" + testToken, []string{"Origin", "https://evil.example"}, http.StatusForbidden},
 		{"bad origin", "token=" + testToken, []string{"Origin", "null"}, http.StatusForbidden},
+		{"same host, other scheme", "token=" + testToken, []string{"Origin", "https://" + u.Host}, http.StatusForbidden},
+		{"same host, other port", "token=" + testToken, []string{"Origin", "http://127.0.0.1:1"}, http.StatusForbidden},
+		{"allowed host, other scheme", "token=" + testToken, []string{"Origin", "http://booth.example"}, http.StatusForbidden},
+		{"configured host name", "token=" + testToken, []string{"Origin", "http://booth.local:" + port, "Host", "booth.local:" + port}, 0},
+		{"DNS-rebound host pair", "token=" + testToken, []string{"Origin", "http://evil.example:" + port, "Host", "evil.example:" + port}, http.StatusForbidden},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -54,6 +54,10 @@ func (a *API) remoteStart(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, domain.Errorf(domain.CodeInvalidInput, "idTag must hold 1 to %d characters", maxIDTag))
 		return
 	}
+	if err := domain.CheckText("idTag", req.IDTag, false); err != nil {
+		a.fail(w, r, err)
+		return
+	}
 	conn := 0
 	if req.ConnectorID.set {
 		if req.ConnectorID.n < 1 {

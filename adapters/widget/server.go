@@ -40,6 +40,10 @@ type Config struct {
 	// one would replace. A status other than 0 refuses it with reason and
 	// nothing is stored.
 	Admit func(h http.Header, r *http.Request, widgetID string, live bool) (status int, reason string)
+	// Origins lists the browser origins allowed to connect; every other
+	// request with an Origin header is refused with 403 before the
+	// upgrade. Widgets send no Origin.
+	Origins []string
 }
 
 // Server is the widget WebSocket endpoint: the wsconn skeleton with the
@@ -78,12 +82,11 @@ func New(cfg Config) *Server {
 	s.edge = wsconn.New(wsconn.Config[*conn]{
 		Kind:    "widget",
 		IDParam: "widgetId",
-		Upgrader: websocket.Upgrader{
+		Upgrader: wsconn.DeviceOrigins("connect as a widget", cfg.Origins).Upgrader(websocket.Upgrader{
 			ReadBufferSize:  256,
 			WriteBufferSize: 256,
 			WriteBufferPool: &sync.Pool{}, // idle widgets hold no write buffer
-			CheckOrigin:     func(*http.Request) bool { return true },
-		},
+		}),
 		ReadLimit: readLimit,
 		Check:     check,
 		Open: func(_ string, ws *websocket.Conn, _ *http.Request) (*conn, func(context.Context) string) {

@@ -14,6 +14,10 @@
 //     with a reason, keepalive pings from a timer (no goroutine per idle
 //     socket), pong deadlines, writes with a deadline, lingering after a
 //     1009 close, and Reason, the one description of why a socket ended.
+//   - OriginPolicy decides a request's Origin header for an Upgrader:
+//     no Origin (a device) passes; a browser origin passes when it is
+//     listed, or (the live feed) when its scheme, host and port equal the
+//     request's own and the Host is an IP, localhost or a configured name.
 //
 // It is a small shared codec like the OCPP package, so the edges need not
 // reach into each other.

@@ -51,6 +51,9 @@ type ServeConfig struct {
 	LeaseTTL      time.Duration
 	Replicas      int
 	Origins       string
+	AllowedHosts  string
+	TrustProto    bool
+	DeviceOrigins string
 	Checkpoint    time.Duration
 	NoDemo        bool
 	Heartbeat     time.Duration
@@ -92,7 +95,10 @@ func (c *ServeConfig) flags(fs *flag.FlagSet) {
 	fs.Var(&c.MaxStore, "max-store", "embedded JetStream's storage limit (bytes, or with KiB/MiB/GiB); past it events are refused as store_full until space returns or PUT /api/store raises it (default: what the disk offers, re-checked)")
 	fs.DurationVar(&c.LeaseTTL, "lease-ttl", eventstore.DefaultLeaseTTL, "how long an instance's lease lasts without renewal; the sockets of an instance whose lease expired are marked offline by the others")
 	fs.IntVar(&c.Replicas, "replicas", 1, "stream and consumer replicas (1 or 3; 3 needs a NATS cluster)")
-	fs.StringVar(&c.Origins, "allowed-origins", "", "extra origins allowed on /api/live, comma separated")
+	fs.StringVar(&c.Origins, "allowed-origins", "", "extra origins (scheme://host:port) allowed on /api/live, comma separated")
+	fs.StringVar(&c.AllowedHosts, "allowed-hosts", "", "host names the booth is reached by (booth.local,…): the live feed accepts its own origin only on an IP address, localhost or one of these (DNS rebinding)")
+	fs.BoolVar(&c.TrustProto, "trust-forwarded-proto", false, "take the request's scheme from X-Forwarded-Proto (only behind a proxy that terminates TLS and sets it)")
+	fs.StringVar(&c.DeviceOrigins, "device-origins", "", "browser origins allowed on the charger and widget endpoints, comma separated (default none: a web page cannot act as a device)")
 	fs.DurationVar(&c.Checkpoint, "checkpoint-every", 30*time.Second, "how often projections are checkpointed (also at shutdown); 0 turns checkpoints off: every start folds the whole stream")
 	fs.BoolVar(&c.NoDemo, "no-demo", false, "do not create the demo pairing c1234 ↔ wABCD on a fresh store")
 	fs.DurationVar(&c.Heartbeat, "heartbeat-interval", 5*time.Minute, "OCPP heartbeat interval told to chargers at boot")

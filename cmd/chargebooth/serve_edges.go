@@ -13,6 +13,7 @@ import (
 	"github.com/chargebooth/chargebooth/adapters/httpapi"
 	"github.com/chargebooth/chargebooth/adapters/relay"
 	"github.com/chargebooth/chargebooth/adapters/widget"
+	"github.com/chargebooth/chargebooth/adapters/wsconn"
 	"github.com/chargebooth/chargebooth/eventstore"
 	"github.com/chargebooth/chargebooth/projections/policy"
 	"golang.org/x/time/rate"
@@ -37,22 +38,30 @@ func (m *Main) startEdges() error {
 	if err != nil {
 		return err
 	}
+	deviceOrigins, err := origins("--device-origins", c.DeviceOrigins)
+	if err != nil {
+		return err
+	}
+	liveOrigins, err := origins("--allowed-origins", c.Origins)
+	if err != nil {
+		return err
+	}
 	var bus relay.Bus
 	if c.NATSURL != "" {
 		bus = eventstore.NewCommands(m.NC, "")
 	}
 	m.Widgets = widget.New(widget.Config{Service: m.Service, Board: m.Board, Instance: c.Instance, Epoch: m.epoch,
-		Log: m.Log, Event: c.WidgetEvent, Observer: m.Metrics.Widgets(), Admit: admit.widgets()})
+		Log: m.Log, Event: c.WidgetEvent, Observer: m.Metrics.Widgets(), Admit: admit.widgets(), Origins: deviceOrigins})
 	rel := relay.New(nil, bus, eventstore.ErrNoHolder)
 	m.Chargers = charger.New(charger.Config{Service: m.Service, Board: m.Board, Instance: c.Instance, Epoch: m.epoch, Log: m.Log,
-		Auth: auth, Admit: admit.chargers(), Observer: m.Metrics.Chargers(), Held: rel.Held})
+		Auth: auth, Admit: admit.chargers(), Observer: m.Metrics.Chargers(), Held: rel.Held, Origins: deviceOrigins})
 	rel.SetLocal(m.Chargers)
 	m.Chargers.EnableOCPP(charger.OCPPConfig{HeartbeatInterval: c.Heartbeat, Allow: allowList, Unknown: c.BootPolicy,
 		Rate: rate.Limit(c.OCPPRate), Burst: c.OCPPBurst, Meter: c.OCPPMeter, Refused: m.Metrics.OCPPRefused})
 
 	m.api = httpapi.New(httpapi.Config{
 		Service: m.Service, Board: m.Board, Store: m.Store, Token: c.StaffToken, Clock: m.Clock,
-		AllowedOrigins: splitList(c.Origins), Log: m.Log, Ready: m.Runtime.Ready, WaitApplied: m.Runtime.WaitApplied,
+		AllowedOrigins: liveOrigins, AllowedHosts: splitList(c.AllowedHosts), TrustForwardedProto: c.TrustProto, Log: m.Log, Ready: m.Runtime.Ready, WaitApplied: m.Runtime.WaitApplied,
 		Dashboard: dashboard.Handler(), Remote: rel, RemoteTimeout: c.RemoteTimeout,
 		Metrics: m.Metrics.Handler(), Observe: m.Metrics.ObserveHTTP, StoreLimit: m.storeLimit(),
 	})
@@ -147,4 +156,16 @@ func (m *Main) storeLimit() httpapi.StoreLimit {
 		return nil
 	}
 	return m.Embedded
+}
+
+// origins splits a comma-separated list of origins and refuses one that is
+// not scheme://host[:port], naming the flag.
+func origins(flagName, list string) ([]string, error) {
+	out := splitList(list)
+	for _, o := range out {
+		if _, err := wsconn.NormalizeOrigin(o); err != nil {
+			return nil, fmt.Errorf("%s: %w", flagName, err)
+		}
+	}
+	return out, nil
 }
