@@ -63,6 +63,8 @@ type Metrics struct {
 
 	eventsApplied *children[prometheus.Counter] // {type}
 	eventsUnknown *children[prometheus.Counter] // {type}
+
+	conns conns // connections_refused_total, connections_open
 }
 
 // New makes a Metrics with its own registry holding the Go and process
@@ -86,6 +88,7 @@ func New(opts Options) *Metrics {
 	m.registerLive()
 	m.registerHTTP()
 	m.registerEvents()
+	m.registerConns()
 	registerLag(reg, opts.StreamLastSeq, opts.Applied)
 	registerStore(reg, opts.StoreState)
 	return m
