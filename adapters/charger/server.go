@@ -3,6 +3,7 @@ package charger
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -46,6 +47,12 @@ type Config struct {
 	Burst        int
 	// Auth, when set, checks a charger's credentials before the upgrade.
 	Auth func(r *http.Request, chargerID string) bool
+	// ClientCN, when set, returns the subject CN of the client certificate
+	// the request's TLS connection verified (OCPP security profile 3; see
+	// tlsconf.ClientCN). A certificate whose CN is not the charger id is
+	// refused with 403; a charger that presents none falls back to Auth
+	// (profile 2), or is refused with 401 when Auth is nil.
+	ClientCN func(r *http.Request) (cn string, ok bool)
 	// OCPP, when set, takes sockets that negotiate ocpp1.6.
 	OCPP     OCPP
 	Observer Observer
@@ -100,7 +107,7 @@ func New(cfg Config) *Server {
 		OnClose:   s.closed,
 		Held:      cfg.Held,
 	}
-	if cfg.Auth != nil {
+	if cfg.Auth != nil || cfg.ClientCN != nil {
 		ec.Check = s.checkAuth
 	}
 	s.edge = wsconn.New(ec)
@@ -125,6 +132,17 @@ func (s *Server) Session(chargerID string) (Session, bool) { return s.edge.Get(c
 func (s *Server) Close() { s.edge.Close() }
 
 func (s *Server) checkAuth(h http.Header, r *http.Request, id string) (int, string) {
+	if s.cfg.ClientCN != nil {
+		if cn, ok := s.cfg.ClientCN(r); ok {
+			if cn != id {
+				return http.StatusForbidden, fmt.Sprintf("client certificate CN %q does not match charger id %q", cn, id)
+			}
+			return 0, ""
+		}
+		if s.cfg.Auth == nil {
+			return http.StatusUnauthorized, "client certificate required"
+		}
+	}
 	if s.cfg.Auth(r, id) {
 		return 0, ""
 	}

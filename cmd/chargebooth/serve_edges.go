@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
-	"time"
 
 	"github.com/chargebooth/chargebooth/adapters/charger"
 	"github.com/chargebooth/chargebooth/adapters/dashboard"
@@ -20,6 +18,9 @@ import (
 // startEdges builds the charger, widget and staff endpoints and listens.
 func (m *Main) startEdges() error {
 	c := &m.Config
+	if err := m.setupTLS(); err != nil {
+		return err
+	}
 	auth, err := loadChargerAuth(c.ChargerAuth)
 	if err != nil {
 		return err
@@ -39,7 +40,7 @@ func (m *Main) startEdges() error {
 		Log: m.Log, Event: c.WidgetEvent, Observer: m.Metrics.Widgets()})
 	rel := relay.New(nil, bus, eventstore.ErrNoHolder)
 	m.Chargers = charger.New(charger.Config{Service: m.Service, Board: m.Board, Instance: c.Instance, Epoch: m.epoch, Log: m.Log,
-		Auth: auth, Observer: m.Metrics.Chargers(), Held: rel.Held})
+		Auth: auth, ClientCN: m.tls.clientCN(), Observer: m.Metrics.Chargers(), Held: rel.Held})
 	rel.SetLocal(m.Chargers)
 	m.Chargers.EnableOCPP(charger.OCPPConfig{HeartbeatInterval: c.Heartbeat, Allow: allow, Unknown: c.BootPolicy})
 
@@ -50,20 +51,11 @@ func (m *Main) startEdges() error {
 		Metrics: m.Metrics.Handler(), Observe: m.Metrics.ObserveHTTP,
 	})
 	m.Metrics.SetLiveClientsFunc(m.api.LiveClients)
-	if m.ChargerURL, err = m.listen(c.ChargerAddr, m.Chargers.Handler()); err != nil {
-		return fmt.Errorf("charger endpoint: %w", err)
-	}
-	if m.WidgetURL, err = m.listen(c.WidgetAddr, m.Widgets.Handler()); err != nil {
-		return fmt.Errorf("widget endpoint: %w", err)
-	}
 	var h http.Handler = m.api.Handler()
 	if c.Pprof {
 		h = withPprof(h)
 	}
-	if m.HTTPURL, err = m.listen(c.HTTPAddr, h); err != nil {
-		return fmt.Errorf("http endpoint: %w", err)
-	}
-	return nil
+	return m.listenEdges(m.Chargers.Handler(), m.Widgets.Handler(), h)
 }
 
 // startPolicies starts what issues commands on its own, once the
@@ -83,20 +75,10 @@ func (m *Main) startPolicies(ctx context.Context) {
 			reaper.Run(ctx)
 		}
 	})
+	m.watchTLS(ctx)
 	for _, h := range startHooks {
 		h(ctx, m)
 	}
-}
-
-func (m *Main) listen(addr string, h http.Handler) (string, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return "", err
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelDebug)}
-	m.servers = append(m.servers, srv)
-	go func() { _ = srv.Serve(ln) }()
-	return hostURL(ln.Addr()), nil
 }
 
 // hostURL turns a listener address into host:port a local client can dial.
@@ -115,11 +97,18 @@ func hostURL(a net.Addr) string {
 func (m *Main) printBanner() {
 	w := m.Stdout
 	fmt.Fprintf(w, "chargebooth %s is up\n", m.Config.Instance)
-	fmt.Fprintf(w, "  chargers   ws://%s/chargers/{chargerId}\n", m.ChargerURL)
-	fmt.Fprintf(w, "  widgets    ws://%s/widgets/{widgetId}\n", m.WidgetURL)
-	fmt.Fprintf(w, "  dashboard  http://%s/?token=%s\n", m.HTTPURL, m.Config.StaffToken)
-	fmt.Fprintf(w, "  staff API  http://%s/api/  (Authorization: Bearer %s)\n", m.HTTPURL, m.Config.StaffToken)
-	fmt.Fprintf(w, "  metrics    http://%s/metrics   health /healthz   ready /readyz\n", m.HTTPURL)
+	if m.ChargerURL != "" {
+		fmt.Fprintf(w, "  chargers   ws://%s/chargers/{chargerId}\n", m.ChargerURL)
+	}
+	if m.WidgetURL != "" {
+		fmt.Fprintf(w, "  widgets    ws://%s/widgets/{widgetId}\n", m.WidgetURL)
+	}
+	if m.HTTPURL != "" {
+		fmt.Fprintf(w, "  dashboard  http://%s/?token=%s\n", m.HTTPURL, m.Config.StaffToken)
+		fmt.Fprintf(w, "  staff API  http://%s/api/  (Authorization: Bearer %s)\n", m.HTTPURL, m.Config.StaffToken)
+		fmt.Fprintf(w, "  metrics    http://%s/metrics   health /healthz   ready /readyz\n", m.HTTPURL)
+	}
+	m.printTLSBanner()
 	if m.Embedded != nil {
 		fmt.Fprintf(w, "  NATS       %s (embedded, data in %s)\n", m.natsURL, m.Config.DataDir)
 	} else {
