@@ -1,6 +1,7 @@
 package netlimit
 
 import (
+	"bytes"
 	"crypto/tls"
 	"fmt"
 	"io"
@@ -138,9 +139,10 @@ func (l *Listener) refuse(c net.Conn, code, reason string) {
 	}()
 }
 
-// writeRefusal writes a minimal HTTP 503 carrying reason, then half-closes
-// and drains what the client sent (closing with unread bytes would reset
-// the connection before the client read the answer).
+// writeRefusal reads the request's head, writes a minimal HTTP 503
+// carrying reason, then half-closes and drains what the client sent
+// (closing with unread bytes would reset the connection before the client
+// read the answer).
 func writeRefusal(raw net.Conn, cfg *tls.Config, reason string) {
 	defer raw.Close()
 	_ = raw.SetDeadline(time.Now().Add(RefuseTimeout))
@@ -152,6 +154,7 @@ func writeRefusal(raw net.Conn, cfg *tls.Config, reason string) {
 		}
 		c = tc
 	}
+	readHead(c) // answer after the request, as an HTTP client expects
 	body := reason + "\n"
 	_, err := fmt.Fprintf(c, "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"+
 		"Content-Length: %d\r\nRetry-After: 10\r\nConnection: close\r\n\r\n%s", len(body), body)
@@ -209,4 +212,17 @@ func sourceText(p netip.Prefix) string {
 		return p.Addr().String()
 	}
 	return p.String()
+}
+
+// readHead reads until the end of a request head, 8 KiB or the deadline,
+// whichever comes first.
+func readHead(c net.Conn) {
+	buf := make([]byte, 0, 8<<10)
+	for len(buf) < cap(buf) {
+		n, err := c.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err != nil || bytes.Contains(buf, []byte("\r\n\r\n")) {
+			return
+		}
+	}
 }

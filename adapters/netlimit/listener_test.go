@@ -146,6 +146,9 @@ func (p *pipeListener) dial(tb testing.TB, remote string) net.Conn {
 // without an answer line).
 func refusal(c net.Conn) string {
 	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: booth\r\n\r\n"); err != nil {
+		return ""
+	}
 	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 	if err != nil {
 		return ""

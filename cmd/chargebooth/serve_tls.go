@@ -72,7 +72,7 @@ func (f *tlsFlags) flags(fs *flag.FlagSet) {
 	fs.IntVar(&f.MaxConnsPerIP, "max-conns-per-ip", defaultPerIP, "most connections one listener holds from one source address, an IPv6 /64 counting as one (0: no cap)")
 	fs.StringVar(&f.ConnsExempt, "max-conns-exempt", defaultExemptSrc, `sources --max-conns-per-ip does not apply to, CIDRs or IPs, comma separated ("none")`)
 	fs.DurationVar(&f.ReadTimeout, "read-timeout", 30*time.Second, "how long an HTTP request (headers and body) may take to arrive; WebSocket connections are not cut by it")
-	fs.DurationVar(&f.WriteTimeout, "write-timeout", 60*time.Second, "how long an HTTP answer may take once the request is read (at least --remote-timeout + 10s); not WebSockets")
+	fs.DurationVar(&f.WriteTimeout, "write-timeout", 60*time.Second, "how long an HTTP answer may take once the request is read (raised past --remote-timeout); not WebSockets")
 	fs.DurationVar(&f.IdleTimeout, "idle-timeout", 60*time.Second, "how long an idle keep-alive HTTP connection stays open")
 }
 
@@ -151,8 +151,8 @@ func (m *Main) setupTLS() error {
 		t.server = tlsconf.ServerConfig(t.source, nil)
 		t.charger = tlsconf.ServerConfig(t.source, t.clientCAs)
 	}
-	if f.WriteTimeout > 0 && f.WriteTimeout < c.RemoteTimeout+10*time.Second {
-		f.WriteTimeout = c.RemoteTimeout + 10*time.Second // remote start/stop waits that long before its 504
+	if f.WriteTimeout > 0 && f.WriteTimeout <= c.RemoteTimeout {
+		f.WriteTimeout = c.RemoteTimeout + 5*time.Second // remote start/stop waits that long before its 504
 	}
 	return nil
 }
