@@ -397,7 +397,6 @@ func TestChargerClientCertificates(t *testing.T) {
 	good := chargerCA.issue(t, 10, "c1234", true)
 	other := chargerCA.issue(t, 11, "c9999", true)
 
-	widget := dialWidget(t, m, "wABCD")
 	before := lastSequence(t, m)
 	refused := []struct {
 		name   string
@@ -436,6 +435,7 @@ func TestChargerClientCertificates(t *testing.T) {
 	}
 
 	t.Run("good certificate", func(t *testing.T) {
+		widget := dialWidget(t, m, "wABCD")
 		c := mustTLSDial(t, base+"c1234", siteCA.pool, good)
 		c.send(reading("100"))
 		if got := widget.status(5 * time.Second); got != "charged" {
