@@ -183,6 +183,15 @@ func (c *conn) Close() error {
 	return err
 }
 
+// CloseWrite half-closes the connection when the underlying one can (TCP),
+// as net/http does before closing a connection it answered with an error.
+func (c *conn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
 // sourceKey is what MaxPerIP counts a remote address under: the IPv4
 // address, or the /64 of an IPv6 one (one host commonly holds a whole /64).
 func sourceKey(a net.Addr) (netip.Prefix, bool) {
