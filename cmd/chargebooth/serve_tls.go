@@ -364,9 +364,10 @@ func (m *Main) printTLSBanner() {
 		fmt.Fprintf(w, "  staff API  https://%s/api/\n", t.HTTPSURL)
 	}
 	if a := t.authority; a != nil {
-		where := m.HTTPURL
-		scheme := "http"
-		if t.HTTPSURL != "" {
+		// Plain HTTP first: a phone that does not trust the CA yet gets
+		// no warning page, and the fingerprint is what it checks.
+		where, scheme := m.HTTPURL, "http"
+		if where == "" {
 			where, scheme = t.HTTPSURL, "https"
 		}
 		fmt.Fprintf(w, "  TLS CA     SHA-256 %s\n", a.Fingerprint)
