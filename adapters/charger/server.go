@@ -3,6 +3,7 @@ package charger
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -52,6 +53,17 @@ type Config struct {
 	// new one would replace. A status other than 0 refuses it with reason
 	// and nothing is stored.
 	Admit func(h http.Header, r *http.Request, chargerID string, live bool) (status int, reason string)
+	// ClientCN, when set, returns the subject CN of the client certificate
+	// the request's TLS connection verified (OCPP security profile 3; see
+	// tlsconf.ClientCN). A certificate whose CN is not the charger id is
+	// refused with 403; a charger that presents none falls back to Auth
+	// (profile 2), or, when Auth is nil and CertRequired is set, is
+	// refused with 401; otherwise Admit decides (the authenticated device
+	// policy asks for its secret).
+	ClientCN func(r *http.Request) (cn string, ok bool)
+	// CertRequired refuses a charger without a client certificate when
+	// there is no Auth to fall back to (see ClientCN).
+	CertRequired bool
 	// OCPP, when set, takes sockets that negotiate ocpp1.6.
 	OCPP     OCPP
 	Observer Observer
@@ -109,7 +121,7 @@ func New(cfg Config) *Server {
 		OnClose:   s.closed,
 		Held:      cfg.Held,
 	}
-	if cfg.Auth != nil || cfg.Admit != nil {
+	if cfg.Auth != nil || cfg.Admit != nil || cfg.ClientCN != nil {
 		ec.Check = s.check
 	}
 	s.edge = wsconn.New(ec)
@@ -133,11 +145,22 @@ func (s *Server) Session(chargerID string) (Session, bool) { return s.edge.Get(c
 // and waits (a few seconds at most) until their disconnections are stored.
 func (s *Server) Close() { s.edge.Close() }
 
-// check runs before the upgrade: the credentials (Auth), then the device
-// policy (Admit). A connection that would replace a live one passes the
-// same check.
+// check runs before the upgrade: the client certificate (ClientCN) or
+// the credentials (Auth), then the device policy (Admit). A connection
+// that would replace a live one passes the same check.
 func (s *Server) check(h http.Header, r *http.Request, id string) (int, string) {
-	if s.cfg.Auth != nil && !s.cfg.Auth(r, id) {
+	vouched := false
+	if s.cfg.ClientCN != nil {
+		if cn, ok := s.cfg.ClientCN(r); ok {
+			if cn != id {
+				return http.StatusForbidden, fmt.Sprintf("client certificate CN %q does not match charger id %q", cn, id)
+			}
+			vouched = true
+		} else if s.cfg.Auth == nil && s.cfg.CertRequired {
+			return http.StatusUnauthorized, "client certificate required"
+		}
+	}
+	if !vouched && s.cfg.Auth != nil && !s.cfg.Auth(r, id) {
 		h.Set("WWW-Authenticate", `Basic realm="chargebooth chargers"`)
 		return http.StatusUnauthorized, "charger credentials missing or wrong"
 	}

@@ -64,6 +64,8 @@ type Metrics struct {
 	eventsApplied *children[prometheus.Counter] // {type}
 	eventsUnknown *children[prometheus.Counter] // {type}
 	ocppRefused   *prometheus.CounterVec        // {reason}
+
+	conns conns // connections_refused_total, connections_open
 }
 
 // New makes a Metrics with its own registry holding the Go and process
@@ -88,6 +90,7 @@ func New(opts Options) *Metrics {
 	m.registerHTTP()
 	m.registerEvents()
 	m.registerOCPP()
+	m.registerConns()
 	registerLag(reg, opts.StreamLastSeq, opts.Applied)
 	registerStore(reg, opts.StoreState)
 	return m

@@ -68,6 +68,8 @@ type ServeConfig struct {
 	CPUProfile    string
 	Pprof         bool
 	Devices       devicesConfig
+	// TLS holds the TLS, connection-cap and HTTP-timeout flags (serve_tls.go).
+	TLS tlsFlags
 }
 
 // flags registers serve's flags on fs.
@@ -114,6 +116,7 @@ func (c *ServeConfig) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Pprof, "pprof", false, "serve net/http/pprof under /debug/pprof/ on the HTTP address (no token: keep it off on open networks)")
 	fs.StringVar(&c.BootPolicy, "boot-policy", "pending", "OCPP boot answer for chargers not on --charger-allow: pending or reject")
 	c.Devices.flags(fs)
+	c.TLS.flags(fs)
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -163,6 +166,7 @@ type Main struct {
 	natsURL   string // where the store is: the embedded server's or --nats-url
 	epoch     string // this process's connection epoch (domain.ConnID)
 	servers   []*http.Server
+	tls       tlsRuntime // TLS listeners, certificate source, caps (serve_tls.go)
 	api       *httpapi.API
 	cancel    context.CancelFunc // ends the background work of bg
 	bg        sync.WaitGroup

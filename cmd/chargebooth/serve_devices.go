@@ -68,6 +68,14 @@ func (m *Main) devicePolicy(auth func(*http.Request, string) bool, allow *charge
 		Refused: func(kind, cause string) {
 			m.Log.Debug("device refused before the upgrade", "kind", kind, "cause", cause)
 		}}
+	if cn := m.tls.clientCN(); cn != nil {
+		// Profile 3: a client certificate whose CN is the charger's id
+		// proves it (the edge refused a mismatched one already).
+		cfg.Vouch = func(kind string, r *http.Request, id string) bool {
+			got, ok := cn(r)
+			return kind == domain.DeviceCharger && ok && got == id
+		}
+	}
 	if allow != nil {
 		cfg.Allowed = func(r *http.Request, id string) bool { return charger.OffersOCPP(r) || allow.Allowed(id) }
 	}

@@ -3,11 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
-	"time"
 
+	"github.com/chargebooth/chargebooth/adapters/admission"
 	"github.com/chargebooth/chargebooth/adapters/charger"
 	"github.com/chargebooth/chargebooth/adapters/dashboard"
 	"github.com/chargebooth/chargebooth/adapters/httpapi"
@@ -22,6 +21,9 @@ import (
 // startEdges builds the charger, widget and staff endpoints and listens.
 func (m *Main) startEdges() error {
 	c := &m.Config
+	if err := m.setupTLS(); err != nil {
+		return err
+	}
 	auth, err := loadChargerAuth(c.ChargerAuth)
 	if err != nil {
 		return err
@@ -54,7 +56,8 @@ func (m *Main) startEdges() error {
 		Log: m.Log, Event: c.WidgetEvent, Observer: m.Metrics.Widgets(), Admit: admit.widgets(), Origins: deviceOrigins})
 	rel := relay.New(nil, bus, eventstore.ErrNoHolder)
 	m.Chargers = charger.New(charger.Config{Service: m.Service, Board: m.Board, Instance: c.Instance, Epoch: m.epoch, Log: m.Log,
-		Auth: auth, Admit: admit.chargers(), Observer: m.Metrics.Chargers(), Held: rel.Held, Origins: deviceOrigins})
+		Auth: auth, Admit: admit.chargers(), Observer: m.Metrics.Chargers(), Held: rel.Held, Origins: deviceOrigins,
+		ClientCN: m.tls.clientCN(), CertRequired: m.Config.Devices.Mode != string(admission.ModeAuthenticated)})
 	rel.SetLocal(m.Chargers)
 	m.Chargers.EnableOCPP(charger.OCPPConfig{HeartbeatInterval: c.Heartbeat, Allow: allowList, Unknown: c.BootPolicy,
 		Rate: rate.Limit(c.OCPPRate), Burst: c.OCPPBurst, Meter: c.OCPPMeter, Refused: m.Metrics.OCPPRefused})
@@ -66,20 +69,11 @@ func (m *Main) startEdges() error {
 		Metrics: m.Metrics.Handler(), Observe: m.Metrics.ObserveHTTP, StoreLimit: m.storeLimit(),
 	})
 	m.Metrics.SetLiveClientsFunc(m.api.LiveClients)
-	if m.ChargerURL, err = m.listen(c.ChargerAddr, m.Chargers.Handler()); err != nil {
-		return fmt.Errorf("charger endpoint: %w", err)
-	}
-	if m.WidgetURL, err = m.listen(c.WidgetAddr, m.Widgets.Handler()); err != nil {
-		return fmt.Errorf("widget endpoint: %w", err)
-	}
 	var h http.Handler = m.api.Handler()
 	if c.Pprof {
 		h = withPprof(h)
 	}
-	if m.HTTPURL, err = m.listen(c.HTTPAddr, h); err != nil {
-		return fmt.Errorf("http endpoint: %w", err)
-	}
-	return nil
+	return m.listenEdges(m.Chargers.Handler(), m.Widgets.Handler(), h)
 }
 
 // startPolicies starts what issues commands on its own, once the
@@ -105,20 +99,10 @@ func (m *Main) startPolicies(ctx context.Context) {
 		}
 	})
 	m.startRetirer(ctx)
+	m.watchTLS(ctx)
 	for _, h := range startHooks {
 		h(ctx, m)
 	}
-}
-
-func (m *Main) listen(addr string, h http.Handler) (string, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return "", err
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelDebug)}
-	m.servers = append(m.servers, srv)
-	go func() { _ = srv.Serve(ln) }()
-	return hostURL(ln.Addr()), nil
 }
 
 // hostURL turns a listener address into host:port a local client can dial.
@@ -137,11 +121,18 @@ func hostURL(a net.Addr) string {
 func (m *Main) printBanner() {
 	w := m.Stdout
 	fmt.Fprintf(w, "chargebooth %s is up\n", m.Config.Instance)
-	fmt.Fprintf(w, "  chargers   ws://%s/chargers/{chargerId}\n", m.ChargerURL)
-	fmt.Fprintf(w, "  widgets    ws://%s/widgets/{widgetId}\n", m.WidgetURL)
-	fmt.Fprintf(w, "  dashboard  http://%s/?token=%s\n", m.HTTPURL, m.Config.StaffToken)
-	fmt.Fprintf(w, "  staff API  http://%s/api/  (Authorization: Bearer %s)\n", m.HTTPURL, m.Config.StaffToken)
-	fmt.Fprintf(w, "  metrics    http://%s/metrics   health /healthz   ready /readyz\n", m.HTTPURL)
+	if m.ChargerURL != "" {
+		fmt.Fprintf(w, "  chargers   ws://%s/chargers/{chargerId}\n", m.ChargerURL)
+	}
+	if m.WidgetURL != "" {
+		fmt.Fprintf(w, "  widgets    ws://%s/widgets/{widgetId}\n", m.WidgetURL)
+	}
+	if m.HTTPURL != "" {
+		fmt.Fprintf(w, "  dashboard  http://%s/?token=%s\n", m.HTTPURL, m.Config.StaffToken)
+		fmt.Fprintf(w, "  staff API  http://%s/api/  (Authorization: Bearer %s)\n", m.HTTPURL, m.Config.StaffToken)
+		fmt.Fprintf(w, "  metrics    http://%s/metrics   health /healthz   ready /readyz\n", m.HTTPURL)
+	}
+	m.printTLSBanner()
 	if m.Embedded != nil {
 		fmt.Fprintf(w, "  NATS       %s (embedded, data in %s)\n", m.natsURL, m.Config.DataDir)
 	} else {
