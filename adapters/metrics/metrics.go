@@ -61,9 +61,10 @@ type Metrics struct {
 	httpRequests *children[prometheus.Counter]  // {route, code}
 	httpSeconds  *children[prometheus.Observer] // {route}
 
-	eventsApplied *children[prometheus.Counter] // {type}
-	eventsUnknown *children[prometheus.Counter] // {type}
-	ocppRefused   *prometheus.CounterVec        // {reason}
+	eventsApplied  *children[prometheus.Counter] // {type}
+	eventsUnknown  *children[prometheus.Counter] // {type}
+	ocppRefused    *prometheus.CounterVec        // {reason}
+	devicesRefused *prometheus.CounterVec        // {kind, cause}
 
 	conns conns // connections_refused_total, connections_open
 }
@@ -90,6 +91,7 @@ func New(opts Options) *Metrics {
 	m.registerHTTP()
 	m.registerEvents()
 	m.registerOCPP()
+	m.registerDevices()
 	m.registerConns()
 	registerLag(reg, opts.StreamLastSeq, opts.Applied)
 	registerStore(reg, opts.StoreState)

@@ -59,3 +59,16 @@ func TestOCPPRefusedByReason(t *testing.T) {
 		t.Errorf("other: got %v, want 1", got)
 	}
 }
+
+func TestDeviceRefusedBounded(t *testing.T) {
+	m := metrics.New(metrics.Options{})
+	m.DeviceRefused("charger", "not_enrolled")
+	m.DeviceRefused("toaster", "made-up")
+	fams := scrape(t, m)
+	if got, _ := value(t, fams, "chargebooth_devices_refused_total", "kind", "charger", "cause", "not_enrolled"); got != 1 {
+		t.Errorf("charger not_enrolled: got %v, want 1", got)
+	}
+	if got, _ := value(t, fams, "chargebooth_devices_refused_total", "kind", "other", "cause", "other"); got != 1 {
+		t.Errorf("other other: got %v, want 1", got)
+	}
+}

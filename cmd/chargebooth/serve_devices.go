@@ -66,6 +66,7 @@ func (m *Main) devicePolicy(auth func(*http.Request, string) bool, allow *charge
 	cfg := admission.Config{Mode: mode, Board: m.Board, NewPerMinute: c.NewPerMinute, MaxUnenrolled: c.MaxUnenrolled,
 		ReplaceEvery: c.ReplaceEvery, Ready: m.Runtime.Ready, Now: m.Clock,
 		Refused: func(kind, cause string) {
+			m.Metrics.DeviceRefused(kind, cause)
 			m.Log.Debug("device refused before the upgrade", "kind", kind, "cause", cause)
 		}}
 	if cn := m.tls.clientCN(); cn != nil {
