@@ -22,7 +22,7 @@ func ConnID(n uint64, epoch, instance string) string {
 // versions) a ConnID names; both are empty for an id of another form.
 func ConnOwner(conn string) (instance, epoch string) {
 	at := strings.IndexByte(conn, '@') // n and epoch hold none
-	if at < 0 {
+	if at < 0 || at == len(conn)-1 {
 		return "", ""
 	}
 	instance = conn[at+1:]

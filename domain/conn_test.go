@@ -28,7 +28,7 @@ func TestConnID(t *testing.T) {
 			}
 		})
 	}
-	for _, bad := range []string{"", "nothing", "3"} {
+	for _, bad := range []string{"", "nothing", "3", ".0@", "1@"} {
 		if inst, epoch := domain.ConnOwner(bad); inst != "" || epoch != "" {
 			t.Errorf("ConnOwner(%q): got %q %q, want nothing", bad, inst, epoch)
 		}
