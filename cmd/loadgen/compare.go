@@ -27,8 +27,9 @@ func runCompare(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("loadgen compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	csvOut := fs.String("csv", "", "also write one CSV row per pair of results to this file")
+	steps := fs.Bool("steps", false, "print one row per pair of results (pairs, p99, RSS, lost), as for the scaling steps")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: loadgen compare [--csv FILE] CHARGEBOOTH.json RELAY.json [CHARGEBOOTH.json RELAY.json …]")
+		fmt.Fprintln(stderr, "usage: loadgen compare [--steps] [--csv FILE] CHARGEBOOTH.json RELAY.json [CHARGEBOOTH.json RELAY.json …]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -42,7 +43,9 @@ func runCompare(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cmps, err := readComparisons(fs.Args())
-	if err == nil {
+	if err == nil && *steps {
+		err = writeStepsTable(stdout, cmps)
+	} else if err == nil {
 		err = writeRatioTable(stdout, cmps)
 	}
 	if err == nil && *csvOut != "" {
@@ -187,6 +190,37 @@ func writeRatioTable(w io.Writer, cmps []comparison) error {
 	_, err := io.WriteString(w, b.String())
 	if err != nil {
 		return fmt.Errorf("write ratio table: %w", err)
+	}
+	return nil
+}
+
+// stepsHeader is the head of the table writeStepsTable prints.
+const stepsHeader = "| pairs | delivered/s (chargebooth / relay) | p99 ms chargebooth | p99 ms relay | ratio | RSS MiB chargebooth | RSS MiB relay | ratio | lost (chargebooth / relay) |\n" +
+	"|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+
+// writeStepsTable prints one row per comparison: the load, both systems'
+// p99 and RSS with their ratios, and what was lost.
+func writeStepsTable(w io.Writer, cmps []comparison) error {
+	var b strings.Builder
+	b.WriteString(stepsHeader)
+	ratio := func(cb, peer float64, ok bool) string {
+		if !ok || peer == 0 {
+			return "–"
+		}
+		return fmt.Sprintf("%.2f×", cb/peer)
+	}
+	for _, c := range cmps {
+		cb, peer := c.chargebooth, c.peer
+		cbRSS, okCB := rssMax(cb)
+		peerRSS, okPeer := rssMax(peer)
+		fmt.Fprintf(&b, "| %d | %.0f / %.0f | %.2f | %.2f | %s | %s | %s | %s | %d / %d |\n",
+			cb.Pairs, cb.DeliveredPerSecond, peer.DeliveredPerSecond,
+			cb.Latency.P99Ms, peer.Latency.P99Ms, ratio(cb.Latency.P99Ms, peer.Latency.P99Ms, true),
+			formatFigure("%.1f", cbRSS, okCB), formatFigure("%.1f", peerRSS, okPeer), ratio(cbRSS, peerRSS, okCB && okPeer),
+			cb.Lost, peer.Lost)
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("write steps table: %w", err)
 	}
 	return nil
 }

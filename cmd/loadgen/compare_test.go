@@ -45,6 +45,18 @@ func TestWriteRatioTable(t *testing.T) {
 	}
 }
 
+func TestWriteStepsTable(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	if err := writeStepsTable(&buf, sampleComparisons()[:1]); err != nil {
+		t.Fatalf("writeStepsTable: %v", err)
+	}
+	want := stepsHeader + "| 8000 | 8000 / 8000 | 12.00 | 6.00 | 2.00× | 180.0 | 90.0 | 2.00× | 0 / 0 |\n"
+	if got := buf.String(); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
 func TestWriteCSV(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
@@ -100,6 +112,13 @@ func TestRunCompare(t *testing.T) {
 	}
 	if want := "| rate 8000 | delivered/s |"; !strings.Contains(stdout.String(), want) {
 		t.Errorf("output lacks %q:\n%s", want, stdout.String())
+	}
+	stdout.Reset()
+	if code := runCompare(append([]string{"--steps"}, args...), &stdout, &stderr); code != 0 {
+		t.Fatalf("--steps: got exit %d, want 0: %s", code, stderr.String())
+	}
+	if !strings.HasPrefix(stdout.String(), stepsHeader) {
+		t.Errorf("--steps output lacks its header:\n%s", stdout.String())
 	}
 	if code := runCompare(args[:1], io.Discard, io.Discard); code != 2 {
 		t.Errorf("odd file count: got exit %d, want 2", code)
