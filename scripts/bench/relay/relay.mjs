@@ -32,6 +32,9 @@ const widgets = new Map(); // widget id → its socket
 const chargers = new Map(); // charger id → its socket
 const lastStatus = new Map(); // charger id → the status frame of its latest reading
 
+// asText sends a Buffer as a text frame (ws sends Buffers as binary otherwise).
+const asText = { binary: false };
+
 // The three status frames, encoded once.
 const statusFrames = {
   charging: Buffer.from('{"event":"StateOfCharge","data":{"status":"charging"}}'),
@@ -113,7 +116,7 @@ function onReading(charger, ws, raw, isBinary) {
   lastStatus.set(charger, frame);
   const w = widgetOf(charger);
   const peer = w === undefined ? undefined : widgets.get(w);
-  if (peer !== undefined) peer.send(frame);
+  if (peer !== undefined) peer.send(frame, asText);
 }
 
 // serveSockets listens on port for /{prefix}/{id} upgrades and calls
@@ -160,7 +163,7 @@ function onWidget(id, ws) {
   ws.on('message', () => {});
   const c = chargerOf(id);
   const st = c === undefined ? undefined : lastStatus.get(c);
-  if (st !== undefined) ws.send(st);
+  if (st !== undefined) ws.send(st, asText);
 }
 
 // serveHTTP answers /readyz, /healthz and the pairing calls loadgen --api makes.
