@@ -24,7 +24,8 @@
 #
 # Other knobs: PORT_BASE (17000: HTTP on it, chargers +100, widgets +200,
 # NATS +222), CHARGEBOOTH_BIN (benchmark this binary instead of building
-# ./cmd/chargebooth), READY_TIMEOUT seconds (120), IDLE_SETTLE (3s),
+# ./cmd/chargebooth), SERVER_FLAGS (added to `chargebooth serve`, e.g.
+# "--sync always"), READY_TIMEOUT seconds (120), IDLE_SETTLE (3s),
 # LOADGEN_FLAGS (added to every loadgen run), OUT (also write the table
 # there), KEEP=1 (keep the temp dir with the server logs).
 set -euo pipefail
@@ -48,6 +49,7 @@ PORT_BASE=${PORT_BASE:-17000}
 READY_TIMEOUT=${READY_TIMEOUT:-120}
 LOADGEN_FLAGS=${LOADGEN_FLAGS:-}
 CHARGEBOOTH_BIN=${CHARGEBOOTH_BIN:-}
+SERVER_FLAGS=${SERVER_FLAGS:-}
 OUT=${OUT:-}
 KEEP=${KEEP:-}
 
@@ -118,6 +120,7 @@ start_server() {
 	done
 	local start
 	start=$(now_ms)
+	# shellcheck disable=SC2086 # SERVER_FLAGS is a list of flags
 	"$bin/chargebooth" serve \
 		--data-dir "$data" \
 		--pairings "$pairings" \
@@ -126,6 +129,7 @@ start_server() {
 		--charger-addr "127.0.0.1:$charger_port" \
 		--widget-addr "127.0.0.1:$widget_port" \
 		--nats-listen "127.0.0.1:$nats_port" \
+		$SERVER_FLAGS \
 		>>"$tmp/$name.log" 2>&1 &
 	server_pid=$!
 	local deadline=$((start + READY_TIMEOUT * 1000))
@@ -324,7 +328,7 @@ main() {
 		echo "- commit: \`$commit\`"
 		echo "- machine: $(nproc) × ${model:-unknown CPU} ($(uname -m)), $(uname -sr), open files $(ulimit -n)"
 		echo "- $(go version | cut -d' ' -f3-), $(date -u +%Y-%m-%dT%H:%MZ), loadgen on the same machine"
-		echo "- command: \`PROFILES=\"$PROFILES\" SYSTEMS=\"$SYSTEMS\" PAIRS=$PAIRS RATE=$RATE DURATION=$DURATION CLOSED_PAIRS=$CLOSED_PAIRS CLOSED_DURATION=$CLOSED_DURATION IDLE_PAIRS=$IDLE_PAIRS scripts/bench/run.sh\`"
+		echo "- command: \`PROFILES=\"$PROFILES\" SYSTEMS=\"$SYSTEMS\" SERVER_FLAGS=\"$SERVER_FLAGS\" PAIRS=$PAIRS RATE=$RATE DURATION=$DURATION CLOSED_PAIRS=$CLOSED_PAIRS CLOSED_DURATION=$CLOSED_DURATION IDLE_PAIRS=$IDLE_PAIRS scripts/bench/run.sh\`"
 		echo "- relay: scripts/bench/relay (Node $(node --version 2>/dev/null || echo '?'), ws, in memory), same ports, run right after chargebooth"
 		[ ! -f "$notes" ] || cat "$notes"
 		if [ -s "$compare_list" ]; then

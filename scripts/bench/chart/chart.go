@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"math"
 	"strconv"
 
 	"gonum.org/v1/plot"
@@ -61,13 +62,24 @@ var (
 	relayColor       = color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff}
 )
 
-// panel makes one plot of a figure against pairs, a line for each system.
-func panel(title, yLabel string, x, chargebooth, relay []float64) (*plot.Plot, error) {
+// minLog is the smallest value a log axis shows; smaller ones are drawn at it.
+const minLog = 0.01
+
+// panel makes one plot of a figure against pairs, a line for each system;
+// with logY the y axis is logarithmic, so that a tail of seconds and one of
+// a millisecond both show.
+func panel(title, yLabel string, logY bool, x, chargebooth, relay []float64) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "pairs (1 reading/s per charger)"
 	p.Y.Label.Text = yLabel
-	p.Y.Min = 0
+	if !logY {
+		p.Y.Min = 0
+	} else {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.Y.Label.Text += " (log scale)"
+	}
 	p.Add(plotter.NewGrid())
 	for _, l := range []struct {
 		name string
@@ -77,6 +89,9 @@ func panel(title, yLabel string, x, chargebooth, relay []float64) (*plot.Plot, e
 		pts := make(plotter.XYs, len(x))
 		for i := range x {
 			pts[i].X, pts[i].Y = x[i], l.ys[i]
+			if logY {
+				pts[i].Y = max(pts[i].Y, minLog)
+			}
 		}
 		line, dots, err := plotter.NewLinePoints(pts)
 		if err != nil {
@@ -88,16 +103,20 @@ func panel(title, yLabel string, x, chargebooth, relay []float64) (*plot.Plot, e
 		p.Legend.Add(l.name, line, dots)
 	}
 	p.Legend.Top, p.Legend.Left = true, true
+	if logY {
+		// Down to the power of ten below the smallest point.
+		p.Y.Min = math.Pow(10, math.Floor(math.Log10(max(p.Y.Min, minLog))))
+	}
 	return p, nil
 }
 
 // render draws the two panels side by side as a PNG to w.
 func render(w io.Writer, s series, subtitle string) error {
-	p99, err := panel("p99 latency, charger → widget", "ms", s.pairs, s.chargeboothP99, s.relayP99)
+	p99, err := panel("p99 latency, charger → widget", "ms", true, s.pairs, s.chargeboothP99, s.relayP99)
 	if err != nil {
 		return err
 	}
-	rss, err := panel("server RSS (max sampled)", "MiB", s.pairs, s.chargeboothRSS, s.relayRSS)
+	rss, err := panel("server RSS (max sampled)", "MiB", false, s.pairs, s.chargeboothRSS, s.relayRSS)
 	if err != nil {
 		return err
 	}
