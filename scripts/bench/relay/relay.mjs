@@ -223,8 +223,12 @@ function usage(msg) {
   process.exit(2);
 }
 
-await serveSockets(args.chargerPort, '/chargers/', onCharger);
-await serveSockets(args.widgetPort, '/widgets/', onWidget);
-await serveHTTP(args.httpPort);
-process.stdout.write(`relay ready: http ${host}:${args.httpPort}, chargers :${args.chargerPort}, widgets :${args.widgetPort}\n`);
+// Port 0 picks a free port; the ready line names the ports in use.
+const chargerServer = await serveSockets(args.chargerPort, '/chargers/', onCharger);
+const widgetServer = await serveSockets(args.widgetPort, '/widgets/', onWidget);
+const httpServer = await serveHTTP(args.httpPort);
+const portOf = (s) => s.address().port;
+process.stdout.write(
+  `relay ready on ${host}: http=${portOf(httpServer)} chargers=${portOf(chargerServer)} widgets=${portOf(widgetServer)}\n`,
+);
 for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => process.exit(0));
