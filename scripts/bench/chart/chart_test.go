@@ -84,3 +84,23 @@ func TestRunUsage(t *testing.T) {
 		t.Errorf("missing csv: got exit %d, want 1", code)
 	}
 }
+
+// FuzzReadSeries feeds the CSV reader anything; it must fail cleanly or
+// return columns of one length.
+func FuzzReadSeries(f *testing.F) {
+	f.Add(tinyCSV)
+	f.Add("pairs,chargebooth_p99_ms,relay_p99_ms,chargebooth_rss_mib,relay_rss_mib\n1,2,3,4,5\n")
+	f.Add("pairs\n\"1\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		s, err := readSeries(strings.NewReader(in))
+		if err != nil {
+			return
+		}
+		n := len(s.pairs)
+		for _, col := range [][]float64{s.chargeboothP99, s.relayP99, s.chargeboothRSS, s.relayRSS} {
+			if len(col) != n {
+				t.Fatalf("columns of %d and %d values", n, len(col))
+			}
+		}
+	})
+}
