@@ -4,7 +4,7 @@ BIN      ?= bin
 PKGS     := ./...
 FUZZTIME ?= 5s
 
-.PHONY: run build test vet lint fmt fuzz bench bench-restart test-cluster deps-browser deps-interop clean
+.PHONY: run build test vet lint fmt fuzz bench bench-scaling bench-restart test-cluster deps-browser deps-interop clean
 
 run: build
 	$(BIN)/chargebooth serve --data-dir ./data
@@ -41,8 +41,18 @@ deps-browser:
 deps-interop:
 	@./scripts/deps-interop.sh
 
+## bench: each profile (PROFILES, default "rate closed idle") against chargebooth
+## and then the in-memory Node ws relay peer (scripts/bench/relay, installed with
+## npm ci), back to back, with the ratios; about 4 minutes. DURATION etc. as in
+## scripts/bench/run.sh.
 bench: build
 	./scripts/bench/run.sh
+
+## bench-scaling: 1,000 → 9,000 pairs at 1/s on both systems (SCALE_* knobs),
+## p99 and RSS per step into docs/bench/scaling.csv and the chart
+## docs/bench/scaling.png; about 5 minutes.
+bench-scaling: build
+	PROFILES=scaling ./scripts/bench/run.sh
 
 bench-restart: build
 	./scripts/bench/restart.sh

@@ -37,6 +37,7 @@ type Config struct {
 	PairingsOut string // write the pairings file here and exit
 	CPUProfile  string // write loadgen's own CPU profile here
 	JSON        bool   // print the result as JSON
+	JSONOut     string // also write the result as JSON to this file
 	Label       string // profile name in the markdown row
 	RowOut      string // append a markdown table row to this file
 }
@@ -83,6 +84,7 @@ func parseFlags(args []string, stderr io.Writer) (Config, error) {
 	fs.DurationVar(&cfg.Grace, "grace", cfg.Grace, "wait this long at most for statuses after the last reading")
 	fs.StringVar(&cfg.PairingsOut, "pairings-out", "", "write the pairings JSON for chargebooth serve --pairings to this file, and exit")
 	fs.BoolVar(&cfg.JSON, "json", false, "print the result as JSON")
+	fs.StringVar(&cfg.JSONOut, "json-out", "", "also write the result as JSON to this file (for loadgen compare)")
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write loadgen's own CPU profile to this file")
 	fs.StringVar(&cfg.Label, "label", "", "profile name for --row-out")
 	fs.StringVar(&cfg.RowOut, "row-out", "", "append the result as a markdown table row to this file (header first when new)")

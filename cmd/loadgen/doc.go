@@ -23,4 +23,9 @@
 // each status it receives to the reading that caused it, in order, and
 // tell a lost reading from a wrong status. With --pid the server's RSS and
 // CPU are sampled from /proc.
+//
+// `loadgen compare [--csv FILE] CB.json RELAY.json …` reads results written
+// with --json-out in pairs (chargebooth, then the benchmark's relay peer)
+// and prints both systems' figures with their ratios as one markdown table;
+// --csv writes one row per pair, which scripts/bench/chart draws.
 package main

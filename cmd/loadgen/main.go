@@ -18,6 +18,9 @@ func main() {
 
 // run is the whole command; it returns the exit code.
 func run(args []string) int {
+	if len(args) > 0 && args[0] == "compare" {
+		return runCompare(args[1:], os.Stdout, os.Stderr)
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	cfg, err := parseFlags(args, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -66,6 +69,9 @@ func run(args []string) int {
 	}
 	if err == nil && cfg.RowOut != "" {
 		err = appendRow(cfg.RowOut, res)
+	}
+	if err == nil && cfg.JSONOut != "" {
+		err = writeResultFile(cfg.JSONOut, res)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
