@@ -35,11 +35,14 @@ func TestKilledInstancesSocketsGoOffline(t *testing.T) {
 	sendSoCAcked(t, gone, "g1", "40")
 	sendSoCAcked(t, back, "b1", "40")
 	base := "http://" + p.http
-	for _, id := range []string{"gone", "back"} {
-		if on, err := chargerOnline(t, base, id); err != nil || !on {
-			t.Fatalf("%s before the kill: online %v, %v", id, on, err)
+	testkit.CheckFor(t, 5*time.Second, func() error { // acknowledged, then folded
+		for _, id := range []string{"gone", "back"} {
+			if on, err := chargerOnline(t, base, id); err != nil || !on {
+				return fmt.Errorf("%s before the kill: online %v, %v", id, on, err)
+			}
 		}
-	}
+		return nil
+	})
 	p.kill9(t)
 
 	p = startProc(t, dir)
