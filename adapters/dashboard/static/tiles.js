@@ -4,7 +4,7 @@
 // touched, once per animation frame.
 
 import { BUCKETS, bucket, chargers, currency, isOverdue, onChange, openSession } from './store.js';
-import { $, LED_LABEL, fmtMoney, fmtSoc, ledStatus, setData, setText } from './util.js';
+import { $, LED_LABEL, fmtMoney, fmtMoneyShort, fmtSoc, ledStatus, setData, setText } from './util.js';
 
 const SORT_EVERY_MS = 1000;
 const HOLD_AFTER_POINTER_MS = 1500;
@@ -111,7 +111,7 @@ function renderTile(t, c) {
   setData(t.soc, 'value', soc === null ? '' : String(soc));
   setText(t.soc, soc === null ? '–' : fmtSoc(soc));
   setData(t.balance, 'cents', s ? String(s.balanceCents) : '');
-  setText(t.balance, s ? (s.balanceCents > 0 ? fmtMoney(s.balanceCents, cur) : 'paid') : 'free');
+  setText(t.balance, s ? (s.balanceCents > 0 ? fmtMoneyShort(s.balanceCents, cur) : 'paid') : 'free');
   setData(t.balance, 'owed', String(!!s && s.balanceCents > 0));
   setData(t.widget, 'state', widgetState);
   setData(t.el, 'online', String(!!c.online));

@@ -84,6 +84,27 @@ export function fmtMoney(cents, cur) {
   return f ? f.format(major) : `${major.toFixed(d)} ${cur}`;
 }
 
+const shortFmtCache = new Map();
+
+/** fmtMoneyShort renders minor units compactly for a tile: "€5", "€5.50". */
+export function fmtMoneyShort(cents, cur) {
+  if (typeof cents !== 'number') return '–';
+  const d = minorDigits(cur);
+  if (!shortFmtCache.has(cur)) {
+    let f = null;
+    try {
+      f = new Intl.NumberFormat(undefined, { style: 'currency', currency: cur, minimumFractionDigits: 0 });
+    } catch {
+      // fall back below
+    }
+    shortFmtCache.set(cur, f);
+  }
+  const f = shortFmtCache.get(cur);
+  const major = cents / 10 ** d;
+  if (!f) return `${major} ${cur}`;
+  return cents % 10 ** d === 0 ? f.format(major) : fmtMoney(cents, cur);
+}
+
 /** centsToMajor renders integer minor units as the amount staff type ("5.00"). */
 export function centsToMajor(cents, cur) {
   const d = minorDigits(cur);
