@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -277,20 +278,11 @@ func TestDashboardAtScaleInBrowser(t *testing.T) {
 		t.Errorf("tiles in the viewport: got %d tiles, %d outside (%v), want %d, none outside", fit.Tiles, len(fit.Outside), fit.Outside, scaleChargers)
 	}
 
-	var png []byte
-	if err := chromedp.Run(ctx, chromedp.CaptureScreenshot(&png)); err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
-	shots := os.Getenv("CHARGEBOOTH_SCREENSHOTS") // keep them past the test
+	shots := os.Getenv("CHARGEBOOTH_SCREENSHOTS") // set it to keep them past the test
 	if shots == "" {
 		shots = t.TempDir()
 	}
-	shot := filepath.Join(shots, "dashboard-200-chargers-1366x768.png")
-	if err := os.WriteFile(shot, png, 0o644); err != nil {
-		t.Fatalf("write screenshot: %v", err)
-	}
-	t.Logf("screenshot: %s", shot)
-	fmt.Printf("dashboard at scale: screenshot %s\n", shot)
+	shoot(t, ctx, shots, "dashboard-200-chargers-1366x768.png")
 
 	// A barcode scanner: "/" focuses the search box, then the widget code
 	// arrives as keystrokes ending in Enter.
@@ -313,9 +305,6 @@ func TestDashboardAtScaleInBrowser(t *testing.T) {
 	waitPage(t, ctx, logs, 5*time.Second, `"/" focuses the search box`, `document.activeElement.id`, "search")
 	if err := chromedp.Run(ctx, chromedp.SendKeys("#search", scanned+kb.Enter, chromedp.ByQuery)); err != nil {
 		t.Fatalf("scan %s: %v", scanned, err)
-	}
-	if dbg, err := pageString(ctx, `JSON.stringify({v: document.querySelector('#search').value, msg: document.querySelector('#search-msg').textContent, p: document.querySelector('#panel').dataset.charger, h: document.querySelector('#panel').hidden, a: document.activeElement.id})`); err == nil {
-		t.Logf("after the scan: %s", dbg)
 	}
 	panel := fmt.Sprintf(`#panel[data-charger=%q]`, owner)
 	waitPage(t, ctx, logs, 5*time.Second, "scanned widget opens its charger's panel",
@@ -362,12 +351,123 @@ func TestDashboardAtScaleInBrowser(t *testing.T) {
 		t.Errorf("no tile showed a new reading in %s", window)
 	}
 
+	// The board is ordered by what needs action: ready for pick-up first,
+	// free chargers last (re-sorting is throttled, so allow a moment).
+	waitPage(t, ctx, logs, 5*time.Second, "tiles ordered by what needs action", `(() => {
+		const order = ['ready', 'overdue', 'owing', 'charging', 'free'];
+		const b = [...document.querySelectorAll('#tiles .tile')].map((el) => order.indexOf(el.dataset.bucket));
+		return b.every((x, i) => i === 0 || b[i - 1] <= x) && b[0] === 0 ? 'sorted' : b.join('');
+	})()`, "sorted")
+
+	// Readable in sunlight: the text on the board and the panel meets WCAG
+	// AA (4.5:1) against what it is drawn on.
+	checkContrast(t, ctx)
+	shoot(t, ctx, shots, "dashboard-200-chargers-panel-1366x768.png")
+
 	// Esc closes the panel and gives the focus back.
 	if err := chromedp.Run(ctx, chromedp.KeyEvent(kb.Escape)); err != nil {
 		t.Fatalf("press Esc: %v", err)
 	}
 	waitPage(t, ctx, logs, 5*time.Second, "Esc closes the panel", `String(document.querySelector('#panel').hidden)`, "true")
+	waitPage(t, ctx, logs, 5*time.Second, "focus back on the search box after Esc", `document.activeElement.id`, "search")
+
+	// On a phone the tiles reflow (no sideways scrolling) and the panel
+	// takes the whole screen.
+	if err := chromedp.Run(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(3), chromedp.EmulateMobile)); err != nil {
+		t.Fatalf("phone viewport: %v", err)
+	}
+	waitPage(t, ctx, logs, 5*time.Second, "no sideways scrolling on a phone",
+		`String(document.documentElement.scrollWidth <= document.documentElement.clientWidth)`, "true")
+	shoot(t, ctx, shots, "dashboard-200-chargers-phone.png")
+	if err := chromedp.Run(ctx, chromedp.Click(`#tiles [data-charger="c007"]`, chromedp.ByQuery)); err != nil {
+		t.Fatalf("tap tile c007: %v", err)
+	}
+	waitPage(t, ctx, logs, 5*time.Second, "panel full-screen on a phone", `(() => {
+		const r = document.querySelector('#panel[data-charger="c007"]').getBoundingClientRect();
+		return String(Math.round(r.left) === 0 && Math.round(r.width) === document.documentElement.clientWidth && Math.round(r.height) === window.innerHeight);
+	})()`, "true")
+	shoot(t, ctx, shots, "dashboard-200-chargers-phone-panel.png")
+
 	if e := d.err(); e != "" {
 		t.Errorf("driving the chargers: %s", e)
 	}
+}
+
+// shoot saves a screenshot of the viewport in dir and logs where.
+func shoot(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	var png []byte
+	if err := chromedp.Run(ctx, chromedp.CaptureScreenshot(&png)); err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatalf("write screenshot: %v", err)
+	}
+	t.Logf("screenshot: %s", path)
+	fmt.Printf("dashboard at scale: screenshot %s\n", path)
+}
+
+// contrastScript computes the WCAG contrast ratio of each selector's text
+// against the first opaque background below it.
+const contrastScript = `JSON.stringify(((sels) => {
+  const parse = (c) => {
+    const m = /rgba?\(([^)]+)\)/.exec(c);
+    if (!m) return null;
+    const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(Number);
+    return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
+  };
+  const lum = ({ r, g, b }) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const bg = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c.a > 0.5) return c;
+    }
+    return { r: 0, g: 0, b: 0, a: 1 };
+  };
+  return sels.map((sel) => {
+    const el = document.querySelector(sel);
+    if (!el) return { sel, ratio: -1 };
+    const a = lum(parse(getComputedStyle(el).color)), b = lum(bg(el));
+    return { sel, ratio: Math.round(((Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)) * 100) / 100 };
+  });
+})(%s))`
+
+func checkContrast(t *testing.T, ctx context.Context) {
+	t.Helper()
+	sels := []string{
+		`.tile:not([data-bucket="ready"]) .tid`, `.tile:not([data-bucket="ready"]) .tsoc`,
+		`.tile:not([data-bucket="ready"]) .tbal[data-owed="true"]`, `.tile[data-online="false"] .tid`,
+		`.tile[data-bucket="ready"] .tid`, `.tile[data-bucket="ready"] .tbal`,
+		".chip", `.chip[aria-pressed="true"]`, `#conn`, "#search",
+		"#panel .facts dt", "#panel .facts dd", "#panel label", "#panel button.primary", "#panel .presence",
+		"#panel #timeline .type", "#panel #timeline .time",
+	}
+	b, _ := json.Marshal(sels)
+	raw, err := pageString(ctx, fmt.Sprintf(contrastScript, b))
+	var got []struct {
+		Sel   string  `json:"sel"`
+		Ratio float64 `json:"ratio"`
+	}
+	if err == nil {
+		err = json.Unmarshal([]byte(raw), &got)
+	}
+	if err != nil {
+		t.Fatalf("measure contrast: %v", err)
+	}
+	var parts []string
+	for _, g := range got {
+		if g.Ratio < 0 { // nothing on the board in that state now
+			parts = append(parts, g.Sel+" absent")
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %.1f", g.Sel, g.Ratio))
+		if g.Ratio < 4.5 {
+			t.Errorf("contrast of %s: got %.2f:1, want at least 4.5:1 (WCAG AA)", g.Sel, g.Ratio)
+		}
+	}
+	t.Logf("contrast ratios: %s", strings.Join(parts, "; "))
 }
