@@ -222,4 +222,26 @@ func TestDashboardInBrowser(t *testing.T) {
 	if ch.Status != "" || ch.SessionID != "" {
 		t.Errorf("API after hand-back: got status %q session %q, want none", ch.Status, ch.SessionID)
 	}
+
+	// The free charger's panel checks the next phone in, with the widget
+	// handed out scanned into it.
+	waitPage(t, ctx, logs, 5*time.Second, "check-in form on the free charger",
+		fmt.Sprintf(`String(!%s.hidden)`, q(panel, `[data-ref="closed"]`)), "true")
+	if err := chromedp.Run(ctx,
+		chromedp.SendKeys(panel+` [data-field="checkin-widget"]`, "wNEW1", chromedp.ByQuery),
+		chromedp.Click(panel+` [data-action="checkin"]`, chromedp.ByQuery),
+	); err != nil {
+		t.Fatalf("check in: %v\nbrowser console:\n%s", err, logs)
+	}
+	var after struct {
+		WidgetID  string `json:"widgetId"`
+		SessionID string `json:"sessionId"`
+	}
+	checkFor(t, 10*time.Second, func() bool {
+		mustAPI(t, base, "GET", "/api/chargers/c1234", "", http.StatusOK, &after)
+		return after.WidgetID == "wNEW1" && after.SessionID != ""
+	})
+	waitPage(t, ctx, logs, 5*time.Second, "panel shows the new session's actions",
+		fmt.Sprintf(`String(!%s.hidden)`, q(panel, `[data-ref="open"]`)), "true")
+	waitPage(t, ctx, logs, 5*time.Second, "tile shows the new session", q(tile, "")+".dataset.bucket", "owing")
 }

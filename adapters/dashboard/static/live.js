@@ -160,7 +160,7 @@ function handle(msg, lines) {
   }
   switch (msg.type) {
     case 'charger.soc_reported':
-      if (typeof d.soc === 'number') applyReading(msg.chargerId, d.soc, d.status || '');
+      if (typeof d.soc === 'number') applyReading(msg.chargerId, d.soc, d.status || '', msg.time);
       else refresh(msg.chargerId);
       break;
     case 'session.transaction_started':

@@ -49,6 +49,12 @@ export function initSearch(open) {
     return setMatcher(q ? (c) => matchers.some((m) => m(c, q)) : null);
   };
   box.addEventListener('input', filter);
+  box.addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Escape' || !box.value) return;
+    ev.stopPropagation(); // the first Esc clears the box, the next closes the panel
+    box.value = '';
+    filter();
+  });
   $('#search-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const q = norm(box.value);

@@ -119,14 +119,15 @@ export function refresh(id) {
 // reading costs no request. The event is the server's: soc and status are
 // what the projection folds. Anything a reading cannot tell (a new session,
 // money) comes with its own event and a refresh.
-export function applyReading(id, soc, status) {
+export function applyReading(id, soc, status, time) {
   const c = chargers.get(id);
   if (!c) {
     refresh(id);
     return;
   }
-  if (c.soc === soc && c.status === status) return;
-  const next = { ...c, soc, status };
+  const lastSeen = time || c.lastSeen;
+  if (c.soc === soc && c.status === status && c.lastSeen === lastSeen) return;
+  const next = { ...c, soc, status, lastSeen };
   const s = openSession(c);
   if (s) next.session = { ...s, soc, status };
   if (s && status === 'charged' && c.status !== 'charged') refresh(id); // chargedAt, balance
