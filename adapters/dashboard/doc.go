@@ -6,7 +6,7 @@
 // takes a REST snapshot (GET /api/chargers, GET /api/notices), then follows
 // the /api/live WebSocket. Readings are patched into the page's copy of the
 // chargers from their events; every other event re-reads its charger, and a
-// snapshot every 15 s catches up on balances that grow with time. Views
+// snapshot every 10 s catches up on balances that grow with time. Views
 // hear of changes once per animation frame and touch only the tiles that
 // changed, so 200 chargers reading every second stay smooth.
 //

@@ -130,20 +130,21 @@ func driveChargers(t *testing.T, m *Main, ids []string, every time.Duration) *re
 
 // perfFigures is what the page measures over the window.
 type perfFigures struct {
-	Seconds      float64   `json:"seconds"`
-	LongTasks    int       `json:"longTasks"`
-	LongestMs    float64   `json:"longestMs"`
-	LongTotalMs  float64   `json:"longTotalMs"`
-	LongTasksMs  []float64 `json:"longTasksMs"`
-	Frames       int       `json:"frames"`
-	FrameMeanMs  float64   `json:"frameMeanMs"`
-	FrameP95Ms   float64   `json:"frameP95Ms"`
-	FrameP99Ms   float64   `json:"frameP99Ms"`
-	FrameMaxMs   float64   `json:"frameMaxMs"`
-	SlowFrames   int       `json:"slowFrames"` // over 50 ms
-	TileUpdates  int       `json:"tileUpdates"`
-	LongTaskAPI  bool      `json:"longTaskApi"`
-	ObservedSecs float64   `json:"observedSecs"`
+	Seconds     float64   `json:"seconds"`
+	LongTasks   int       `json:"longTasks"`
+	LongestMs   float64   `json:"longestMs"`
+	LongTotalMs float64   `json:"longTotalMs"`
+	LongTasksMs []float64 `json:"longTasksMs"`
+	LongTasksAt []float64 `json:"longTasksAt"` // ms into the window
+	SnapshotsAt []float64 `json:"snapshotsAt"` // GET /api/chargers answers, ms into the window
+	Frames      int       `json:"frames"`
+	FrameMeanMs float64   `json:"frameMeanMs"`
+	FrameP95Ms  float64   `json:"frameP95Ms"`
+	FrameP99Ms  float64   `json:"frameP99Ms"`
+	FrameMaxMs  float64   `json:"frameMaxMs"`
+	SlowFrames  int       `json:"slowFrames"` // over 50 ms
+	TileUpdates int       `json:"tileUpdates"`
+	LongTaskAPI bool      `json:"longTaskApi"`
 }
 
 // measureScript starts the measurement in the page: long tasks from a
@@ -152,24 +153,25 @@ type perfFigures struct {
 // after ms.
 const measureScript = `(() => {
   const ms = %d;
-  const p = { done: false, long: [], frames: [], updates: 0, api: false };
+  const p = { done: false, long: [], longAt: [], frames: [], updates: 0, api: false };
+  const t0 = performance.now();
   window.__perf = p;
   try {
-    const po = new PerformanceObserver((list) => { for (const e of list.getEntries()) p.long.push(e.duration); });
+    const po = new PerformanceObserver((list) => { for (const e of list.getEntries()) { p.long.push(e.duration); p.longAt.push(Math.round(e.startTime - t0)); } });
     po.observe({ type: 'longtask' });
     p.api = PerformanceObserver.supportedEntryTypes.includes('longtask');
     p.po = po;
   } catch (e) { p.api = false; }
   const mo = new MutationObserver((recs) => { p.updates += recs.length; });
   mo.observe(document.querySelector('#tiles'), { subtree: true, attributes: true, attributeFilter: ['data-value'] });
-  const t0 = performance.now();
   let last = t0;
   const step = (now) => {
     p.frames.push(now - last);
     last = now;
     if (now - t0 < ms) { requestAnimationFrame(step); return; }
     mo.disconnect();
-    if (p.po) { for (const e of p.po.takeRecords()) p.long.push(e.duration); p.po.disconnect(); }
+    if (p.po) { for (const e of p.po.takeRecords()) { p.long.push(e.duration); p.longAt.push(Math.round(e.startTime - t0)); } p.po.disconnect(); }
+    const snaps = performance.getEntriesByType('resource').filter((e) => new URL(e.name).pathname === '/api/chargers' && e.responseEnd >= t0).map((e) => Math.round(e.responseEnd - t0));
     const f = p.frames.slice(1).sort((a, b) => a - b);
     const q = (x) => f.length ? f[Math.min(f.length - 1, Math.floor(x * f.length))] : 0;
     p.result = {
@@ -178,6 +180,8 @@ const measureScript = `(() => {
       longestMs: p.long.length ? Math.max(...p.long) : 0,
       longTotalMs: p.long.reduce((a, b) => a + b, 0),
       longTasksMs: p.long,
+      longTasksAt: p.longAt,
+      snapshotsAt: snaps,
       frames: f.length,
       frameMeanMs: f.length ? f.reduce((a, b) => a + b, 0) / f.length : 0,
       frameP95Ms: q(0.95), frameP99Ms: q(0.99), frameMaxMs: f.length ? f[f.length - 1] : 0,
@@ -332,10 +336,12 @@ func TestDashboardAtScaleInBrowser(t *testing.T) {
 	readings := d.sent.Load() - sentBefore
 	summary := fmt.Sprintf("dashboard at scale: %d chargers, %d readings sent in %.1f s (%d acked in all, %d refused); "+
 		"long tasks (>50 ms): %d, longest %.0f ms, total %.0f ms (longtask API: %v); "+
-		"frames: %d, mean %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms, %d over 50 ms; tile SoC updates: %d",
+		"frames: %d, mean %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms, %d over 50 ms; tile SoC updates: %d; "+
+		"long tasks at %v ms, snapshots at %v ms",
 		scaleChargers, readings, p.Seconds, d.acked.Load(), d.refused.Load(),
 		p.LongTasks, p.LongestMs, p.LongTotalMs, p.LongTaskAPI,
-		p.Frames, p.FrameMeanMs, p.FrameP95Ms, p.FrameP99Ms, p.FrameMaxMs, p.SlowFrames, p.TileUpdates)
+		p.Frames, p.FrameMeanMs, p.FrameP95Ms, p.FrameP99Ms, p.FrameMaxMs, p.SlowFrames, p.TileUpdates,
+		p.LongTasksAt, p.SnapshotsAt)
 	t.Log(summary)
 	fmt.Println(summary)
 	if !p.LongTaskAPI {

@@ -11,7 +11,7 @@ const LOG_MAX = 200;
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 15000;
 const LIVE_WITHOUT_ACK_MS = 2000;
-const SNAPSHOT_EVERY_MS = 15000; // balances grow with time, without events
+const SNAPSHOT_EVERY_MS = 10000; // balances grow with time, without events
 
 const live = {
   ws: null,

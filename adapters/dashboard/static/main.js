@@ -3,7 +3,7 @@
 // Data flow: a REST snapshot first (GET /api/chargers, GET /api/notices),
 // then the /api/live WebSocket (live.js). Readings are patched into the
 // store from their events; any other event re-reads its charger, and a
-// snapshot every 15 s (and after every reconnection) catches up on the
+// snapshot every 10 s (and after every reconnection) catches up on the
 // rest. Views (tiles.js, panel.js) hear of changes once per animation
 // frame and touch only what changed.
 
