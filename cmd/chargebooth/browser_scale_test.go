@@ -377,6 +377,30 @@ func TestDashboardAtScaleInBrowser(t *testing.T) {
 	waitPage(t, ctx, logs, 5*time.Second, "Esc closes the panel", `String(document.querySelector('#panel').hidden)`, "true")
 	waitPage(t, ctx, logs, 5*time.Second, "focus back on the search box after Esc", `document.activeElement.id`, "search")
 
+	// Keyboard only: arrows move between tiles, Enter opens one, Esc gives
+	// the focus back to it.
+	if err := chromedp.Run(ctx, chromedp.Evaluate(`document.querySelector('#tiles .tile').focus()`, nil),
+		chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowDown)); err != nil {
+		t.Fatalf("arrow keys: %v", err)
+	}
+	const focusedIndex = `String([...document.querySelectorAll('#tiles .tile')].indexOf(document.activeElement))`
+	cols, err := pageString(ctx, `String(getComputedStyle(document.querySelector('#tiles')).gridTemplateColumns.split(' ').length)`)
+	if err != nil {
+		t.Fatalf("grid columns: %v", err)
+	}
+	var n int
+	fmt.Sscan(cols, &n)
+	waitPage(t, ctx, logs, 5*time.Second, "→ then ↓ from the first tile", focusedIndex, fmt.Sprint(1+n))
+	focused, _ := pageString(ctx, `document.activeElement.dataset.charger`)
+	if err := chromedp.Run(ctx, chromedp.KeyEvent(kb.Enter)); err != nil {
+		t.Fatalf("Enter: %v", err)
+	}
+	waitPage(t, ctx, logs, 5*time.Second, "Enter on a tile opens its panel", `document.querySelector('#panel').hidden ? '' : document.querySelector('#panel').dataset.charger`, focused)
+	if err := chromedp.Run(ctx, chromedp.KeyEvent(kb.Escape)); err != nil {
+		t.Fatalf("press Esc: %v", err)
+	}
+	waitPage(t, ctx, logs, 5*time.Second, "Esc gives the focus back to the tile", `document.activeElement.dataset.charger || ''`, focused)
+
 	// On a phone the tiles reflow (no sideways scrolling) and the panel
 	// takes the whole screen.
 	if err := chromedp.Run(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(3), chromedp.EmulateMobile)); err != nil {

@@ -8,6 +8,7 @@ import { $, LED_LABEL, fmtMoney, fmtMoneyShort, fmtSoc, ledStatus, setData, setT
 
 const SORT_EVERY_MS = 1000;
 const HOLD_AFTER_POINTER_MS = 1500;
+const HOLD_AFTER_KEY_MS = 3000;
 const collator = new Intl.Collator(undefined, { numeric: true });
 
 const tiles = new Map(); // chargerId -> tile
@@ -24,9 +25,13 @@ export function initTiles(open) {
     const tile = ev.target.closest('[data-charger]');
     if (tile) openTile(tile.dataset.charger);
   });
-  grid.addEventListener('pointermove', () => {
-    holdUntil = performance.now() + HOLD_AFTER_POINTER_MS;
-  });
+  // Tiles do not move under the pointer, nor while staff walk them with the keyboard.
+  const hold = (ms) => () => {
+    holdUntil = Math.max(holdUntil, performance.now() + ms);
+  };
+  grid.addEventListener('pointermove', hold(HOLD_AFTER_POINTER_MS));
+  grid.addEventListener('focusin', hold(HOLD_AFTER_KEY_MS));
+  grid.addEventListener('keydown', hold(HOLD_AFTER_KEY_MS));
   grid.addEventListener('keydown', onGridKey);
   for (const chip of document.querySelectorAll('#filters [data-filter]')) {
     chip.addEventListener('click', () => setFilter(chip.dataset.filter));
