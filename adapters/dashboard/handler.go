@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"regexp"
+	"sort"
 	"strings"
 	"time"
 )
@@ -85,6 +87,7 @@ func newHandler(fsys fs.FS) (*handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load static files: %w", err)
 	}
+	versionModules(h.static)
 	page, ok := h.static["index.html"]
 	if !ok {
 		return nil, fmt.Errorf("load static files: index.html missing")
@@ -100,6 +103,43 @@ func newHandler(fsys fs.FS) (*handler, error) {
 	}
 	h.index = newAsset("index.html", body)
 	return h, nil
+}
+
+// moduleImport matches a relative import of a sibling module:
+// `from './api.js'`, `import './x.js'` and `import('./x.js')`.
+var moduleImport = regexp.MustCompile(`((?:from|import)\s*\(?\s*)(['"])\./([A-Za-z0-9_-]+\.js)(['"])`)
+
+// versionModules gives every JavaScript module one version, the hash of all
+// of them, and rewrites their relative imports to carry it, so a browser
+// that caches one module for a year never mixes it with another release's.
+// One shared version keeps the rewrite free of ordering: a module's text
+// and every version it names change together.
+func versionModules(static map[string]asset) {
+	var names []string
+	for name := range static {
+		if path.Ext(name) == ".js" {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	sum := sha256.New()
+	for _, name := range names {
+		fmt.Fprintf(sum, "%s\x00%d\x00", name, len(static[name].body))
+		sum.Write(static[name].body)
+	}
+	version := hex.EncodeToString(sum.Sum(nil)[:8])
+	for _, name := range names {
+		a := static[name]
+		a.body = moduleImport.ReplaceAllFunc(a.body, func(m []byte) []byte {
+			sub := moduleImport.FindSubmatch(m)
+			if _, ok := static[string(sub[3])]; !ok || string(sub[2]) != string(sub[4]) {
+				return m
+			}
+			return []byte(string(sub[1]) + string(sub[2]) + "./" + string(sub[3]) + "?v=" + version + string(sub[4]))
+		})
+		a.version = version
+		static[name] = a
+	}
 }
 
 // newAsset hashes body and picks its content type from name.

@@ -13,7 +13,11 @@ import (
 func TestSelectors(t *testing.T) {
 	h := dashboard.Handler()
 	_, page := get(t, h, http.MethodGet, "/", nil)
-	_, script := get(t, h, http.MethodGet, "/static/app.js", nil)
+	var script string
+	for _, m := range modules {
+		_, body := get(t, h, http.MethodGet, "/static/"+m, nil)
+		script += body
+	}
 	tests := []struct {
 		name string
 		body string
@@ -25,6 +29,21 @@ func TestSelectors(t *testing.T) {
 		{"notice banner", page, `id="notice-banner"`},
 		{"token form", page, `id="token-form"`},
 		{"notice form", page, `id="notice-form"`},
+		{"search box", page, `id="search"`},
+		{"search form", page, `id="search-form"`},
+		{"filter chips", page, `id="filters"`},
+		{"filter ready", page, `data-filter="ready"`},
+		{"filter count", page, `data-count`},
+		{"sort", page, `id="sort"`},
+		{"tiles", page, `id="tiles"`},
+		{"tile template", page, `id="tile-tpl"`},
+		{"tile", page, `class="tile" data-charger="" data-bucket="free"`},
+		{"panel", page, `id="panel" class="side-panel" role="dialog" aria-labelledby="panel-title" data-charger=""`},
+		{"panel close", page, `id="panel-close"`},
+		{"timeline", page, `id="timeline"`},
+		{"ticket slot", page, `data-slot="ticket"`},
+		{"claim slot", page, `data-slot="handback-claim"`},
+		{"check-in slot", page, `data-slot="checkin-extra"`},
 		{"led", page, `data-led data-status="none"`},
 		{"soc", page, `data-soc`},
 		{"balance", page, `data-balance`},
@@ -34,6 +53,7 @@ func TestSelectors(t *testing.T) {
 		{"hand back", page, `data-action="handback"`},
 		{"hand back waived", page, `data-action="handback-waive"`},
 		{"check in", page, `data-action="checkin"`},
+		{"check-in widget", page, `data-field="checkin-widget"`},
 		{"pair", page, `data-action="pair"`},
 		{"unpair", page, `data-action="unpair"`},
 		{"remote start", page, `data-action="remote-start"`},
@@ -41,11 +61,16 @@ func TestSelectors(t *testing.T) {
 		{"amount", page, `data-field="amount"`},
 		{"widget", page, `data-field="widget"`},
 		{"waive", page, `data-field="waive"`},
-		{"card charger id", script, `el.dataset.charger = id`},
-		{"led status", script, `card.led.dataset.status = status`},
+		{"tile charger id", script, `el.dataset.charger = id`},
+		{"tile led status", script, `setData(t.led, 'status', status)`},
+		{"tile bucket", script, `t.el.dataset.bucket = b`},
+		{"panel charger id", script, `el.dataset.charger = id`},
 		{"live states", script, `{ live: 'live', connecting: 'connecting…', offline: 'offline, retrying' }`},
 		{"subscribe all", script, `{ action: 'subscribe', chargerId: '*' }`},
-		{"idempotency key", script, `'Idempotency-Key': card.idemKey`},
+		{"idempotency key", script, `'Idempotency-Key': panel.idemKey`},
+		{"frame batching", script, `requestAnimationFrame(drain)`},
+		{"search extension", script, `export function addResolver(fn)`},
+		{"panel extension", script, `export function addPanelRenderer(fn)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -55,3 +80,6 @@ func TestSelectors(t *testing.T) {
 		})
 	}
 }
+
+// modules are the dashboard's ES modules.
+var modules = []string{"main.js", "api.js", "util.js", "store.js", "live.js", "tiles.js", "search.js", "panel.js", "notices.js"}

@@ -153,16 +153,17 @@ func TestDashboardInBrowser(t *testing.T) {
 		}
 	})
 
-	const card = `[data-charger="c1234"]`
-	q := func(sel string) string { return fmt.Sprintf("document.querySelector(%q)", card+" "+sel) }
-	led := fmt.Sprintf(`(%s || {dataset: {}}).dataset.status || ''`, q("[data-led]"))
+	const tile = `#tiles [data-charger="c1234"]`
+	const panel = `#panel[data-charger="c1234"]`
+	q := func(root, sel string) string { return fmt.Sprintf("document.querySelector(%q)", root+" "+sel) }
+	led := fmt.Sprintf(`(%s || {dataset: {}}).dataset.status || ''`, q(tile, "[data-led]"))
 
 	if err := chromedp.Run(ctx, chromedp.Navigate(base+"/?token="+testToken)); err != nil {
 		t.Fatalf("open the dashboard: %v\nbrowser console:\n%s", err, logs)
 	}
-	// c1234 is paired with wABCD out of the box, so its card is there
+	// c1234 is paired with wABCD out of the box, so its tile is there
 	// before any reading.
-	waitPage(t, ctx, logs, 10*time.Second, "card c1234", fmt.Sprintf(`String(!!document.querySelector(%q))`, card), "true")
+	waitPage(t, ctx, logs, 10*time.Second, "tile c1234", fmt.Sprintf(`String(!!document.querySelector(%q))`, tile), "true")
 	waitPage(t, ctx, logs, 10*time.Second, "live feed", `document.querySelector('#conn').dataset.state`, "live")
 	if got, _ := pageString(ctx, led); got != "none" {
 		t.Errorf("LED before any reading: got %q, want none", got)
@@ -173,21 +174,28 @@ func TestDashboardInBrowser(t *testing.T) {
 	waitPage(t, ctx, logs, 10*time.Second, "LED after a reading of 85", led, "charging80")
 	s := openSession(t, base, "c1234")
 
-	// The amount is prefilled with the balance.
-	waitPage(t, ctx, logs, 5*time.Second, "amount prefilled", q(`[data-field="amount"]`)+".value", "5.00")
-	if err := chromedp.Run(ctx, chromedp.Click(card+` [data-action="pay-cash"]`, chromedp.ByQuery)); err != nil {
+	// Choosing the tile opens its panel, where the amount is prefilled with
+	// the balance.
+	if err := chromedp.Run(ctx, chromedp.Click(tile, chromedp.ByQuery)); err != nil {
+		t.Fatalf("click tile: %v\nbrowser console:\n%s", err, logs)
+	}
+	waitPage(t, ctx, logs, 5*time.Second, "amount prefilled", q(panel, `[data-field="amount"]`)+".value", "5.00")
+	if err := chromedp.Run(ctx, chromedp.Click(panel+` [data-action="pay-cash"]`, chromedp.ByQuery)); err != nil {
 		t.Fatalf("click pay-cash: %v\nbrowser console:\n%s", err, logs)
 	}
 	checkFor(t, 10*time.Second, func() bool {
 		got := getSession(t, base, s.ID)
 		return got.AmountDueCents == 500 && got.PaidCents == got.AmountDueCents
 	})
-	// The card is free again once the payment's answer came back.
-	waitPage(t, ctx, logs, 5*time.Second, "card idle after paying",
-		fmt.Sprintf(`String(%s.hasAttribute('aria-busy'))`, fmt.Sprintf("document.querySelector(%q)", card)), "false")
-	waitPage(t, ctx, logs, 5*time.Second, "balance shown as paid", q("[data-balance]")+".dataset.cents", "0")
+	// The panel is free again once the payment's answer came back.
+	waitPage(t, ctx, logs, 5*time.Second, "panel idle after paying",
+		fmt.Sprintf(`String(document.querySelector(%q).hasAttribute('aria-busy'))`, panel), "false")
+	waitPage(t, ctx, logs, 5*time.Second, "balance shown as paid", q(panel, "[data-balance]")+".dataset.cents", "0")
+	waitPage(t, ctx, logs, 5*time.Second, "tile shows paid", q(tile, "[data-balance]")+".dataset.cents", "0")
+	waitPage(t, ctx, logs, 5*time.Second, "timeline shows the payment",
+		fmt.Sprintf(`String(!!document.querySelector(%q))`, `#timeline [data-type="session.payment_recorded"]`), "true")
 
-	if err := chromedp.Run(ctx, chromedp.Click(card+` [data-action="handback"]`, chromedp.ByQuery)); err != nil {
+	if err := chromedp.Run(ctx, chromedp.Click(panel+` [data-action="handback"]`, chromedp.ByQuery)); err != nil {
 		t.Fatalf("click handback: %v\nbrowser console:\n%s", err, logs)
 	}
 	checkFor(t, 10*time.Second, func() bool { return getSession(t, base, s.ID).State == "closed" })
@@ -214,4 +222,26 @@ func TestDashboardInBrowser(t *testing.T) {
 	if ch.Status != "" || ch.SessionID != "" {
 		t.Errorf("API after hand-back: got status %q session %q, want none", ch.Status, ch.SessionID)
 	}
+
+	// The free charger's panel checks the next phone in, with the widget
+	// handed out scanned into it.
+	waitPage(t, ctx, logs, 5*time.Second, "check-in form on the free charger",
+		fmt.Sprintf(`String(!%s.hidden)`, q(panel, `[data-ref="closed"]`)), "true")
+	if err := chromedp.Run(ctx,
+		chromedp.SendKeys(panel+` [data-field="checkin-widget"]`, "wNEW1", chromedp.ByQuery),
+		chromedp.Click(panel+` [data-action="checkin"]`, chromedp.ByQuery),
+	); err != nil {
+		t.Fatalf("check in: %v\nbrowser console:\n%s", err, logs)
+	}
+	var after struct {
+		WidgetID  string `json:"widgetId"`
+		SessionID string `json:"sessionId"`
+	}
+	checkFor(t, 10*time.Second, func() bool {
+		mustAPI(t, base, "GET", "/api/chargers/c1234", "", http.StatusOK, &after)
+		return after.WidgetID == "wNEW1" && after.SessionID != ""
+	})
+	waitPage(t, ctx, logs, 5*time.Second, "panel shows the new session's actions",
+		fmt.Sprintf(`String(!%s.hidden)`, q(panel, `[data-ref="open"]`)), "true")
+	waitPage(t, ctx, logs, 5*time.Second, "tile shows the new session", q(tile, "")+".dataset.bucket", "owing")
 }
