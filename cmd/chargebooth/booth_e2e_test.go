@@ -198,10 +198,11 @@ func TestWholeDayOfOnePhone(t *testing.T) {
 	for i, soc := range socs {
 		sendSoCAcked(t, c, fmt.Sprintf("day-%d", i), soc)
 	}
-	// The last reading is stored; wait until it is folded.
+	// The last reading is stored; wait until it and the session.charged
+	// stored with it are folded.
 	var s boothSession
 	_ = testkit.Poll(5*time.Second, testkit.Every, func() error {
-		if s = openSession(t, base, "c1234"); s.Status != "charged" {
+		if s = openSession(t, base, "c1234"); s.Status != "charged" || s.ChargedAt == nil {
 			return errors.New("not charged yet")
 		}
 		return nil
