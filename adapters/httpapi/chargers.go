@@ -56,15 +56,22 @@ func (a *API) listChargers(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) getCharger(w http.ResponseWriter, r *http.Request) {
+	if c, ok := a.knownCharger(w, r); ok {
+		writeJSON(w, http.StatusOK, toChargerJSON(c))
+	}
+}
+
+// knownCharger returns the charger the path's {id} names, or answers 400
+// (a bad id) or 404 (unknown) and reports false.
+func (a *API) knownCharger(w http.ResponseWriter, r *http.Request) (projections.ChargerInfo, bool) {
 	id := r.PathValue("id")
 	if err := domain.ValidateDeviceID("charger", id); err != nil {
 		a.fail(w, r, err)
-		return
+		return projections.ChargerInfo{}, false
 	}
 	c, ok := a.cfg.Board.Charger(id, a.now())
 	if !ok {
 		a.fail(w, r, domain.Errorf(domain.CodeNotFound, "charger %s is not known", id))
-		return
 	}
-	writeJSON(w, http.StatusOK, toChargerJSON(c))
+	return c, ok
 }

@@ -158,17 +158,11 @@ func (a *API) unenrolDevice(w http.ResponseWriter, r *http.Request) {
 // (see domain.Service.RetireCharger); 409 while it is online, has an open
 // session, is paired or enrolled.
 func (a *API) retireCharger(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if err := domain.ValidateDeviceID("charger", id); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	c, ok := a.cfg.Board.Charger(id, a.now())
+	c, ok := a.knownCharger(w, r)
 	if !ok {
-		a.fail(w, r, domain.Errorf(domain.CodeNotFound, "charger %s is not known", id))
 		return
 	}
-	events, err := a.cfg.Service.RetireCharger(r.Context(), id, "retired by staff", c.LastSeen)
+	events, err := a.cfg.Service.RetireCharger(r.Context(), c.ChargerID, "retired by staff", c.LastSeen)
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -51,22 +51,10 @@ type Reaper struct {
 
 // Run reaps every Every until ctx ends.
 func (r *Reaper) Run(ctx context.Context) {
-	every := r.Every
-	if every <= 0 {
-		every = DefaultReapEvery
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if _, err := r.Tick(ctx); err != nil && ctx.Err() == nil {
-			r.log().Warn("reaper", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	runEvery(ctx, r.Every, DefaultReapEvery, r.log(), "reaper", func(ctx context.Context) error {
+		_, err := r.Tick(ctx)
+		return err
+	})
 }
 
 // Tick marks offline, once, every socket the board shows open on an

@@ -25,20 +25,10 @@ type Reminders struct {
 
 // Run checks for due timers until ctx ends.
 func (r *Reminders) Run(ctx context.Context) {
-	every := r.Every
-	if every <= 0 {
-		every = time.Second
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
+	runEvery(ctx, r.Every, time.Second, slog.New(slog.DiscardHandler), "reminders", func(ctx context.Context) error {
 		r.Tick(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+		return nil
+	})
 }
 
 // Tick fires whatever is due now.

@@ -46,22 +46,10 @@ func (r *Retirer) Run(ctx context.Context) {
 	if r.ForgetAfter <= 0 {
 		return
 	}
-	every := r.Every
-	if every <= 0 {
-		every = DefaultRetireEvery
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if _, err := r.Tick(ctx); err != nil && ctx.Err() == nil {
-			r.log().Warn("retire", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	runEvery(ctx, r.Every, DefaultRetireEvery, r.log(), "retire", func(ctx context.Context) error {
+		_, err := r.Tick(ctx)
+		return err
+	})
 }
 
 // Tick retires the chargers idle now and returns how many it retired.
