@@ -35,21 +35,27 @@ func writeFutureNotes(ctx context.Context, m *Main) {
 		defer t.Stop()
 		for {
 			select {
+			case <-t.C:
+				noteOpenSessions(ctx, m)
 			case <-ctx.Done():
 				return
-			case <-t.C:
-			}
-			for _, c := range m.Board.Chargers(m.Clock()) {
-				if c.SessionID == "" {
-					continue
-				}
-				_, _ = m.Service.OnCharger(ctx, c.ChargerID, func(ch *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
-					if ch.Session == nil {
-						return nil, nil
-					}
-					return []domain.Event{domain.NewEvent(x.NewID(), x.Now, ch.ID, ch.Session.ID, FutureNote{SoC: ch.SoC, Note: "from the future"})}, nil
-				})
 			}
 		}
 	})
+}
+
+// noteOpenSessions appends one FutureNote on every charger with an open
+// session.
+func noteOpenSessions(ctx context.Context, m *Main) {
+	for _, c := range m.Board.Chargers(m.Clock()) {
+		if c.SessionID == "" {
+			continue
+		}
+		_, _ = m.Service.OnCharger(ctx, c.ChargerID, func(ch *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
+			if ch.Session == nil {
+				return nil, nil
+			}
+			return []domain.Event{domain.NewEvent(x.NewID(), x.Now, ch.ID, ch.Session.ID, FutureNote{SoC: ch.SoC, Note: "from the future"})}, nil
+		})
+	}
 }

@@ -112,14 +112,7 @@ func testBatch(t *testing.T, st domain.EventStore) {
 // version check (the store knows its id), and with the version it
 // expected then (the store finds it past that version).
 func testDuplicate(t *testing.T, st domain.EventStore) {
-	tests := []struct {
-		name     string
-		expected uint64
-	}{
-		{"any version", domain.AnyVersion},
-		{"the version it was first sent with", 0},
-	}
-	for _, tt := range tests {
+	for _, tt := range resends {
 		t.Run(tt.name, func(t *testing.T) {
 			key := domain.ChargerKey(NewCharger("dup"))
 			e := Reading(key.ID, 50)

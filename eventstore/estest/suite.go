@@ -240,14 +240,7 @@ func testConflictStoresNothing(t *testing.T, st domain.EventStore) {
 // testDuplicateBatch re-sends a whole batch as it was first sent: every
 // event is reported Duplicate with its original sequence.
 func testDuplicateBatch(t *testing.T, st domain.EventStore) {
-	tests := []struct {
-		name     string
-		expected uint64
-	}{
-		{"any version", domain.AnyVersion},
-		{"the version it was first sent with", 0},
-	}
-	for _, tt := range tests {
+	for _, tt := range resends {
 		expected := tt.expected
 		t.Run(tt.name, func(t *testing.T) {
 			key := domain.ChargerKey(NewCharger("dupbatch"))
@@ -303,4 +296,15 @@ func testFollowOpaque(t *testing.T, st domain.EventStore) {
 	SameEvents(t, f.WaitFor(t, 3), evs)
 	more := AppendMixed(t, st, 3)
 	SameEvents(t, f.WaitFor(t, 6), append(evs, more...))
+}
+
+// resends are the ways an event is re-sent as it was first sent: without
+// a version check (the store knows its id), and with the version it
+// expected then (the store finds it past that version).
+var resends = []struct {
+	name     string
+	expected uint64
+}{
+	{"any version", domain.AnyVersion},
+	{"the version it was first sent with", 0},
 }

@@ -68,7 +68,21 @@ func (r *Runtime) checkpointLoop(ctx context.Context) {
 	if !r.checkpoints() {
 		return
 	}
-	t := time.NewTicker(r.cfg.CheckpointEvery)
+	every(ctx, r.cfg.CheckpointEvery, func() {
+		if state, _ := r.Status(); state != StateCaughtUp || r.board.Applied() == r.saved.Load() {
+			return
+		}
+		c, cancel := context.WithTimeout(ctx, checkpointTimeout)
+		defer cancel()
+		if err := r.Checkpoint(c); err != nil && ctx.Err() == nil {
+			r.log.Warn("checkpoint not saved", "err", err)
+		}
+	})
+}
+
+// every calls f every d (not at once) until ctx ends.
+func every(ctx context.Context, d time.Duration, f func()) {
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
@@ -76,13 +90,6 @@ func (r *Runtime) checkpointLoop(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		if state, _ := r.Status(); state != StateCaughtUp || r.board.Applied() == r.saved.Load() {
-			continue
-		}
-		c, cancel := context.WithTimeout(ctx, checkpointTimeout)
-		if err := r.Checkpoint(c); err != nil && ctx.Err() == nil {
-			r.log.Warn("checkpoint not saved", "err", err)
-		}
-		cancel()
+		f()
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 )
 
 // States Status reports.
@@ -74,14 +73,7 @@ func (r *Runtime) Applied() uint64 { return r.board.Applied() }
 
 // watchStream keeps lastSeq fresh until ctx ends.
 func (r *Runtime) watchStream(ctx context.Context) {
-	t := time.NewTicker(r.cfg.WatchEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	every(ctx, r.cfg.WatchEvery, func() {
 		c, cancel := context.WithTimeout(ctx, lastSeqTimeout)
 		seq, err := r.cfg.Stream.LastSequence(c)
 		cancel()
@@ -90,5 +82,5 @@ func (r *Runtime) watchStream(ctx context.Context) {
 		} else if ctx.Err() == nil {
 			r.log.Debug("stream end not read", "err", err)
 		}
-	}
+	})
 }
