@@ -60,16 +60,25 @@ func (s *Store) Append(ctx context.Context, key domain.StreamKey, expected uint6
 		if err != nil {
 			return nil, err
 		}
-		ack, err := s.publish(ctx, &msg.Msg)
+		ack, resent, err := s.publish(ctx, &msg.Msg)
 		msg.release()
 		if isConflict(err) {
 			// The expected-sequence check runs before de-duplication on a
 			// single server: a re-sent event meets a conflict, not its
 			// duplicate ack. Look for it among what moved the aggregate on.
-			if seq, found, lerr := s.storedAfter(ctx, key, expected, events[i].ID); lerr == nil && found {
+			seq, found, lerr := s.storedAfter(ctx, key, expected, events[i].ID)
+			if lerr == nil && found {
 				out[i] = domain.Appended{Seq: seq, Duplicate: true}
 				expected = seq
 				continue
+			}
+			if resent && lerr != nil {
+				// Our own unanswered first attempt may be what moved the
+				// aggregate on (a leader without its quorum holds it
+				// uncommitted), and the stream cannot be read to tell:
+				// the outcome is unknown, not a conflict to retry.
+				return nil, unavailable(fmt.Sprintf("append %s %s", events[i].Type, subj),
+					fmt.Errorf("a re-sent publish met a conflict and the stream cannot be read to check it: %w", lerr))
 			}
 		}
 		if err != nil {
@@ -147,16 +156,17 @@ func (s *Store) storedAfter(ctx context.Context, key domain.StreamKey, seq uint6
 // publish sends one message, bounding each attempt by PublishTimeout and
 // re-sending once an attempt that got no answer (see Append for why a
 // re-send stores nothing twice).
-func (s *Store) publish(ctx context.Context, m *nats.Msg) (*jetstream.PubAck, error) {
+// It reports whether the answer is a re-send's.
+func (s *Store) publish(ctx context.Context, m *nats.Msg) (*jetstream.PubAck, bool, error) {
 	for attempt := 0; ; attempt++ {
 		c, cancel := context.WithTimeout(ctx, s.cfg.PublishTimeout)
 		ack, err := s.js.PublishMsg(c, m)
 		cancel()
 		if err == nil || attempt > 0 || ctx.Err() != nil || !unanswered(err) || !s.nc.IsConnected() {
-			return ack, err
+			return ack, attempt > 0, err
 		}
 		if s.failFast("") != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 }
