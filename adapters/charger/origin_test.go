@@ -13,8 +13,8 @@ import (
 	"github.com/chargebooth/chargebooth/adapters/charger"
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/eventstore/estest"
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/chargebooth/chargebooth/projections"
-	"github.com/gorilla/websocket"
 	"github.com/oklog/ulid/v2"
 )
 
@@ -30,36 +30,15 @@ func TestOriginRefused(t *testing.T) {
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(func() { s.Close(); srv.Close() })
 	url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/chargers/c1234"
-	last := func() uint64 {
-		t.Helper()
-		n, err := store.LastSequence(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
+	before, err := store.LastSequence(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	testkit.RefusesOrigins(t, url, "may not connect as a charger", srv.URL, "http://evil.example", "null")
+	if after, err := store.LastSequence(context.Background()); err != nil || after != before {
+		t.Errorf("stream after refusals: got sequence %d (%v), want %d", after, err, before)
 	}
 
-	before := last()
-	for _, origin := range []string{srv.URL, "http://evil.example", "null"} {
-		_, res, err := websocket.DefaultDialer.Dial(url, http.Header{"Origin": {origin}})
-		if err == nil || res == nil || res.StatusCode != http.StatusForbidden {
-			t.Fatalf("origin %s: got %v %v, want 403", origin, res, err)
-		}
-		b, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") || !strings.Contains(string(b), "may not connect as a charger") {
-			t.Errorf("origin %s: got %q %q, want a plain-text reason", origin, ct, b)
-		}
-	}
-	if got := last(); got != before {
-		t.Errorf("stream after refusals: got sequence %d, want %d", got, before)
-	}
-
-	for _, h := range []http.Header{nil, {"Origin": {"https://fleet.example"}}} {
-		ws, _, err := websocket.DefaultDialer.Dial(url, h)
-		if err != nil {
-			t.Fatalf("charger with header %v: %v", h, err)
-		}
-		ws.Close()
-	}
+	testkit.DialAccepted(t, url, nil)
+	testkit.DialAccepted(t, url, http.Header{"Origin": {"https://fleet.example"}})
 }

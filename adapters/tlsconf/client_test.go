@@ -12,20 +12,20 @@ import (
 	"time"
 
 	"github.com/chargebooth/chargebooth/adapters/tlsconf"
+	"github.com/chargebooth/chargebooth/internal/testkit"
 )
 
 func TestClientCN(t *testing.T) {
-	serverCA := newTestCA(t, "server CA")
-	chargerCA := newTestCA(t, "charger CA")
-	stranger := newTestCA(t, "stranger CA")
+	serverCA := testkit.NewCA(t, "server CA")
+	chargerCA := testkit.NewCA(t, "charger CA")
+	stranger := testkit.NewCA(t, "stranger CA")
 	dir := t.TempDir()
-	certFile, keyFile := serverCA.writePair(t, dir, 1)
+	certFile, keyFile := serverCA.WritePair(t, dir, 1)
 	src, err := tlsconf.Load(certFile, keyFile, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	caFile := filepath.Join(dir, "chargers.pem")
-	writeFile(t, caFile, chargerCA.pemOf())
+	caFile := chargerCA.WritePEM(t, filepath.Join(dir, "chargers.pem"))
 	pool, err := tlsconf.LoadCertPool(caFile)
 	if err != nil {
 		t.Fatal(err)
@@ -36,8 +36,8 @@ func TestClientCN(t *testing.T) {
 	}))
 	tests := []struct {
 		name string
-		by   *testCA // nil: no client certificate
-		want string  // the answer, or part of the error
+		by   *testkit.CA // nil: no client certificate
+		want string      // the answer, or part of the error
 	}{
 		{"verified certificate", chargerCA, "c1234 true"},
 		{"no certificate", nil, " false"},
@@ -45,13 +45,9 @@ func TestClientCN(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := &tls.Config{RootCAs: serverCA.pool}
+			cfg := &tls.Config{RootCAs: serverCA.Pool}
 			if tt.by != nil {
-				c, k := tt.by.issue(t, 7, "c1234", true, time.Now().Add(time.Hour))
-				pair, err := tls.X509KeyPair(c, k)
-				if err != nil {
-					t.Fatal(err)
-				}
+				pair := tt.by.Issue(t, 7, "c1234", true, time.Now().Add(time.Hour))
 				// Sent even when the server's acceptable CAs do not list its
 				// issuer (a client would skip it then).
 				cfg.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &pair, nil }
@@ -83,15 +79,15 @@ func TestLoadCertPool(t *testing.T) {
 		content []byte
 		ok      bool
 	}{
-		{"one CA", newTestCA(t, "a").pemOf(), true},
-		{"two CAs", append(newTestCA(t, "a").pemOf(), newTestCA(t, "b").pemOf()...), true},
+		{"one CA", testkit.NewCA(t, "a").PEM(), true},
+		{"two CAs", append(testkit.NewCA(t, "a").PEM(), testkit.NewCA(t, "b").PEM()...), true},
 		{"no certificate", []byte("-----BEGIN EC PRIVATE KEY-----\nAA==\n-----END EC PRIVATE KEY-----\n"), false},
 		{"empty", nil, false},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := filepath.Join(dir, fmt.Sprint(i))
-			writeFile(t, f, tt.content)
+			testkit.WriteFile(t, f, tt.content)
 			_, err := tlsconf.LoadCertPool(f)
 			if got := err == nil; got != tt.ok {
 				t.Errorf("got error %v, want ok %v", err, tt.ok)
@@ -101,7 +97,7 @@ func TestLoadCertPool(t *testing.T) {
 }
 
 func TestCAHandler(t *testing.T) {
-	pem := newTestCA(t, "a").pemOf()
+	pem := testkit.NewCA(t, "a").PEM()
 	tests := []struct {
 		method string
 		status int

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chargebooth/chargebooth/adapters/tlsconf"
+	"github.com/chargebooth/chargebooth/internal/testkit"
 )
 
 // parseCA reads the authority's CA certificate.
@@ -153,7 +154,7 @@ func TestSelfSignedKeepsABrokenCA(t *testing.T) {
 	if _, err := (&tlsconf.SelfSigned{Dir: dir}).Ensure(); err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, filepath.Join(dir, tlsconf.CAFile), []byte("damaged"))
+	testkit.WriteFile(t, filepath.Join(dir, tlsconf.CAFile), []byte("damaged"))
 	if _, err := (&tlsconf.SelfSigned{Dir: dir}).Ensure(); err == nil {
 		t.Fatal("got no error for a damaged CA")
 	}

@@ -1,14 +1,12 @@
 package tlsconf_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,10 +14,10 @@ import (
 	"github.com/chargebooth/chargebooth/internal/testkit"
 )
 
-func wantSerial(tb testing.TB, addr string, ca *testCA, want int64) {
+func wantSerial(tb testing.TB, addr string, ca *testkit.CA, want int64) {
 	tb.Helper()
 	testkit.CheckFor(tb, 5*time.Second, func() error {
-		got, err := servedSerial(addr, ca.pool)
+		got, err := servedSerial(addr, ca.Pool)
 		if err != nil {
 			return err
 		}
@@ -31,9 +29,9 @@ func wantSerial(tb testing.TB, addr string, ca *testCA, want int64) {
 }
 
 func TestRotationWithoutRestart(t *testing.T) {
-	ca := newTestCA(t, "test CA")
+	ca := testkit.NewCA(t, "test CA")
 	dir := t.TempDir()
-	certFile, keyFile := ca.writePair(t, dir, 1)
+	certFile, keyFile := ca.WritePair(t, dir, 1)
 	src, err := tlsconf.Load(certFile, keyFile, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -44,11 +42,11 @@ func TestRotationWithoutRestart(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go src.Watch(ctx, 20*time.Millisecond)
-	ca.writePair(t, dir, 2)
+	ca.WritePair(t, dir, 2)
 	wantSerial(t, addr, ca, 2) // the watcher saw the files change
 
 	cancel()
-	ca.writePair(t, dir, 3)
+	ca.WritePair(t, dir, 3)
 	if err := src.Reload(); err != nil { // SIGHUP
 		t.Fatalf("reload: %v", err)
 	}
@@ -56,30 +54,30 @@ func TestRotationWithoutRestart(t *testing.T) {
 }
 
 func TestBadPairKeepsTheOld(t *testing.T) {
-	ca := newTestCA(t, "test CA")
-	other := newTestCA(t, "other CA")
+	ca := testkit.NewCA(t, "test CA")
+	other := testkit.NewCA(t, "other CA")
 	tests := []struct {
 		name  string
 		write func(t *testing.T, certFile, keyFile string)
 		err   string
 	}{
-		{"garbage certificate", func(t *testing.T, c, _ string) { writeFile(t, c, []byte("not a certificate")) }, "failed to find any PEM data"},
+		{"garbage certificate", func(t *testing.T, c, _ string) { testkit.WriteFile(t, c, []byte("not a certificate")) }, "failed to find any PEM data"},
 		{"key of another certificate", func(t *testing.T, c, _ string) {
-			cert, _ := other.issue(t, 9, "other", false, time.Now().Add(time.Hour))
-			writeFile(t, c, cert)
+			cert, _ := testkit.EncodePEM(t, other.Issue(t, 9, "other", false, time.Now().Add(time.Hour)))
+			testkit.WriteFile(t, c, cert)
 		}, "private key does not match public key"},
 		{"expired", func(t *testing.T, c, k string) {
-			cert, key := ca.issue(t, 9, "old", false, time.Now().Add(-time.Hour))
-			writeFile(t, k, key)
-			writeFile(t, c, cert)
+			cert, key := testkit.EncodePEM(t, ca.Issue(t, 9, "old", false, time.Now().Add(-time.Hour)))
+			testkit.WriteFile(t, k, key)
+			testkit.WriteFile(t, c, cert)
 		}, "certificate expired at"},
 		{"key missing", func(t *testing.T, _, k string) { os.Remove(k) }, "no such file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			certFile, keyFile := ca.writePair(t, dir, 1)
-			var logs syncBuffer
+			certFile, keyFile := ca.WritePair(t, dir, 1)
+			var logs testkit.SyncBuffer
 			src, err := tlsconf.Load(certFile, keyFile, slog.New(slog.NewTextHandler(&logs, nil)))
 			if err != nil {
 				t.Fatal(err)
@@ -99,7 +97,7 @@ func TestBadPairKeepsTheOld(t *testing.T) {
 				t.Errorf("reload: got %v, want an error with %q", err, tt.err)
 			}
 			wantSerial(t, addr, ca, 1)
-			ca.writePair(t, dir, 2) // and a good pair after a bad one loads
+			ca.WritePair(t, dir, 2) // and a good pair after a bad one loads
 			wantSerial(t, addr, ca, 2)
 		})
 	}
@@ -108,27 +106,9 @@ func TestBadPairKeepsTheOld(t *testing.T) {
 func TestLoadRefusesABadPair(t *testing.T) {
 	dir := t.TempDir()
 	c, k := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
-	writeFile(t, c, []byte("x"))
-	writeFile(t, k, []byte("y"))
+	testkit.WriteFile(t, c, []byte("x"))
+	testkit.WriteFile(t, k, []byte("y"))
 	if _, err := tlsconf.Load(c, k, nil); err == nil {
 		t.Fatal("Load of garbage: got no error")
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for a logger and a test to share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -13,8 +12,8 @@ import (
 	"github.com/chargebooth/chargebooth/adapters/widget"
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/eventstore/estest"
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/chargebooth/chargebooth/projections"
-	"github.com/gorilla/websocket"
 	"github.com/oklog/ulid/v2"
 )
 
@@ -29,34 +28,14 @@ func TestOriginRefused(t *testing.T) {
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(func() { s.Close(); srv.Close() })
 	url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/widgets/wABCD"
-	last := func() uint64 {
-		t.Helper()
-		n, err := store.LastSequence(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-
-	before := last()
-	for _, origin := range []string{srv.URL, "http://evil.example"} {
-		_, res, err := websocket.DefaultDialer.Dial(url, http.Header{"Origin": {origin}})
-		if err == nil || res == nil || res.StatusCode != http.StatusForbidden {
-			t.Fatalf("origin %s: got %v %v, want 403", origin, res, err)
-		}
-		b, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") || !strings.Contains(string(b), "may not connect as a widget") {
-			t.Errorf("origin %s: got %q %q, want a plain-text reason", origin, ct, b)
-		}
-	}
-	if got := last(); got != before {
-		t.Errorf("stream after refusals: got sequence %d, want %d", got, before)
-	}
-
-	ws, _, err := websocket.DefaultDialer.Dial(url, nil)
+	before, err := store.LastSequence(context.Background())
 	if err != nil {
-		t.Fatalf("widget without Origin: %v", err)
+		t.Fatal(err)
 	}
-	ws.Close()
+	testkit.RefusesOrigins(t, url, "may not connect as a widget", srv.URL, "http://evil.example")
+	if after, err := store.LastSequence(context.Background()); err != nil || after != before {
+		t.Errorf("stream after refusals: got sequence %d (%v), want %d", after, err, before)
+	}
+
+	testkit.DialAccepted(t, url, nil)
 }

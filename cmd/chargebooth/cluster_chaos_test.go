@@ -726,7 +726,7 @@ func startClusterProc(tb testing.TB, name, dir string, extra ...string) *proc {
 		"--staff-token", testToken, "--instance", name, "--log-level", "info",
 		"--devices", "open", "--new-chargers-per-minute", "0", "--max-unenrolled", "0"}, extra...)
 	cmd := exec.Command(buildBinary(tb), args...)
-	p := &proc{cmd: cmd, out: &syncBuffer{}}
+	p := &proc{cmd: cmd, out: &testkit.SyncBuffer{}}
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = p.out
 	if err := cmd.Start(); err != nil {

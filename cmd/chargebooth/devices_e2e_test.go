@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -12,40 +10,12 @@ import (
 	"time"
 
 	"github.com/chargebooth/chargebooth/domain"
-	"github.com/gorilla/websocket"
+	"github.com/chargebooth/chargebooth/internal/testkit"
 )
 
 // devicesMode runs the server under --devices mode.
 func devicesMode(mode string) func(*Main) {
 	return func(m *Main) { m.Config.Devices.Mode = mode }
-}
-
-// refused dials url and returns the refusal's status and plain-text
-// reason; it fails when the upgrade succeeds.
-func refused(tb testing.TB, url string, h http.Header) (int, string) {
-	tb.Helper()
-	ws, resp, err := websocket.DefaultDialer.Dial(url, h)
-	if err == nil {
-		ws.Close()
-		tb.Fatalf("dial %s: upgraded, want a refusal", url)
-	}
-	if resp == nil {
-		tb.Fatalf("dial %s: %v (no HTTP answer)", url, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, strings.TrimSpace(string(b))
-}
-
-func lastSeq(tb testing.TB, m *Main) uint64 {
-	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	seq, err := m.Store.LastSequence(ctx)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return seq
 }
 
 func TestEnrolledModeRefusesUnknownDevicesBeforeTheUpgrade(t *testing.T) {
@@ -56,7 +26,7 @@ func TestEnrolledModeRefusesUnknownDevicesBeforeTheUpgrade(t *testing.T) {
 		{"ws://" + m.WidgetURL + "/widgets/w9", "widget w9 is not enrolled on this booth; enrol it with PUT /api/devices/widgets/w9 or pair it with a charger"},
 	}
 	for _, tt := range tests {
-		status, reason := refused(t, tt.url, nil)
+		status, reason := testkit.DialRefused(t, tt.url, nil)
 		if status != http.StatusForbidden || reason != tt.want {
 			t.Errorf("%s: got %d %q, want 403 %q", tt.url, status, reason, tt.want)
 		}
@@ -102,7 +72,7 @@ func TestEnrolledModeRefusesUnknownDevicesBeforeTheUpgrade(t *testing.T) {
 	if code := api(t, m, "DELETE", "/api/devices/chargers/c9", "", nil); code != http.StatusNotFound {
 		t.Fatalf("unenrol c9 twice: %d, want 404", code)
 	}
-	if status, _ := refused(t, "ws://"+m.ChargerURL+"/chargers/c9", nil); status != http.StatusForbidden {
+	if status, _ := testkit.DialRefused(t, "ws://"+m.ChargerURL+"/chargers/c9", nil); status != http.StatusForbidden {
 		t.Errorf("c9 after unenrolment: %d, want 403", status)
 	}
 }
@@ -151,7 +121,7 @@ func TestAuthenticatedModeAndHijack(t *testing.T) {
 	}
 	for _, a := range attempts {
 		t.Run(a.name, func(t *testing.T) {
-			status, reason := refused(t, a.url, a.h)
+			status, reason := testkit.DialRefused(t, a.url, a.h)
 			if status != http.StatusUnauthorized || !strings.HasPrefix(reason, a.want) {
 				t.Errorf("got %d %q, want 401 %q…", status, reason, a.want)
 			}
@@ -192,7 +162,7 @@ func TestReplacementStormThrottled(t *testing.T) {
 		t.Fatal("the first socket was not replaced")
 	}
 	h := http.Header{}
-	status, reason := refused(t, url, h)
+	status, reason := testkit.DialRefused(t, url, h)
 	if status != http.StatusTooManyRequests || reason != "charger c5 reconnected too often; retry in a few seconds" {
 		t.Fatalf("second replacement within 2s: got %d %q", status, reason)
 	}
@@ -209,7 +179,7 @@ func TestNewChargerIDFloodCapped(t *testing.T) {
 	}
 	checkFor(t, 5*time.Second, func() bool { return len(m.Board.Online()) == 5 })
 	before := lastSeq(t, m)
-	status, reason := refused(t, "ws://"+m.ChargerURL+"/chargers/f5", nil)
+	status, reason := testkit.DialRefused(t, "ws://"+m.ChargerURL+"/chargers/f5", nil)
 	if want := "more than 5 new charger ids connected in the last minute; charger f5 was refused"; status != http.StatusTooManyRequests || !strings.HasPrefix(reason, want) {
 		t.Fatalf("sixth new id: got %d %q, want 429 %q…", status, reason, want)
 	}
@@ -224,7 +194,7 @@ func TestNewChargerIDFloodCapped(t *testing.T) {
 		dialCharger(t, capped, fmt.Sprintf("u%d", i))
 	}
 	checkFor(t, 5*time.Second, func() bool { _, ok := capped.Board.Charger("u2", time.Now()); return ok })
-	status, reason = refused(t, "ws://"+capped.ChargerURL+"/chargers/u3", nil)
+	status, reason = testkit.DialRefused(t, "ws://"+capped.ChargerURL+"/chargers/u3", nil)
 	if want := "this booth already knows 3 chargers that are not enrolled; charger u3 was refused"; status != http.StatusForbidden || !strings.HasPrefix(reason, want) {
 		t.Fatalf("over --max-unenrolled: got %d %q, want 403 %q…", status, reason, want)
 	}
@@ -303,7 +273,7 @@ func TestSimpleChargersObeyTheAllowList(t *testing.T) {
 	}
 	m := startMain(t, t.TempDir(), func(m *Main) { m.Config.ChargerAllow = allow; m.Config.BootPolicy = "reject" })
 	before := lastSeq(t, m)
-	code, reason := refused(t, "ws://"+m.ChargerURL+"/chargers/c2", nil)
+	code, reason := testkit.DialRefused(t, "ws://"+m.ChargerURL+"/chargers/c2", nil)
 	if code != http.StatusForbidden || !strings.Contains(reason, "allow list") {
 		t.Errorf("unlisted simple charger: got %d %q, want 403 naming the allow list", code, reason)
 	}

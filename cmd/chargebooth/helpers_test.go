@@ -1,14 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,28 +17,10 @@ import (
 
 const testToken = "test-token"
 
-// syncBuffer is a goroutine-safe bytes.Buffer for a server's output.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // startMain runs a server in-process on random ports in dir.
 func startMain(tb testing.TB, dir string, mods ...func(*Main)) *Main {
 	tb.Helper()
-	out := &syncBuffer{}
+	out := &testkit.SyncBuffer{}
 	m := &Main{Stdout: out, Stderr: out}
 	if err := m.ParseFlags([]string{"--data-dir", dir, "--nats-listen", "127.0.0.1:-1",
 		"--charger-addr", "127.0.0.1:0", "--widget-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
@@ -95,13 +76,16 @@ type wsClient struct {
 
 func dial(tb testing.TB, url string, header http.Header) *wsClient {
 	tb.Helper()
-	ws, resp, err := websocket.DefaultDialer.Dial(url, header)
+	return dialWith(tb, websocket.DefaultDialer, url, header)
+}
+
+// dialWith dials url with d and header and reads the socket's frames
+// into a wsClient; it fails the test when the upgrade is refused.
+func dialWith(tb testing.TB, d *websocket.Dialer, url string, header http.Header) *wsClient {
+	tb.Helper()
+	ws, resp, err := d.Dial(url, header)
 	if err != nil {
-		status := 0
-		if resp != nil {
-			status = resp.StatusCode
-		}
-		tb.Fatalf("dial %s: %v (HTTP %d)", url, err, status)
+		tb.Fatalf("dial %s: %v (%s)", url, err, respText(resp))
 	}
 	c := &wsClient{tb: tb, ws: ws, frames: make(chan []byte, 10000), closed: make(chan error, 1)}
 	go func() {
@@ -117,6 +101,27 @@ func dial(tb testing.TB, url string, header http.Header) *wsClient {
 	}()
 	tb.Cleanup(func() { ws.Close() })
 	return c
+}
+
+// respText is a refused upgrade's status and body.
+func respText(resp *http.Response) string {
+	if resp == nil {
+		return "no answer"
+	}
+	b, _ := io.ReadAll(resp.Body)
+	return fmt.Sprintf("%d %s", resp.StatusCode, strings.TrimSpace(string(b)))
+}
+
+// lastSeq is the last sequence number in m's event stream.
+func lastSeq(tb testing.TB, m *Main) uint64 {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	seq, err := m.Store.LastSequence(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return seq
 }
 
 func dialCharger(tb testing.TB, m *Main, id string) *wsClient {

@@ -64,7 +64,7 @@ func buildBinary(tb testing.TB) string {
 // proc is a chargebooth server running as a child process.
 type proc struct {
 	cmd                         *exec.Cmd
-	out                         *syncBuffer
+	out                         *testkit.SyncBuffer
 	charger, widget, http, nats string
 }
 
@@ -89,7 +89,7 @@ func startProcBin(tb testing.TB, bin, dir string, extra ...string) *proc {
 		"--staff-token", testToken, "--instance", "k", "--log-level", "warn",
 		"--devices", "open", "--new-chargers-per-minute", "0", "--max-unenrolled", "0"}, extra...)
 	cmd := exec.Command(bin, args...)
-	p := &proc{cmd: cmd, out: &syncBuffer{}}
+	p := &proc{cmd: cmd, out: &testkit.SyncBuffer{}}
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = p.out
 	if err := cmd.Start(); err != nil {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/gorilla/websocket"
 )
 
@@ -142,7 +143,7 @@ func runChargerT(tb testing.TB, args []string, stdin string) (stdout, stderr str
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	var out, errOut syncBuffer
+	var out, errOut testkit.SyncBuffer
 	err = runCharger(ctx, args, strings.NewReader(stdin), &out, &errOut)
 	if ctx.Err() != nil {
 		tb.Fatalf("runCharger did not finish in time\nstdout:\n%s\nstderr:\n%s", out.String(), errOut.String())
@@ -536,7 +537,7 @@ func TestWidget(t *testing.T) {
 			url := widgetEndpoint(t, tt.conns...)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			var stdout, stderr syncBuffer
+			var stdout, stderr testkit.SyncBuffer
 			args := append([]string{"--id", "w1", "--url", url, "--once"}, tt.args...)
 			if err := runWidget(ctx, args, &stdout, &stderr); err != nil {
 				t.Fatalf("runWidget: %v\n%s", err, stderr.String())
@@ -575,7 +576,7 @@ func TestWidgetStopsWithContext(t *testing.T) {
 	fastMocks(t)
 	url := widgetEndpoint(t, []string{}) // connects, never sends a status
 	ctx, cancel := context.WithCancel(context.Background())
-	var stderr syncBuffer
+	var stderr testkit.SyncBuffer
 	errc := make(chan error, 1)
 	go func() { errc <- runWidget(ctx, []string{"--url", url, "--plain"}, io.Discard, &stderr) }()
 	checkFor(t, 5*time.Second, func() bool { return strings.Contains(stderr.String(), "connected as widget") })

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chargebooth/chargebooth/domain"
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/gorilla/websocket"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -246,7 +247,7 @@ func TestOCPPInterop(t *testing.T) {
 		"REMOTE_WAIT_MS=10000",
 		"TIMEOUT_MS=25000",
 	)
-	stderr := &syncBuffer{}
+	stderr := &testkit.SyncBuffer{}
 	cmd.Stderr = stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -256,7 +257,7 @@ func TestOCPPInterop(t *testing.T) {
 		t.Fatalf("start node: %v", err)
 	}
 	lines := make(chan interopLine, 100)
-	output := &syncBuffer{}
+	output := &testkit.SyncBuffer{}
 	go func() {
 		defer close(lines)
 		sc := bufio.NewScanner(stdout)
@@ -585,17 +586,7 @@ func TestChargerAuth(t *testing.T) {
 	authFile := writeAuthFile(t, map[string]string{"cAuth": "s3cret", "cOther": "other-pass"})
 	m := startMain(t, t.TempDir(), func(m *Main) { m.Config.ChargerAuth = authFile })
 
-	lastSeq := func() uint64 {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		seq, err := m.Store.LastSequence(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return seq
-	}
-	seqBefore := lastSeq()
+	seqBefore := lastSeq(t, m)
 	checkFor(t, 5*time.Second, func() bool { return m.Board.Applied() >= seqBefore })
 	countsBefore := m.Board.EventCounts()
 
@@ -636,7 +627,7 @@ func TestChargerAuth(t *testing.T) {
 			})
 		}
 	}
-	if got := lastSeq(); got != seqBefore {
+	if got := lastSeq(t, m); got != seqBefore {
 		t.Errorf("stream sequence: got %d after refused chargers, want %d (nothing stored)", got, seqBefore)
 	}
 	if _, ok := m.Board.Charger("cAuth", time.Now()); ok {

@@ -2,19 +2,13 @@ package main
 
 import (
 	"bufio"
-	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -29,88 +23,6 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// certAuthority issues the certificates of the TLS tests.
-type certAuthority struct {
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	pool *x509.CertPool
-}
-
-func newCertAuthority(tb testing.TB, name string) *certAuthority {
-	tb.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true, IsCA: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	return &certAuthority{cert: cert, key: key, pool: pool}
-}
-
-// issue makes a certificate: a server one for localhost and 127.0.0.1, or
-// a client one with subject CN cn.
-func (ca *certAuthority) issue(tb testing.TB, serial int64, cn string, client bool) tls.Certificate {
-	tb.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
-	}
-	if client {
-		tmpl.ExtKeyUsage, tmpl.DNSNames, tmpl.IPAddresses = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, nil, nil
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	leaf, _ := x509.ParseCertificate(der)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}
-}
-
-// writeServerPair writes a server certificate with serial into dir and
-// returns the certificate and key files.
-func (ca *certAuthority) writeServerPair(tb testing.TB, dir string, serial int64) (certFile, keyFile string) {
-	tb.Helper()
-	c := ca.issue(tb, serial, "booth", false)
-	kder, err := x509.MarshalECPrivateKey(c.PrivateKey.(*ecdsa.PrivateKey))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	writeTestFile(tb, keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}))
-	writeTestFile(tb, certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Certificate[0]}))
-	return certFile, keyFile
-}
-
-func (ca *certAuthority) writeCA(tb testing.TB, dir string) string {
-	tb.Helper()
-	f := filepath.Join(dir, "charger-ca.pem")
-	writeTestFile(tb, f, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.cert.Raw}))
-	return f
-}
-
-func writeTestFile(tb testing.TB, path string, b []byte) {
-	tb.Helper()
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		tb.Fatal(err)
-	}
-}
-
 // withTLS turns on the three TLS listeners on loopback with the pair.
 func withTLS(certFile, keyFile string) func(*Main) {
 	return func(m *Main) {
@@ -119,47 +31,14 @@ func withTLS(certFile, keyFile string) func(*Main) {
 	}
 }
 
-// tlsDial dials a wss:// URL trusting roots, with client certificates.
-func tlsDial(url string, roots *x509.CertPool, certs ...tls.Certificate) (*websocket.Conn, *http.Response, error) {
-	d := websocket.Dialer{HandshakeTimeout: 5 * time.Second, TLSClientConfig: &tls.Config{RootCAs: roots, Certificates: certs}}
-	return d.Dial(url, nil)
-}
-
-// wsFrom wraps a dialled socket in a wsClient.
-func wsFrom(tb testing.TB, ws *websocket.Conn) *wsClient {
-	tb.Helper()
-	c := &wsClient{tb: tb, ws: ws, frames: make(chan []byte, 1000), closed: make(chan error, 1)}
-	go func() {
-		for {
-			_, b, err := ws.ReadMessage()
-			if err != nil {
-				c.closed <- err
-				close(c.frames)
-				return
-			}
-			c.frames <- b
-		}
-	}()
-	tb.Cleanup(func() { ws.Close() })
-	return c
+// tlsDialer dials wss:// URLs trusting roots, with client certificates.
+func tlsDialer(roots *x509.CertPool, certs ...tls.Certificate) *websocket.Dialer {
+	return &websocket.Dialer{HandshakeTimeout: 5 * time.Second, TLSClientConfig: &tls.Config{RootCAs: roots, Certificates: certs}}
 }
 
 func mustTLSDial(tb testing.TB, url string, roots *x509.CertPool, certs ...tls.Certificate) *wsClient {
 	tb.Helper()
-	ws, resp, err := tlsDial(url, roots, certs...)
-	if err != nil {
-		tb.Fatalf("dial %s: %v (%s)", url, err, respText(resp))
-	}
-	return wsFrom(tb, ws)
-}
-
-// respText is a refused upgrade's status and body.
-func respText(resp *http.Response) string {
-	if resp == nil {
-		return "no answer"
-	}
-	b, _ := io.ReadAll(resp.Body)
-	return fmt.Sprintf("%d %s", resp.StatusCode, strings.TrimSpace(string(b)))
+	return dialWith(tb, tlsDialer(roots, certs...), url, nil)
 }
 
 func httpsClient(roots *x509.CertPool) *http.Client {
@@ -190,25 +69,14 @@ func servedSerial(addr string, roots *x509.CertPool) (int64, error) {
 	return c.ConnectionState().PeerCertificates[0].SerialNumber.Int64(), nil
 }
 
-func lastSequence(tb testing.TB, m *Main) uint64 {
-	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	seq, err := m.Store.LastSequence(ctx)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return seq
-}
-
 func TestTLSEverywhere(t *testing.T) {
-	ca := newCertAuthority(t, "site CA")
-	certFile, keyFile := ca.writeServerPair(t, t.TempDir(), 1)
+	ca := testkit.NewCA(t, "site CA")
+	certFile, keyFile := ca.WritePair(t, t.TempDir(), 1)
 	m := startMain(t, t.TempDir(), withTLS(certFile, keyFile), func(m *Main) { m.Config.ChargerAddr = "off" })
 	if m.ChargerURL != "" {
 		t.Errorf("plain charger listener at %q, want it off", m.ChargerURL)
 	}
-	out := m.Stdout.(*syncBuffer).String()
+	out := m.Stdout.(*testkit.SyncBuffer).String()
 	for _, want := range []string{"wss://" + m.tls.ChargerTLSURL + "/chargers/", "wss://" + m.tls.WidgetTLSURL + "/widgets/", "https://" + m.tls.HTTPSURL + "/?token="} {
 		if !strings.Contains(out, want) {
 			t.Errorf("banner lacks %q:\n%s", want, out)
@@ -219,7 +87,7 @@ func TestTLSEverywhere(t *testing.T) {
 	}
 
 	https := "https://" + m.tls.HTTPSURL
-	c := httpsClient(ca.pool)
+	c := httpsClient(ca.Pool)
 	t.Run("dashboard and staff API over https", func(t *testing.T) {
 		if status, body := getWith(t, c, https+"/"); status != http.StatusOK || !strings.Contains(body, "<html") {
 			t.Errorf("dashboard: got %d %.80q, want the page", status, body)
@@ -238,13 +106,13 @@ func TestTLSEverywhere(t *testing.T) {
 		}
 	})
 
-	widget := mustTLSDial(t, "wss://"+m.tls.WidgetTLSURL+"/widgets/wABCD", ca.pool)
-	live := mustTLSDial(t, "wss://"+m.tls.HTTPSURL+"/api/live?token="+testToken, ca.pool)
+	widget := mustTLSDial(t, "wss://"+m.tls.WidgetTLSURL+"/widgets/wABCD", ca.Pool)
+	live := mustTLSDial(t, "wss://"+m.tls.HTTPSURL+"/api/live?token="+testToken, ca.Pool)
 	live.send(`{"action":"subscribe","chargerId":"*"}`)
 	if b := live.next(5 * time.Second); !strings.Contains(string(b), `"subscribed"`) {
 		t.Fatalf("live feed: got %s, want the subscription", b)
 	}
-	charger := mustTLSDial(t, "wss://"+m.tls.ChargerTLSURL+"/chargers/c1234", ca.pool)
+	charger := mustTLSDial(t, "wss://"+m.tls.ChargerTLSURL+"/chargers/c1234", ca.Pool)
 	charger.send(reading("85"))
 	if got := widget.status(5 * time.Second); got != "charging80" {
 		t.Errorf("widget over wss: got %q, want charging80", got)
@@ -265,15 +133,15 @@ func TestTLSEverywhere(t *testing.T) {
 }
 
 func TestTLSCertificateRotation(t *testing.T) {
-	ca := newCertAuthority(t, "site CA")
+	ca := testkit.NewCA(t, "site CA")
 	dir := t.TempDir()
-	certFile, keyFile := ca.writeServerPair(t, dir, 1)
+	certFile, keyFile := ca.WritePair(t, dir, 1)
 	poll := 20 * time.Millisecond
 	m := startMain(t, t.TempDir(), withTLS(certFile, keyFile), func(m *Main) { m.Config.TLS.poll = poll })
 	wantSerial := func(addr string, want int64) {
 		t.Helper()
 		testkit.CheckFor(t, 10*time.Second, func() error {
-			got, err := servedSerial(addr, ca.pool)
+			got, err := servedSerial(addr, ca.Pool)
 			if err != nil {
 				return err
 			}
@@ -287,23 +155,23 @@ func TestTLSCertificateRotation(t *testing.T) {
 	for _, a := range addrs {
 		wantSerial(a, 1)
 	}
-	widget := mustTLSDial(t, "wss://"+m.tls.WidgetTLSURL+"/widgets/wABCD", ca.pool)
+	widget := mustTLSDial(t, "wss://"+m.tls.WidgetTLSURL+"/widgets/wABCD", ca.Pool)
 
-	ca.writeServerPair(t, dir, 2)
+	ca.WritePair(t, dir, 2)
 	for _, a := range addrs {
 		wantSerial(a, 2)
 	}
 	// Bad files keep the pair served.
-	writeTestFile(t, certFile, []byte("not a certificate"))
+	testkit.WriteFile(t, certFile, []byte("not a certificate"))
 	testkit.HoldsFor(t, 10*poll, func() error {
-		got, err := servedSerial(m.tls.HTTPSURL, ca.pool)
+		got, err := servedSerial(m.tls.HTTPSURL, ca.Pool)
 		if err != nil || got != 2 {
 			return fmt.Errorf("after a bad file: serial %d, %v; want 2", got, err)
 		}
 		return nil
 	})
 	// And the socket opened before the rotation is still served.
-	charger := mustTLSDial(t, "wss://"+m.tls.ChargerTLSURL+"/chargers/c1234", ca.pool)
+	charger := mustTLSDial(t, "wss://"+m.tls.ChargerTLSURL+"/chargers/c1234", ca.Pool)
 	charger.send(reading("30"))
 	if got := widget.status(5 * time.Second); got != "charging" {
 		t.Errorf("widget connected before the rotation: got %q, want charging", got)
@@ -311,19 +179,19 @@ func TestTLSCertificateRotation(t *testing.T) {
 }
 
 func TestTLSReloadOnSIGHUP(t *testing.T) {
-	ca := newCertAuthority(t, "site CA")
+	ca := testkit.NewCA(t, "site CA")
 	dir := t.TempDir()
-	certFile, keyFile := ca.writeServerPair(t, dir, 1)
+	certFile, keyFile := ca.WritePair(t, dir, 1)
 	m := startMain(t, t.TempDir(), withTLS(certFile, keyFile), func(m *Main) { m.Config.TLS.poll = time.Hour })
-	ca.writeServerPair(t, dir, 3)
-	if got, _ := servedSerial(m.tls.HTTPSURL, ca.pool); got != 1 {
+	ca.WritePair(t, dir, 3)
+	if got, _ := servedSerial(m.tls.HTTPSURL, ca.Pool); got != 1 {
 		t.Fatalf("serial %d before SIGHUP, want 1 (nothing polls within an hour)", got)
 	}
 	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
 	testkit.CheckFor(t, 10*time.Second, func() error {
-		if got, err := servedSerial(m.tls.HTTPSURL, ca.pool); err != nil || got != 3 {
+		if got, err := servedSerial(m.tls.HTTPSURL, ca.Pool); err != nil || got != 3 {
 			return fmt.Errorf("serial %d, %v; want 3", got, err)
 		}
 		return nil
@@ -338,7 +206,7 @@ func TestTLSSelfSignedOnAFreshDataDir(t *testing.T) {
 	}
 	m := startMain(t, dataDir, selfSigned)
 	fp := m.tls.authority.Fingerprint
-	if out := m.Stdout.(*syncBuffer).String(); !strings.Contains(out, "SHA-256 "+fp) || !strings.Contains(out, "/ca.pem") {
+	if out := m.Stdout.(*testkit.SyncBuffer).String(); !strings.Contains(out, "SHA-256 "+fp) || !strings.Contains(out, "/ca.pem") {
 		t.Errorf("banner lacks the CA fingerprint %s and /ca.pem:\n%s", fp, out)
 	}
 	for _, f := range []string{tlsconf.CAFile, tlsconf.CAKeyFile, tlsconf.CertFile, tlsconf.KeyFile} {
@@ -387,17 +255,17 @@ func TestTLSSelfSignedOnAFreshDataDir(t *testing.T) {
 }
 
 func TestChargerClientCertificates(t *testing.T) {
-	siteCA := newCertAuthority(t, "site CA")
-	chargerCA := newCertAuthority(t, "charger CA")
+	siteCA := testkit.NewCA(t, "site CA")
+	chargerCA := testkit.NewCA(t, "charger CA")
 	dir := t.TempDir()
-	certFile, keyFile := siteCA.writeServerPair(t, dir, 1)
-	caFile := chargerCA.writeCA(t, dir)
+	certFile, keyFile := siteCA.WritePair(t, dir, 1)
+	caFile := chargerCA.WritePEM(t, filepath.Join(dir, "charger-ca.pem"))
 	m := startMain(t, t.TempDir(), withTLS(certFile, keyFile), func(m *Main) { m.Config.TLS.ChargerCA = caFile })
 	base := "wss://" + m.tls.ChargerTLSURL + "/chargers/"
-	good := chargerCA.issue(t, 10, "c1234", true)
-	other := chargerCA.issue(t, 11, "c9999", true)
+	good := chargerCA.Issue(t, 10, "c1234", true, time.Now().Add(time.Hour))
+	other := chargerCA.Issue(t, 11, "c9999", true, time.Now().Add(time.Hour))
 
-	before := lastSequence(t, m)
+	before := lastSeq(t, m)
 	refused := []struct {
 		name   string
 		id     string
@@ -411,23 +279,18 @@ func TestChargerClientCertificates(t *testing.T) {
 	}
 	for _, tt := range refused {
 		t.Run(tt.name, func(t *testing.T) {
-			ws, resp, err := tlsDial(base+tt.id, siteCA.pool, tt.certs...)
-			if err == nil {
-				ws.Close()
-				t.Fatal("connected, want a refusal before the upgrade")
-			}
-			if got, want := respText(resp), fmt.Sprintf("%d %s", tt.status, tt.reason); got != want {
-				t.Errorf("got %q, want %q", got, want)
+			status, reason := testkit.DialRefusedWith(t, tlsDialer(siteCA.Pool, tt.certs...), base+tt.id, nil)
+			if status != tt.status || reason != tt.reason {
+				t.Errorf("got %d %q, want %d %q", status, reason, tt.status, tt.reason)
 			}
 		})
 	}
 	t.Run("plain charger without a certificate", func(t *testing.T) {
-		_, resp, err := websocket.DefaultDialer.Dial("ws://"+m.ChargerURL+"/chargers/c5555", nil)
-		if err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
-			t.Errorf("got %v (%s), want 401", err, respText(resp))
+		if status, reason := testkit.DialRefused(t, "ws://"+m.ChargerURL+"/chargers/c5555", nil); status != http.StatusUnauthorized {
+			t.Errorf("got %d %q, want 401", status, reason)
 		}
 	})
-	if got := lastSequence(t, m); got != before {
+	if got := lastSeq(t, m); got != before {
 		t.Errorf("stream sequence %d after the refusals, want %d (nothing stored)", got, before)
 	}
 	if status := api(t, m, http.MethodGet, "/api/chargers/c5555", "", nil); status != http.StatusNotFound {
@@ -436,7 +299,7 @@ func TestChargerClientCertificates(t *testing.T) {
 
 	t.Run("good certificate", func(t *testing.T) {
 		widget := dialWidget(t, m, "wABCD")
-		c := mustTLSDial(t, base+"c1234", siteCA.pool, good)
+		c := mustTLSDial(t, base+"c1234", siteCA.Pool, good)
 		c.send(reading("100"))
 		if got := widget.status(5 * time.Second); got != "charged" {
 			t.Errorf("widget: got %q, want charged", got)
@@ -445,17 +308,17 @@ func TestChargerClientCertificates(t *testing.T) {
 }
 
 func TestChargerProfile2FallsBackToBasic(t *testing.T) {
-	siteCA := newCertAuthority(t, "site CA")
-	chargerCA := newCertAuthority(t, "charger CA")
+	siteCA := testkit.NewCA(t, "site CA")
+	chargerCA := testkit.NewCA(t, "charger CA")
 	dir := t.TempDir()
-	certFile, keyFile := siteCA.writeServerPair(t, dir, 1)
-	caFile := chargerCA.writeCA(t, dir)
+	certFile, keyFile := siteCA.WritePair(t, dir, 1)
+	caFile := chargerCA.WritePEM(t, filepath.Join(dir, "charger-ca.pem"))
 	authFile := writeAuthFile(t, map[string]string{"c1234": "s3cret"})
 	m := startMain(t, t.TempDir(), withTLS(certFile, keyFile), func(m *Main) {
 		m.Config.TLS.ChargerCA, m.Config.ChargerAuth = caFile, authFile
 	})
 	url := "wss://" + m.tls.ChargerTLSURL + "/chargers/c1234"
-	d := websocket.Dialer{TLSClientConfig: &tls.Config{RootCAs: siteCA.pool}}
+	d := websocket.Dialer{TLSClientConfig: &tls.Config{RootCAs: siteCA.Pool}}
 	tests := []struct {
 		name   string
 		header http.Header
@@ -589,7 +452,7 @@ func TestIdleConnectionFloodIsCapped(t *testing.T) {
 
 func TestPlainListenerBeyondLoopbackWarns(t *testing.T) {
 	m := startMain(t, t.TempDir(), func(m *Main) { m.Config.WidgetAddr = ":0" })
-	out := m.Stdout.(*syncBuffer).String()
+	out := m.Stdout.(*testkit.SyncBuffer).String()
 	if !strings.Contains(out, "WARNING    plain-text widget") {
 		t.Errorf("banner lacks the warning for the widget listener on every address:\n%s", out)
 	}
