@@ -2,16 +2,10 @@ package netlimit_test
 
 import (
 	"bufio"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"net/netip"
@@ -269,7 +263,8 @@ func TestCloseReleasesOnce(t *testing.T) {
 }
 
 func TestRefusalOverTLS(t *testing.T) {
-	cert := selfSigned(t)
+	ca := testkit.NewCA(t, "netlimit test CA")
+	cert := ca.Issue(t, 2, "127.0.0.1", false, time.Now().Add(time.Hour))
 	cfg := &tls.Config{Certificates: []tls.Certificate{cert}}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -291,34 +286,8 @@ func TestRefusalOverTLS(t *testing.T) {
 		}
 		return nil
 	})
-	pool := x509.NewCertPool()
-	pool.AddCert(cert.Leaf)
-	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, DisableKeepAlives: true}}
+	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool}, DisableKeepAlives: true}}
 	wantAnswer(t, c, "https://"+ln.Addr().String()+"/", http.StatusServiceUnavailable, "too many connections (cap 1)")
-}
-
-// selfSigned makes a certificate for 127.0.0.1.
-func selfSigned(tb testing.TB) tls.Certificate {
-	tb.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		KeyUsage: x509.KeyUsageDigitalSignature, BasicConstraintsValid: true, IsCA: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}
 }
 
 func TestConnHalfCloses(t *testing.T) {
