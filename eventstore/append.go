@@ -72,13 +72,17 @@ func (s *Store) Append(ctx context.Context, key domain.StreamKey, expected uint6
 				expected = seq
 				continue
 			}
-			if resent && lerr != nil {
+			if resent {
 				// Our own unanswered first attempt may be what moved the
-				// aggregate on (a leader without its quorum holds it
-				// uncommitted), and the stream cannot be read to tell:
-				// the outcome is unknown, not a conflict to retry.
+				// aggregate on: a leader that lost its quorum holds it
+				// uncommitted, so the version check counts it while reads
+				// do not show it yet. The outcome is unknown, which is
+				// "not stored, try later", not a conflict to decide again.
+				if lerr == nil {
+					lerr = errors.New("it is not among the aggregate's events yet")
+				}
 				return nil, unavailable(fmt.Sprintf("append %s %s", events[i].Type, subj),
-					fmt.Errorf("a re-sent publish met a conflict and the stream cannot be read to check it: %w", lerr))
+					fmt.Errorf("a re-sent publish met a conflict and its first attempt cannot be found: %w", lerr))
 			}
 		}
 		if err != nil {
