@@ -72,6 +72,14 @@ func (s *Store) Append(ctx context.Context, key domain.StreamKey, expected uint6
 				expected = seq
 				continue
 			}
+			if h := s.health.Load(); h != nil && h.err != nil && errors.Is(h.err, domain.ErrUnavailable) {
+				// The probe finds the stream without a (quorate) leader:
+				// a conflict from a leader that lost its quorum counts
+				// uncommitted writes, so it is no verdict on the
+				// aggregate. Not stored; try later.
+				return nil, unavailable(fmt.Sprintf("append %s %s", events[i].Type, subj),
+					fmt.Errorf("a version conflict while the store is not ready is no verdict: %w", h.err))
+			}
 			if resent {
 				// Our own unanswered first attempt may be what moved the
 				// aggregate on: a leader that lost its quorum holds it
