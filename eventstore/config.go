@@ -1,6 +1,7 @@
 package eventstore
 
 import (
+	"log/slog"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -56,9 +57,15 @@ type Config struct {
 	// of space (nil when it can); the store's probe consults it. Pass
 	// Embedded.Full for the embedded server.
 	Full func() error
+	// Log receives the store's own findings (readiness, a full store,
+	// follower restarts, leases); nil means slog.Default().
+	Log *slog.Logger
 }
 
 func (c Config) withDefaults() Config {
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
 	if c.Stream == "" {
 		c.Stream = DefaultStream
 	}

@@ -10,8 +10,8 @@ import (
 
 // Connect connects to NATS at url (comma-separated for a cluster) with
 // options fit for a long-running server: reconnect forever, every 250 ms
-// with jitter, and log connection changes with slog. opts come last and
-// override these.
+// with jitter, and log connection changes with slog.Default() (Logging
+// among opts logs them elsewhere). opts come last and override these.
 func Connect(url string, opts ...nats.Option) (*nats.Conn, error) {
 	base := []nats.Option{
 		nats.Name("chargebooth"),
@@ -20,25 +20,34 @@ func Connect(url string, opts ...nats.Option) (*nats.Conn, error) {
 		nats.ReconnectJitter(100*time.Millisecond, time.Second),
 		nats.Timeout(5 * time.Second),
 		nats.RetryOnFailedConnect(false),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
-			if err != nil {
-				slog.Warn("nats disconnected", "err", err)
-			}
-		}),
-		nats.ReconnectHandler(func(nc *nats.Conn) {
-			slog.Info("nats reconnected", "url", nc.ConnectedUrlRedacted())
-		}),
-		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
-			subj := ""
-			if sub != nil {
-				subj = sub.Subject
-			}
-			slog.Warn("nats async error", "subject", subj, "err", err)
-		}),
+		Logging(slog.Default()),
 	}
 	nc, err := nats.Connect(url, append(base, opts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("connect nats %s: %w", url, err)
 	}
 	return nc, nil
+}
+
+// Logging is the option that logs the connection's changes (disconnected,
+// reconnected, asynchronous errors) to log.
+func Logging(log *slog.Logger) nats.Option {
+	return func(o *nats.Options) error {
+		o.DisconnectedErrCB = func(_ *nats.Conn, err error) {
+			if err != nil {
+				log.Warn("nats disconnected", "err", err)
+			}
+		}
+		o.ReconnectedCB = func(nc *nats.Conn) {
+			log.Info("nats reconnected", "url", nc.ConnectedUrlRedacted())
+		}
+		o.AsyncErrorCB = func(_ *nats.Conn, sub *nats.Subscription, err error) {
+			subj := ""
+			if sub != nil {
+				subj = sub.Subject
+			}
+			log.Warn("nats async error", "subject", subj, "err", err)
+		}
+		return nil
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -84,7 +83,7 @@ func (s *Store) Follow(ctx context.Context, name string, after uint64, h domain.
 		if last > before {
 			wait = followRetryMin
 		}
-		slog.Warn("follow: restarting consumer", "consumer", name, "after", last, "in", wait, "err", err)
+		s.cfg.Log.Warn("follow: restarting consumer", "consumer", name, "after", last, "in", wait, "err", err)
 		select {
 		case <-ctx.Done():
 			return nil

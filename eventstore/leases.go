@@ -53,6 +53,7 @@ type Leases struct {
 	kv     jetstream.KeyValue
 	stream jetstream.Stream // the bucket's stream, for purges
 	cfg    LeaseConfig
+	log    *slog.Logger // the store's
 }
 
 // OpenLeases creates the lease bucket beside st's stream (with its replica
@@ -84,7 +85,7 @@ func OpenLeases(ctx context.Context, st *Store, cfg LeaseConfig) (*Leases, error
 	if err != nil {
 		return nil, classify("lease bucket "+cfg.Bucket, err)
 	}
-	return &Leases{kv: kv, stream: stream, cfg: cfg}, nil
+	return &Leases{kv: kv, stream: stream, cfg: cfg, log: st.cfg.Log}, nil
 }
 
 // TTL returns how long a lease lasts without renewal.
@@ -102,7 +103,7 @@ func (l *Leases) Hold(ctx context.Context, instance string) error {
 		c, cancel := context.WithTimeout(ctx, l.cfg.TTL/3)
 		defer cancel()
 		if err := l.Renew(c, instance); err != nil && ctx.Err() == nil {
-			slog.Warn("lease not renewed", "instance", instance, "err", err)
+			l.log.Warn("lease not renewed", "instance", instance, "err", err)
 		}
 	}
 	renew()
@@ -114,7 +115,7 @@ func (l *Leases) Hold(ctx context.Context, instance string) error {
 			c, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			defer cancel()
 			if err := l.kv.Delete(c, leaseKey(instance)); err != nil {
-				slog.Warn("lease not released; it expires by itself", "instance", instance, "in", l.cfg.TTL, "err", err)
+				l.log.Warn("lease not released; it expires by itself", "instance", instance, "in", l.cfg.TTL, "err", err)
 			}
 			return nil
 		case <-t.C:
@@ -170,7 +171,7 @@ func (l *Leases) Expired(ctx context.Context) ([]string, error) {
 	w.Stop()
 	for _, key := range forget {
 		if err := l.stream.Purge(ctx, jetstream.WithPurgeSubject("$KV."+l.cfg.Bucket+"."+key)); err != nil {
-			slog.Warn("old lease not purged", "key", key, "err", err)
+			l.log.Warn("old lease not purged", "key", key, "err", err)
 		}
 	}
 	sort.Strings(out)

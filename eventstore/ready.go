@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/chargebooth/chargebooth/domain"
@@ -102,9 +101,9 @@ func (s *Store) probe(ctx context.Context) {
 		// Log changes of state, not of detail (the bytes used, say).
 		switch {
 		case h.err != nil && domain.ErrorCode(was) != domain.ErrorCode(h.err):
-			slog.Warn("event store not ready", "stream", s.cfg.Stream, "err", h.err)
+			s.cfg.Log.Warn("event store not ready", "stream", s.cfg.Stream, "err", h.err)
 		case h.err == nil && was != nil:
-			slog.Info("event store ready again", "stream", s.cfg.Stream)
+			s.cfg.Log.Info("event store ready again", "stream", s.cfg.Stream)
 		}
 		was = h.err
 		wait := s.cfg.ProbeEvery
@@ -216,11 +215,11 @@ func (s *Store) noteAppend(err error) {
 	case err == nil:
 		if s.lastFull.Load() != nil {
 			s.lastFull.Store(nil)
-			slog.Info("event store takes writes again", "stream", s.cfg.Stream)
+			s.cfg.Log.Info("event store takes writes again", "stream", s.cfg.Stream)
 		}
 	case errors.Is(err, domain.ErrFull):
 		if s.lastFull.Swap(&fullAppend{err: err, at: now()}) == nil {
-			slog.Warn("event store full", "stream", s.cfg.Stream, "err", err)
+			s.cfg.Log.Warn("event store full", "stream", s.cfg.Stream, "err", err)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package eventstore
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"strconv"
@@ -60,6 +61,9 @@ type EmbeddedConfig struct {
 	// loses space. A write beyond the limit is refused with an error
 	// wrapping domain.ErrFull. Embedded.SetMaxStore changes it later.
 	MaxStore int64
+	// Log receives the monitor's findings (the storage limit, a full
+	// disk, JetStream brought back); nil means slog.Default().
+	Log *slog.Logger
 	// CheckEvery is how often the server's monitor checks the disk and
 	// JetStream's health (see Embedded.Full); 0 means DefaultCheckEvery.
 	CheckEvery time.Duration
@@ -117,6 +121,9 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 	}
 	if cfg.CheckEvery <= 0 {
 		cfg.CheckEvery = DefaultCheckEvery
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
 	}
 	e := &Embedded{srv: srv, cfg: cfg, opts: opts, maxStore: cfg.MaxStore, limit: -1,
 		stop: make(chan struct{}), done: make(chan struct{})}

@@ -3,7 +3,6 @@ package eventstore
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -185,11 +184,11 @@ func (e *Embedded) applyLimit(n, cur int64, why string) error {
 	}
 	acc := e.srv.GlobalAccount()
 	if err := acc.UpdateJetStreamLimits(accountLimits(n)); err != nil {
-		slog.Error("event store limit not changed", "to", bytesOf(n), "err", err)
+		e.cfg.Log.Error("event store limit not changed", "to", bytesOf(n), "err", err)
 		return fmt.Errorf("set max store: %w", err)
 	}
 	e.limit = n
-	slog.Info("event store limit", "from", bytesOf(cur), "to", bytesOf(n), "why", why)
+	e.cfg.Log.Info("event store limit", "from", bytesOf(cur), "to", bytesOf(n), "why", why)
 	return nil
 }
 
@@ -197,12 +196,12 @@ func (e *Embedded) applyLimit(n, cur int64, why string) error {
 func (e *Embedded) setNoSpace(err error) {
 	if err == nil {
 		if e.noSpace.Swap(nil) != nil {
-			slog.Info("event store disk has room again; jetstream writes", "dir", e.cfg.DataDir)
+			e.cfg.Log.Info("event store disk has room again; jetstream writes", "dir", e.cfg.DataDir)
 		}
 		return
 	}
 	if e.noSpace.Swap(&err) == nil {
-		slog.Error("event store disk full; nothing is stored until space is freed", "dir", e.cfg.DataDir, "err", err)
+		e.cfg.Log.Error("event store disk full; nothing is stored until space is freed", "dir", e.cfg.DataDir, "err", err)
 	}
 }
 
@@ -234,10 +233,10 @@ func (e *Embedded) reopenStreams() error {
 		return fmt.Errorf("reopen streams: %w", err)
 	}
 	if err := acc.EnableJetStream(accountLimits(e.limit), nil); err != nil {
-		slog.Error("event store streams do not open again", "err", err)
+		e.cfg.Log.Error("event store streams do not open again", "err", err)
 		return fmt.Errorf("reopen streams: %w", err)
 	}
-	slog.Info("event store streams reopened: a write had failed on a full disk; the disk has room again")
+	e.cfg.Log.Info("event store streams reopened: a write had failed on a full disk; the disk has room again")
 	return nil
 }
 
@@ -253,11 +252,11 @@ func (e *Embedded) restartJetStream(why string) error {
 		Strict:       !e.opts.NoJetStreamStrict,
 	})
 	if err != nil {
-		slog.Error("event store: jetstream does not start again", "why", why, "err", err)
+		e.cfg.Log.Error("event store: jetstream does not start again", "why", why, "err", err)
 		return fmt.Errorf("restart jetstream: %w", err)
 	}
 	e.limit = -1 // the account starts without one; check sets it
-	slog.Info("event store: jetstream started again", "why", why)
+	e.cfg.Log.Info("event store: jetstream started again", "why", why)
 	return nil
 }
 

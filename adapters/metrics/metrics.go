@@ -38,8 +38,8 @@ type Options struct {
 	// (*Metrics).LiveClients. SetLiveClientsFunc can set it later.
 	LiveClients func() int
 	// StoreState, when non-nil, says whether this instance can store right
-	// now: "" when it can, else a short state such as "store_full" or
-	// "store_unavailable". Read on every scrape into
+	// now: "" when it can, else the domain error code saying why
+	// (domain.CodeStoreFull, domain.CodeStoreDown). Read on every scrape into
 	// chargebooth_store_ready and chargebooth_store_full; it must be cheap.
 	StoreState func() string
 	// Log receives errors met while serving a scrape; nil discards them.

@@ -1,9 +1,9 @@
 package metrics
 
-import "github.com/prometheus/client_golang/prometheus"
-
-// StoreFullState is the StoreState that chargebooth_store_full reports as 1.
-const StoreFullState = "store_full"
+import (
+	"github.com/chargebooth/chargebooth/domain"
+	"github.com/prometheus/client_golang/prometheus"
+)
 
 // registerStore registers the store's readiness gauges; a nil state reads
 // as ready.
@@ -27,6 +27,6 @@ func registerStore(reg prometheus.Registerer, state func() string) {
 			Namespace: namespace,
 			Name:      "store_full",
 			Help:      "1 while appends are refused for lack of space (the store's limit or the disk), else 0.",
-		}, func() float64 { return is(state() == StoreFullState) }),
+		}, func() float64 { return is(state() == domain.CodeStoreFull) }),
 	)
 }

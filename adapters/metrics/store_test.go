@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/chargebooth/chargebooth/adapters/metrics"
+	"github.com/chargebooth/chargebooth/domain"
 )
 
 func TestStoreGauges(t *testing.T) {
@@ -12,8 +13,8 @@ func TestStoreGauges(t *testing.T) {
 		wantReady, full float64
 	}{
 		{"", 1, 0},
-		{metrics.StoreFullState, 0, 1},
-		{"store_unavailable", 0, 0},
+		{domain.CodeStoreFull, 0, 1},
+		{domain.CodeStoreDown, 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.state, func(t *testing.T) {
@@ -32,43 +33,34 @@ func TestStoreGauges(t *testing.T) {
 	}
 }
 
-func TestEventsUnknownByType(t *testing.T) {
+// TestRefusalAndUnknownCounters: each counter counts by its labels, and
+// labels a caller could make up count as "other" (bounded families).
+func TestRefusalAndUnknownCounters(t *testing.T) {
 	m := metrics.New(metrics.Options{})
 	m.EventUnknown("charger.future")
 	m.EventUnknown("charger.future")
 	m.EventUnknown("?")
-	fams := scrape(t, m)
-	if got, _ := value(t, fams, "chargebooth_events_unknown_total", "type", "charger.future"); got != 2 {
-		t.Errorf("charger.future: got %v, want 2", got)
-	}
-	if got, _ := value(t, fams, "chargebooth_events_unknown_total", "type", "?"); got != 1 {
-		t.Errorf("?: got %v, want 1", got)
-	}
-}
-
-func TestOCPPRefusedByReason(t *testing.T) {
-	m := metrics.New(metrics.Options{})
 	m.OCPPRefused("c1", "rate_limited")
 	m.OCPPRefused("c2", "rate_limited")
 	m.OCPPRefused("c1", "made-up")
-	fams := scrape(t, m)
-	if got, _ := value(t, fams, "chargebooth_ocpp_refused_total", "reason", "rate_limited"); got != 2 {
-		t.Errorf("rate_limited: got %v, want 2", got)
-	}
-	if got, _ := value(t, fams, "chargebooth_ocpp_refused_total", "reason", "other"); got != 1 {
-		t.Errorf("other: got %v, want 1", got)
-	}
-}
-
-func TestDeviceRefusedBounded(t *testing.T) {
-	m := metrics.New(metrics.Options{})
 	m.DeviceRefused("charger", "not_enrolled")
 	m.DeviceRefused("toaster", "made-up")
 	fams := scrape(t, m)
-	if got, _ := value(t, fams, "chargebooth_devices_refused_total", "kind", "charger", "cause", "not_enrolled"); got != 1 {
-		t.Errorf("charger not_enrolled: got %v, want 1", got)
+	tests := []struct {
+		family string
+		labels []string
+		want   float64
+	}{
+		{"chargebooth_events_unknown_total", []string{"type", "charger.future"}, 2},
+		{"chargebooth_events_unknown_total", []string{"type", "?"}, 1},
+		{"chargebooth_ocpp_refused_total", []string{"reason", "rate_limited"}, 2},
+		{"chargebooth_ocpp_refused_total", []string{"reason", "other"}, 1},
+		{"chargebooth_devices_refused_total", []string{"kind", "charger", "cause", "not_enrolled"}, 1},
+		{"chargebooth_devices_refused_total", []string{"kind", "other", "cause", "other"}, 1},
 	}
-	if got, _ := value(t, fams, "chargebooth_devices_refused_total", "kind", "other", "cause", "other"); got != 1 {
-		t.Errorf("other other: got %v, want 1", got)
+	for _, tt := range tests {
+		if got, _ := value(t, fams, tt.family, tt.labels...); got != tt.want {
+			t.Errorf("%s %v: got %v, want %v", tt.family, tt.labels, got, tt.want)
+		}
 	}
 }

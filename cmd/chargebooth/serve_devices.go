@@ -64,7 +64,7 @@ func (m *Main) devicePolicy(auth func(*http.Request, string) bool, allow *charge
 		return admitter{}, nil, fmt.Errorf("--new-chargers-per-minute and --max-unenrolled must be 0 or more")
 	}
 	cfg := admission.Config{Mode: mode, Board: m.Board, NewPerMinute: c.NewPerMinute, MaxUnenrolled: c.MaxUnenrolled,
-		ReplaceEvery: c.ReplaceEvery, Ready: m.Runtime.Ready, Now: m.Clock,
+		ReplaceEvery: c.ReplaceEvery, Ready: m.Runtime.CaughtUp, Now: m.Clock,
 		Refused: func(kind, cause string) {
 			m.Metrics.DeviceRefused(kind, cause)
 			m.Log.Debug("device refused before the upgrade", "kind", kind, "cause", cause)

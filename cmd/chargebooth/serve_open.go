@@ -55,7 +55,7 @@ func (m *Main) openStore(ctx context.Context) (err error) {
 	var opts []nats.Option
 	if m.natsURL == "" {
 		m.Embedded, err = eventstore.StartEmbedded(eventstore.EmbeddedConfig{
-			DataDir: filepath.Join(c.DataDir, "jetstream"), Listen: c.NATSListen, Sync: c.Sync, MaxStore: int64(c.MaxStore)})
+			DataDir: filepath.Join(c.DataDir, "jetstream"), Listen: c.NATSListen, Sync: c.Sync, MaxStore: int64(c.MaxStore), Log: m.Log})
 		if err != nil {
 			return fmt.Errorf("start embedded NATS: %w", err)
 		}
@@ -71,11 +71,11 @@ func (m *Main) openStore(ctx context.Context) (err error) {
 	// connection (net.Pipe) hands every write to the server's reader
 	// goroutine while holding the connection's lock, which at 8,000
 	// readings/s cost more CPU and a longer tail than the socket's syscalls.
-	m.NC, err = eventstore.Connect(m.natsURL, append(opts, nats.Name("chargebooth "+c.Instance))...)
+	m.NC, err = eventstore.Connect(m.natsURL, append(opts, nats.Name("chargebooth "+c.Instance), eventstore.Logging(m.Log))...)
 	if err != nil {
 		return fmt.Errorf("connect to NATS at %s: %w", m.natsURL, err)
 	}
-	cfg := eventstore.Config{Replicas: c.Replicas, MaxAge: c.Retention, MaxBytes: c.MaxBytes}
+	cfg := eventstore.Config{Replicas: c.Replicas, MaxAge: c.Retention, MaxBytes: c.MaxBytes, Log: m.Log}
 	if m.Embedded != nil {
 		cfg.Full = m.Embedded.Full
 	}

@@ -167,6 +167,9 @@ func TestReadiness(t *testing.T) {
 	if err := rt.Ready(); err == nil || !strings.Contains(err.Error(), "catching up") {
 		t.Errorf("Ready while behind: got %v, want catching up", err)
 	}
+	if err := rt.CaughtUp(); err == nil || !strings.Contains(err.Error(), "catching up") {
+		t.Errorf("CaughtUp while behind: got %v, want catching up", err)
+	}
 	waited := make(chan error, 1)
 	go func() { waited <- rt.WaitCaughtUp(ctxFor(t, 10*time.Second)) }()
 
@@ -181,6 +184,9 @@ func TestReadiness(t *testing.T) {
 
 	full := errors.New("stream full")
 	storeErr.Store(&full)
+	if err := rt.CaughtUp(); err != nil {
+		t.Errorf("CaughtUp with the store not ready: got %v, want nil (the board is caught up)", err)
+	}
 	if err := rt.Ready(); !errors.Is(err, full) {
 		t.Errorf("Ready with the store not ready: got %v, want %v", err, full)
 	}

@@ -38,12 +38,23 @@ func (r *Runtime) Status() (state, reason string) {
 	return StateCaughtUp, ""
 }
 
+// CaughtUp returns nil once the board has folded what the stream held at
+// start (the store's own state aside), else an error saying how far it
+// is: what a device admission asks before trusting that an id it does
+// not know is really unknown.
+func (r *Runtime) CaughtUp() error {
+	if state, reason := r.Status(); state != StateCaughtUp {
+		return errors.New(reason)
+	}
+	return nil
+}
+
 // Ready returns nil when the board is caught up and the store (through
 // Config.StoreReady, when set) can store now; otherwise an error saying
 // why. It is what /readyz answers.
 func (r *Runtime) Ready() error {
-	if state, reason := r.Status(); state != StateCaughtUp {
-		return errors.New(reason)
+	if err := r.CaughtUp(); err != nil {
+		return err
 	}
 	if r.cfg.StoreReady == nil {
 		return nil
