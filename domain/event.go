@@ -26,6 +26,9 @@ type Event struct {
 	// stored before versions existed, read as 1), so a read model can tell
 	// an old payload shape from a new one.
 	Schema int
+	// Actor is the staff member who caused the event (nil for device
+	// events and for events stored before actors were recorded).
+	Actor *Actor
 }
 
 // Payload is the typed body of an event. EventType returns the fixed type
@@ -69,13 +72,14 @@ type envelope[D any] struct {
 	Time      time.Time `json:"time"`
 	Seq       uint64    `json:"seq,omitempty"`
 	Schema    int       `json:"v,omitempty"`
+	Actor     *Actor    `json:"actor,omitempty"`
 	Data      D         `json:"data"`
 }
 
 // event is the envelope's event with data as its payload.
 func (env *envelope[D]) event(data Payload) Event {
 	return Event{ID: env.ID, Type: env.Type, ChargerID: env.ChargerID, WidgetID: env.WidgetID,
-		SessionID: env.SessionID, Time: env.Time, Seq: env.Seq, Schema: env.Schema, Data: data}
+		SessionID: env.SessionID, Time: env.Time, Seq: env.Seq, Schema: env.Schema, Actor: env.Actor, Data: data}
 }
 
 // MarshalJSON encodes the envelope as DESIGN's live feed and the store carry it.
@@ -83,7 +87,7 @@ func (e Event) MarshalJSON() ([]byte, error) {
 	// One pass: the data encoded in place rather than into a RawMessage
 	// that the envelope's encoding would scan and copy again.
 	b, err := json.Marshal(envelope[Payload]{ID: e.ID, Type: e.Type, ChargerID: e.ChargerID, WidgetID: e.WidgetID,
-		SessionID: e.SessionID, Time: e.Time, Seq: e.Seq, Schema: e.Schema, Data: e.Data})
+		SessionID: e.SessionID, Time: e.Time, Seq: e.Seq, Schema: e.Schema, Actor: e.Actor, Data: e.Data})
 	if err != nil {
 		return nil, fmt.Errorf("encode %s: %w", e.Type, err)
 	}

@@ -100,6 +100,7 @@ func run[T aggregate](ctx context.Context, s *Service, sl *slot[T], key StreamKe
 		if err != nil || len(events) == 0 {
 			return events, err
 		}
+		stampActor(ctx, events)
 		res, err := s.store.Append(ctx, key, sl.agg.version(), events)
 		if errors.Is(err, ErrConflict) && attempt+1 < maxAttempts {
 			continue
@@ -245,6 +246,7 @@ func (s *Service) Record(ctx context.Context, events ...Event) error {
 	if len(events) == 0 {
 		return nil
 	}
+	stampActor(ctx, events)
 	_, err := s.store.Append(ctx, events[0].Key(), AnyVersion, events)
 	return err
 }

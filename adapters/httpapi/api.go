@@ -99,6 +99,8 @@ type API struct {
 	handler http.Handler
 	hub     *hub
 	origins *wsconn.OriginPolicy
+	table   []Route         // every route, in registration order
+	roleOf  map[string]Role // pattern → the role it needs
 }
 
 // New builds the API and registers its live-feed listener on cfg.Board.
@@ -140,36 +142,36 @@ func (a *API) LiveClients() int { return a.hub.count() }
 
 func (a *API) routes() {
 	m := a.mux
-	m.HandleFunc("GET /api/chargers", a.listChargers)
-	m.HandleFunc("GET /api/chargers/{id}", a.getCharger)
-	m.HandleFunc("POST /api/chargers/{id}/remote-start", a.remoteStart)
-	m.HandleFunc("POST /api/chargers/{id}/remote-stop", a.remoteStop)
-	m.HandleFunc("DELETE /api/chargers/{id}", a.retireCharger)
-	m.HandleFunc("GET /api/devices", a.listDevices)
-	m.HandleFunc("GET /api/devices/{kind}/{id}", a.getDevice)
-	m.HandleFunc("PUT /api/devices/{kind}/{id}", a.enrolDevice)
-	m.HandleFunc("DELETE /api/devices/{kind}/{id}", a.unenrolDevice)
+	a.handle("GET /api/chargers", RoleStaff, a.listChargers)
+	a.handle("GET /api/chargers/{id}", RoleStaff, a.getCharger)
+	a.handle("POST /api/chargers/{id}/remote-start", RoleOps, a.remoteStart)
+	a.handle("POST /api/chargers/{id}/remote-stop", RoleOps, a.remoteStop)
+	a.handle("DELETE /api/chargers/{id}", RoleOps, a.retireCharger)
+	a.handle("GET /api/devices", RoleOps, a.listDevices)
+	a.handle("GET /api/devices/{kind}/{id}", RoleOps, a.getDevice)
+	a.handle("PUT /api/devices/{kind}/{id}", RoleOps, a.enrolDevice)
+	a.handle("DELETE /api/devices/{kind}/{id}", RoleOps, a.unenrolDevice)
 
-	m.HandleFunc("GET /api/pairings", a.listPairings)
-	m.HandleFunc("GET /api/pairings/{chargerId}", a.getPairing)
-	m.HandleFunc("PUT /api/pairings/{chargerId}", a.putPairing)
-	m.HandleFunc("DELETE /api/pairings/{chargerId}", a.deletePairing)
+	a.handle("GET /api/pairings", RoleStaff, a.listPairings)
+	a.handle("GET /api/pairings/{chargerId}", RoleStaff, a.getPairing)
+	a.handle("PUT /api/pairings/{chargerId}", RoleOps, a.putPairing)
+	a.handle("DELETE /api/pairings/{chargerId}", RoleOps, a.deletePairing)
 
-	m.HandleFunc("GET /api/sessions", a.listSessions)
-	m.HandleFunc("POST /api/sessions", a.checkIn)
-	m.HandleFunc("GET /api/sessions/{id}", a.getSession)
-	m.HandleFunc("POST /api/sessions/{id}/payments", a.recordPayment)
-	m.HandleFunc("POST /api/sessions/{id}/handback", a.handBack)
+	a.handle("GET /api/sessions", RoleStaff, a.listSessions)
+	a.handle("POST /api/sessions", RoleStaff, a.checkIn)
+	a.handle("GET /api/sessions/{id}", RoleStaff, a.getSession)
+	a.handle("POST /api/sessions/{id}/payments", RoleStaff, a.recordPayment)
+	a.handle("POST /api/sessions/{id}/handback", RoleStaff, a.handBack)
 
-	m.HandleFunc("GET /api/reports/reconciliation", a.reconciliation)
+	a.handle("GET /api/reports/reconciliation", RoleStaff, a.reconciliation)
 
-	m.HandleFunc("GET /api/notices", a.listNotices)
-	m.HandleFunc("POST /api/notices", a.scheduleNotice)
+	a.handle("GET /api/notices", RoleStaff, a.listNotices)
+	a.handle("POST /api/notices", RoleOps, a.scheduleNotice)
 
-	m.HandleFunc("GET /api/store", a.getStore)
-	m.HandleFunc("PUT /api/store", a.putStore)
+	a.handle("GET /api/store", RoleOps, a.getStore)
+	a.handle("PUT /api/store", RoleOps, a.putStore)
 
-	m.HandleFunc("GET /api/live", a.live)
+	a.handle("GET /api/live", RoleStaff, a.live)
 	m.HandleFunc("/api/", a.apiFallback)
 
 	m.HandleFunc("GET /healthz", a.healthz)

@@ -1,0 +1,43 @@
+package httpapi
+
+import "net/http"
+
+// Role names what a staff member may do. Every /api/ route needs one (see
+// routes): the one table the edge checks.
+type Role string
+
+// The roles, from the booth counter to staff management.
+const (
+	// RoleStaff checks phones in, takes payments, hands phones back and
+	// reads everything the booth shows.
+	RoleStaff Role = "staff"
+	// RoleLead also waives fees, voids and refunds, closes shifts and
+	// overrides a claim check.
+	RoleLead Role = "lead"
+	// RoleOps runs the equipment: pairings, enrolment, remote and
+	// configuration commands to chargers, notices, the store.
+	RoleOps Role = "ops"
+	// RoleAdmin manages staff members.
+	RoleAdmin Role = "admin"
+)
+
+// Route is one registered route and the role it needs ("" for routes
+// outside /api/, which need none).
+type Route struct {
+	Pattern string
+	Role    Role
+}
+
+// handle registers h for pattern, needing role.
+func (a *API) handle(pattern string, role Role, h http.HandlerFunc) {
+	a.mux.HandleFunc(pattern, h)
+	a.table = append(a.table, Route{Pattern: pattern, Role: role})
+	if a.roleOf == nil {
+		a.roleOf = map[string]Role{}
+	}
+	a.roleOf[pattern] = role
+}
+
+// Routes returns every registered route with the role it needs, in
+// registration order (for the contract and the route × role tests).
+func (a *API) Routes() []Route { return append([]Route(nil), a.table...) }
