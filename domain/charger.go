@@ -20,6 +20,8 @@ type Charger struct {
 	Protocol string
 	Session  *OpenSession // nil when no session is open
 	LastTxID int
+	// ClosedAt is when the last session was handed back (zero: never).
+	ClosedAt time.Time
 
 	recent recentSet // derived event ids applied lately
 }
@@ -92,6 +94,7 @@ func (c *Charger) Apply(e Event) {
 		if c.Session != nil && c.Session.ID == e.SessionID {
 			c.Session = nil
 			c.Status, c.HasSoC = StatusNone, false
+			c.ClosedAt = e.Time
 		}
 	case SessionOverdue:
 		if c.Session != nil && c.Session.ID == e.SessionID {

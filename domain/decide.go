@@ -31,6 +31,11 @@ type Reading struct {
 	EventID string
 	// By tells how a session opened by this reading was opened.
 	By string
+	// SampledAt is when the charger took the reading (an OCPP sample's
+	// timestamp), zero when it did not say: the reading is recorded at
+	// it when it is believable (see Charger.readingTime), so readings
+	// replayed after an offline period keep their time.
+	SampledAt time.Time
 }
 
 // KindScopedReading is the DerivedID kind of a simple-protocol reading
@@ -73,6 +78,8 @@ func (c *Charger) ReportSoC(x Ctx, r Reading, widgetID string) ([]Event, error) 
 	if r.ReadingID == "" && r.EventID != "" {
 		r.ReadingID = r.EventID // remembered, so a re-sent message is stored once
 	}
+	at, note := c.readingTime(r.SampledAt, x.Now)
+	rx := Ctx{Now: at, NewID: x.NewID}
 	var out []Event
 	sessionID := ""
 	charged := false
@@ -82,15 +89,24 @@ func (c *Charger) ReportSoC(x Ctx, r Reading, widgetID string) ([]Event, error) 
 		if by == "" {
 			by = OpenedByReading
 		}
-		out = append(out, x.event(c.ID, sessionID, SessionOpened{By: by, WidgetID: widgetID}))
+		out = append(out, rx.event(c.ID, sessionID, SessionOpened{By: by, WidgetID: widgetID}))
 	} else {
 		sessionID = c.Session.ID
 		charged = !c.Session.ChargedAt.IsZero()
 	}
 	st := StatusFor(r.SoC)
-	out = append(out, NewEvent(id, x.Now, c.ID, sessionID, SoCReported{SoC: r.SoC, Status: st, ReadingID: r.ReadingID}))
+	rep := SoCReported{SoC: r.SoC, Status: st, ReadingID: r.ReadingID, TimeNote: note}
+	if !at.Equal(x.Now) {
+		received := x.Now.UTC()
+		rep.ReceivedAt = &received
+	}
+	if note != "" {
+		sampled := r.SampledAt.UTC()
+		rep.SampledAt = &sampled
+	}
+	out = append(out, NewEvent(id, at, c.ID, sessionID, rep))
 	if st == StatusCharged && !charged {
-		out = append(out, x.event(c.ID, sessionID, SessionCharged{}))
+		out = append(out, rx.event(c.ID, sessionID, SessionCharged{}))
 	}
 	return out, nil
 }
@@ -218,21 +234,48 @@ func (c *Charger) RecordOnce(x Ctx, eventID string, p Payload) []Event {
 }
 
 // StartTransaction decides an OCPP StartTransaction: it opens a session
-// when none is open and assigns the next integer transaction id. A replay
-// (same derived event id) yields no events and the original id.
+// when none is open and records the transaction with d.TransactionID (the
+// next per-charger id when 0, as versions before the booth-wide counter
+// numbered them). A replay (same derived event id) yields no events and
+// the original id. A start while another transaction is open on the
+// charger closes that one first (TransactionStopped with Superseded): the
+// charger has started anew, so it will not stop the old one — it lost it
+// (a reboot, a power cut) — and a booth charger serves one phone.
 func (c *Charger) StartTransaction(x Ctx, eventID string, d TransactionStarted, widgetID string) ([]Event, int) {
 	if tx, dup := c.Seen(eventID); dup {
 		return nil, tx
+	}
+	if d.TransactionID == 0 {
+		d.TransactionID = c.LastTxID + 1
 	}
 	var out []Event
 	sessionID := c.sessionID()
 	if sessionID == "" {
 		sessionID = x.NewID()
 		out = append(out, x.event(c.ID, sessionID, SessionOpened{By: OpenedByOCPP, WidgetID: widgetID}))
+	} else if prev := c.Session.TransactionID; prev != 0 && prev != d.TransactionID {
+		out = append(out, x.event(c.ID, sessionID, TransactionStopped{TransactionID: prev, MeterStop: d.MeterStart,
+			Reason: "Other", Timestamp: d.Timestamp, Superseded: d.TransactionID}))
 	}
-	d.TransactionID = c.LastTxID + 1
 	out = append(out, NewEvent(eventID, x.Now, c.ID, sessionID, d))
 	return out, d.TransactionID
+}
+
+// StopTransaction decides an OCPP StopTransaction: on the open session
+// when it stops the open transaction; otherwise (an id this charger has no
+// open transaction with: unknown, superseded, or of a session handed back)
+// recorded with NotOpen and on no session, so it changes nothing — the
+// charger is answered all the same, so that it can clear its queue. A
+// replay yields no events.
+func (c *Charger) StopTransaction(x Ctx, eventID string, d TransactionStopped) []Event {
+	if _, dup := c.Seen(eventID); dup {
+		return nil
+	}
+	sessionID := c.sessionID()
+	if c.Session == nil || c.Session.TransactionID == 0 || c.Session.TransactionID != d.TransactionID {
+		d.NotOpen, sessionID = true, ""
+	}
+	return []Event{NewEvent(eventID, x.Now, c.ID, sessionID, d)}
 }
 
 func (c *Charger) sessionID() string {

@@ -606,7 +606,11 @@ func TestStartTransaction(t *testing.T) {
 	if got, want := tx, 2; got != want {
 		t.Errorf("second transaction id: got %d, want %d", got, want)
 	}
-	checkPayloads(t, evs, []domain.Payload{domain.TransactionStarted{TransactionID: 2, ConnectorID: 1, IDTag: "TAG", Timestamp: t0}})
+	// A start while transaction 1 is open closes it: the charger lost it.
+	checkPayloads(t, evs, []domain.Payload{
+		domain.TransactionStopped{TransactionID: 1, Reason: "Other", Timestamp: t0, Superseded: 2},
+		domain.TransactionStarted{TransactionID: 2, ConnectorID: 1, IDTag: "TAG", Timestamp: t0},
+	})
 
 	// Ids keep counting across sessions.
 	stop := c.RecordOnce(x, domain.DerivedID(charger, "ocpp-stop", "m-3"), domain.TransactionStopped{TransactionID: 2, MeterStop: 5})

@@ -7,6 +7,14 @@ type SoCReported struct {
 	SoC       float64 `json:"soc"`
 	Status    Status  `json:"status"`
 	ReadingID string  `json:"readingId,omitempty"`
+	// ReceivedAt is when the reading arrived, set when the event's time is
+	// the charger's sample time instead (a reading replayed after an
+	// offline period).
+	ReceivedAt *time.Time `json:"receivedAt,omitempty"`
+	// SampledAt and TimeNote are set when the charger's sample time was
+	// not believed (TimeNoteFuture, …): the event's time is the arrival.
+	SampledAt *time.Time `json:"sampledAt,omitempty"`
+	TimeNote  string     `json:"timeNote,omitempty"`
 }
 
 // ChargerConnected records a charger socket opening on an instance.
@@ -39,6 +47,9 @@ type ConnectorStatus struct {
 	Status      string `json:"status"`
 	ErrorCode   string `json:"errorCode"`
 	Info        string `json:"info,omitempty"`
+	// Timestamp is the charger's time of the status (absent in events
+	// stored before it was kept).
+	Timestamp *time.Time `json:"timestamp,omitempty"`
 }
 
 // WidgetConnected records a widget socket opening.
@@ -121,6 +132,13 @@ type TransactionStopped struct {
 	MeterStop     int       `json:"meterStop"`
 	Reason        string    `json:"reason,omitempty"`
 	Timestamp     time.Time `json:"timestamp"`
+	// Superseded is set when no StopTransaction came: the charger started
+	// transaction Superseded on the same charger instead (MeterStop is
+	// then that start's meterStart).
+	Superseded int `json:"superseded,omitempty"`
+	// NotOpen is set when the charger stopped a transaction that was not
+	// open on it (unknown, or already closed): recorded on no session.
+	NotOpen bool `json:"notOpen,omitempty"`
 }
 
 // MeterSampled keeps an OCPP sampled value other than SoC.

@@ -14,6 +14,11 @@ import (
 // samplePayloads holds one filled-in payload per registered event type. A
 // type added to the registry without a sample here fails TestEventRoundTrip.
 var samplePayloads = map[string]domain.Payload{
+	domain.TypeTxIDAllocated:       domain.TxIDAllocated{TransactionID: 4012, ChargerID: "c1", StartEventID: "01J0000000000000000000000A"},
+	domain.TypeSampleRefused:       domain.SampleRefused{ConnectorID: 1, Measurand: "SoC", Value: "150", Reason: "out of range", Timestamp: time.Date(2026, 7, 4, 18, 0, 0, 0, time.UTC)},
+	domain.TypeFirmwareStatus:      domain.FirmwareStatus{Status: "Installed"},
+	domain.TypeDiagnosticsStatus:   domain.DiagnosticsStatus{Status: "Uploaded"},
+	domain.TypeSecurityEventNoted:  domain.SecurityEventNoted{Kind: "FirmwareUpdated", Timestamp: time.Date(2026, 7, 4, 18, 0, 0, 0, time.UTC), TechInfo: "v2"},
 	domain.TypeSoCReported:         domain.SoCReported{SoC: 81.5, Status: domain.StatusCharging80, ReadingID: "r-17"},
 	domain.TypeChargerConnected:    domain.ChargerConnected{Instance: "i1", Conn: "k1", Protocol: "ocpp1.6", Remote: "10.0.0.7:5123"},
 	domain.TypeChargerDisconnected: domain.ChargerDisconnected{Instance: "i1", Conn: "k1", Reason: "replaced"},

@@ -35,6 +35,7 @@ type Service struct {
 	pairings slot[*Pairings] // taken after a charger slot, never before
 	notices  slot[*Notices]
 	devices  slot[*Devices] // taken after a charger slot (and pairings), never before
+	txids    slot[*TxIDs]   // taken alone
 }
 
 // slot caches one aggregate. mu serialises commands on it.
@@ -191,16 +192,43 @@ func (s *Service) CheckIn(ctx context.Context, chargerID string) ([]Event, error
 
 // StartTransaction stores an OCPP StartTransaction (see
 // Charger.StartTransaction): a session it opens gets the widget the
-// pairing table gives the charger. It returns the stored events and the
-// transaction id (the original one for a replay).
+// pairing table gives the charger. Its transaction id comes from the
+// booth's one counter (TxIDs), so no two transactions share one, on any
+// charger or instance. It returns the stored events and the transaction
+// id (the original one for a replay, which allocates nothing).
 func (s *Service) StartTransaction(ctx context.Context, chargerID, eventID string, d TransactionStarted) ([]Event, int, error) {
-	var tx int
+	var (
+		tx   int
+		seen bool
+	)
+	if _, err := s.OnCharger(ctx, chargerID, func(c *Charger, _ Ctx) ([]Event, error) {
+		tx, seen = c.Seen(eventID)
+		return nil, nil
+	}); err != nil {
+		return nil, 0, err
+	}
+	if seen {
+		return nil, tx, nil
+	}
+	id, err := s.allocateTxID(ctx, chargerID, eventID)
+	if err != nil {
+		return nil, 0, err
+	}
+	d.TransactionID = id
 	evs, err := s.onChargerPaired(ctx, chargerID, func(c *Charger, x Ctx, widgetID string) ([]Event, error) {
 		var evs []Event
 		evs, tx = c.StartTransaction(x, eventID, d, widgetID)
 		return evs, nil
 	})
 	return evs, tx, err
+}
+
+// StopTransaction stores an OCPP StopTransaction (see
+// Charger.StopTransaction).
+func (s *Service) StopTransaction(ctx context.Context, chargerID, eventID string, d TransactionStopped) ([]Event, error) {
+	return s.OnCharger(ctx, chargerID, func(c *Charger, x Ctx) ([]Event, error) {
+		return c.StopTransaction(x, eventID, d), nil
+	})
 }
 
 // onChargerPaired is OnCharger for decisions that may open a session: when

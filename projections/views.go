@@ -97,3 +97,10 @@ type Update struct {
 // (Update.Unknown) too. It must not block: it runs on the projection's one
 // goroutine, under the board's lock, so it must not call the board either.
 type Listener func(Update)
+
+// seen moves LastSeen to t when t is later.
+func (c *ChargerView) seen(t time.Time) {
+	if t.After(c.LastSeen) {
+		c.LastSeen = t
+	}
+}

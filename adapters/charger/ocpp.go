@@ -238,11 +238,21 @@ func (b *ocppBackend) Boot(ctx context.Context, chargerID string, info ocpp.Boot
 	return decision, err
 }
 
+// Heartbeat stores nothing: the router touched the charger already (every
+// message refreshes its lastSeen, see Touch).
 func (b *ocppBackend) Heartbeat(context.Context, string) error { return nil }
+
+// Touch moves the charger's lastSeen on this instance's board.
+func (b *ocppBackend) Touch(chargerID string, at time.Time) {
+	if b.s.cfg.Board != nil {
+		b.s.cfg.Board.Touch(chargerID, at)
+	}
+}
 
 func (b *ocppBackend) ConnectorStatus(ctx context.Context, chargerID string, connectorID int, status, errorCode, info string, ts time.Time) error {
 	return b.store(ctx, chargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
-		return c.Record(x, domain.ConnectorStatus{ConnectorID: connectorID, Status: status, ErrorCode: errorCode, Info: info}), nil
+		at := ts.UTC()
+		return c.Record(x, domain.ConnectorStatus{ConnectorID: connectorID, Status: status, ErrorCode: errorCode, Info: info, Timestamp: &at}), nil
 	})
 }
 
@@ -259,7 +269,8 @@ func (b *ocppBackend) StartTransaction(ctx context.Context, chargerID string, tx
 }
 
 func (b *ocppBackend) Reading(ctx context.Context, chargerID string, soc float64, eventID string, ts time.Time) error {
-	err := b.s.StoreReading(ctx, chargerID, domain.Reading{SoC: soc, ReadingID: "ocpp:" + eventID, EventID: eventID, By: domain.OpenedByOCPP})
+	err := b.s.StoreReading(ctx, chargerID, domain.Reading{SoC: soc, ReadingID: "ocpp:" + eventID, EventID: eventID,
+		By: domain.OpenedByOCPP, SampledAt: ts})
 	if err == nil {
 		b.s.cfg.Observer.Reading("")
 	} else {
@@ -269,19 +280,41 @@ func (b *ocppBackend) Reading(ctx context.Context, chargerID string, soc float64
 }
 
 func (b *ocppBackend) MeterSample(ctx context.Context, chargerID string, smp ocpp.Sample) error {
+	if smp.Refused != "" {
+		return b.store(ctx, chargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
+			return c.RecordOnce(x, smp.EventID, domain.SampleRefused{ConnectorID: smp.ConnectorID,
+				Measurand: smp.Measurand, Value: smp.Value, Reason: smp.Refused, Timestamp: smp.Timestamp.UTC()}), nil
+		})
+	}
 	return b.store(ctx, chargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
 		return c.RecordOnce(x, smp.EventID, domain.MeterSampled{ConnectorID: smp.ConnectorID,
 			Measurand: smp.Measurand, Value: smp.Value, Unit: smp.Unit, Timestamp: smp.Timestamp.UTC()}), nil
 	})
 }
 
-func (b *ocppBackend) StopTransaction(ctx context.Context, chargerID string, tx ocpp.StopTx) (ocpp.IDTagStatus, error) {
-	err := b.store(ctx, chargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
-		return c.RecordOnce(x, tx.EventID, domain.TransactionStopped{TransactionID: tx.TransactionID,
-			MeterStop: tx.MeterStop, Reason: tx.Reason, Timestamp: tx.Timestamp.UTC()}), nil
-	})
-	if tx.IDTag == "" {
-		return "", err
+// Notify records a firmware, diagnostics or security notification.
+func (b *ocppBackend) Notify(ctx context.Context, chargerID string, n ocpp.Notification) error {
+	var p domain.Payload
+	switch n.Action {
+	case "FirmwareStatusNotification":
+		p = domain.FirmwareStatus{Status: n.Status}
+	case "DiagnosticsStatusNotification":
+		p = domain.DiagnosticsStatus{Status: n.Status}
+	default:
+		p = domain.SecurityEventNoted{Kind: n.Kind, Timestamp: n.Time.UTC(), TechInfo: n.TechInfo}
 	}
-	return ocpp.IDTagAccepted, err
+	return b.store(ctx, chargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
+		return c.Record(x, p), nil
+	})
+}
+
+func (b *ocppBackend) StopTransaction(ctx context.Context, chargerID string, tx ocpp.StopTx) (ocpp.IDTagStatus, error) {
+	ctx, cancel := context.WithTimeout(ctx, b.s.cfg.StoreTimeout)
+	defer cancel()
+	_, err := b.s.cfg.Service.StopTransaction(ctx, chargerID, tx.EventID, domain.TransactionStopped{TransactionID: tx.TransactionID,
+		MeterStop: tx.MeterStop, Reason: tx.Reason, Timestamp: tx.Timestamp.UTC()})
+	if tx.IDTag == "" {
+		return "", storeErr(err)
+	}
+	return ocpp.IDTagAccepted, storeErr(err)
 }

@@ -55,6 +55,10 @@ func (f *fakeBackend) Calls() []backendCall {
 	return append([]backendCall(nil), f.calls...)
 }
 
+func (f *fakeBackend) Notify(_ context.Context, chargerID string, n ocpp.Notification) error {
+	return f.record("Notify", chargerID, n)
+}
+
 func (f *fakeBackend) Boot(_ context.Context, chargerID string, info ocpp.BootInfo) (ocpp.BootDecision, error) {
 	return f.bootDecision, f.record("Boot", chargerID, info)
 }
