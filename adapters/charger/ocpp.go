@@ -40,6 +40,10 @@ type OCPPConfig struct {
 	// Meter bounds one MeterValues message (samples, value length); zero
 	// fields take the ocpp package's defaults.
 	Meter ocpp.MeterLimits
+	// ReadLimit is the largest OCPP frame read (ocpp.DefaultReadLimit when
+	// 0): a StopTransaction carrying hours of transactionData is larger
+	// than the simple protocol's frames.
+	ReadLimit int64
 	// Refused, when set, hears every OCPP CALL refused by a limit or by
 	// the boot rule, with its reason (ocpp.RefusedRate, RefusedBoot,
 	// RefusedMeter): for a metric.
@@ -49,7 +53,7 @@ type OCPPConfig struct {
 // EnableOCPP makes the endpoint take sockets that negotiate ocpp1.6.
 func (s *Server) EnableOCPP(cfg OCPPConfig) {
 	b := &ocppBackend{s: s, cfg: cfg}
-	s.cfg.OCPP = &ocppOpener{s: s, router: ocpp.NewRouter(b, ocpp.Config{
+	s.cfg.OCPP = &ocppOpener{s: s, readLimit: cfg.ReadLimit, router: ocpp.NewRouter(b, ocpp.Config{
 		HeartbeatInterval: cfg.HeartbeatInterval,
 		Logger:            s.cfg.Log,
 		Rate:              cfg.Rate,
@@ -98,8 +102,9 @@ func (p *AllowList) Replace(ids map[string]bool) {
 }
 
 type ocppOpener struct {
-	s      *Server
-	router *ocpp.Router
+	s         *Server
+	router    *ocpp.Router
+	readLimit int64
 }
 
 // ocppSession is an OCPP socket in the registry.
@@ -110,7 +115,7 @@ func (o ocppSession) Protocol() string    { return ocpp.Subprotocol }
 
 // Open implements OCPP.
 func (o *ocppOpener) Open(chargerID string, ws *websocket.Conn, remote string) (Session, func(context.Context) string) {
-	c := ocpp.NewConn(ws, ocpp.ConnConfig{ChargerID: chargerID, Router: o.router, Logger: o.s.cfg.Log, ReadLimit: o.s.cfg.ReadLimit})
+	c := ocpp.NewConn(ws, ocpp.ConnConfig{ChargerID: chargerID, Router: o.router, Logger: o.s.cfg.Log, ReadLimit: o.readLimit})
 	return ocppSession{c}, func(ctx context.Context) string {
 		_ = c.Serve(ctx) // its error is in Reason
 		return c.Reason()

@@ -64,6 +64,7 @@ type ServeConfig struct {
 	OCPPRate      float64
 	OCPPBurst     int
 	OCPPMeter     ocpp.MeterLimits
+	OCPPReadLimit byteSize
 	NATSAuth      natsAuth
 	CPUProfile    string
 	Pprof         bool
@@ -110,6 +111,8 @@ func (c *ServeConfig) flags(fs *flag.FlagSet) {
 	fs.Float64Var(&c.OCPPRate, "ocpp-rate", float64(ocpp.DefaultRate), "OCPP messages a second one charger connection may send; more are answered GenericError and not served")
 	fs.IntVar(&c.OCPPBurst, "ocpp-burst", ocpp.DefaultBurst, "OCPP messages one charger connection may send at once (a reconnecting charger replays its offline queue)")
 	fs.IntVar(&c.OCPPMeter.Samples, "ocpp-max-samples", ocpp.DefaultMaxSamples, "most sampled values in one MeterValues; more and the message is refused whole")
+	c.OCPPReadLimit = byteSize(ocpp.DefaultReadLimit)
+	fs.Var(&c.OCPPReadLimit, "ocpp-read-limit", "largest OCPP frame read (bytes, or with KiB/MiB); a larger one closes the socket with 1009 (the simple protocol keeps 64 KiB)")
 	fs.IntVar(&c.OCPPMeter.ValueLength, "ocpp-max-value-length", ocpp.DefaultMaxValueLength, "most characters of one sampled value (SignedData may be longer)")
 	c.NATSAuth.flags(fs)
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile to this file until the server stops")

@@ -60,7 +60,8 @@ func (m *Main) startEdges() error {
 		ClientCN: m.tls.clientCN(), CertRequired: m.Config.Devices.Mode != string(admission.ModeAuthenticated)})
 	rel.SetLocal(m.Chargers)
 	m.Chargers.EnableOCPP(charger.OCPPConfig{HeartbeatInterval: c.Heartbeat, Allow: allowList, Unknown: c.BootPolicy,
-		Rate: rate.Limit(c.OCPPRate), Burst: c.OCPPBurst, Meter: c.OCPPMeter, Refused: m.Metrics.OCPPRefused})
+		Rate: rate.Limit(c.OCPPRate), Burst: c.OCPPBurst, Meter: c.OCPPMeter, Refused: m.Metrics.OCPPRefused,
+		ReadLimit: int64(c.OCPPReadLimit)})
 
 	m.api = httpapi.New(httpapi.Config{
 		Service: m.Service, Board: m.Board, Store: m.Store, Token: c.StaffToken, Clock: m.Clock,
