@@ -237,7 +237,9 @@ func (c *Charger) RecordOnce(x Ctx, eventID string, p Payload) []Event {
 // when none is open and records the transaction with d.TransactionID (the
 // next per-charger id when 0, as versions before the booth-wide counter
 // numbered them). A replay (same derived event id) yields no events and
-// the original id. A start while another transaction is open on the
+// the original id. A start whose id tag was not accepted
+// (d.IDTagStatus) is recorded on no session and opens none. A start
+// while another transaction is open on the
 // charger closes that one first (TransactionStopped with Superseded): the
 // charger has started anew, so it will not stop the old one — it lost it
 // (a reboot, a power cut) — and a booth charger serves one phone.
@@ -247,6 +249,9 @@ func (c *Charger) StartTransaction(x Ctx, eventID string, d TransactionStarted, 
 	}
 	if d.TransactionID == 0 {
 		d.TransactionID = c.LastTxID + 1
+	}
+	if d.IDTagStatus != "" && d.IDTagStatus != TagAccepted {
+		return []Event{NewEvent(eventID, x.Now, c.ID, "", d)}, d.TransactionID
 	}
 	var out []Event
 	sessionID := c.sessionID()

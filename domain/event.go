@@ -57,6 +57,8 @@ func (e Event) Key() StreamKey {
 		return DevicesKey
 	case KindTxIDs:
 		return TxIDsKey
+	case KindIDTags:
+		return IDTagsKey
 	default:
 		return StreamKey{Kind: KindCharger, ID: e.ChargerID}
 	}

@@ -124,6 +124,10 @@ type TransactionStarted struct {
 	IDTag         string    `json:"idTag"`
 	MeterStart    int       `json:"meterStart"`
 	Timestamp     time.Time `json:"timestamp"`
+	// IDTagStatus is the id tag's authorization when it was not Accepted
+	// (--id-tags list): the transaction is then recorded on no session
+	// and opens none; the charger is told and stops it.
+	IDTagStatus string `json:"idTagStatus,omitempty"`
 }
 
 // TransactionStopped is an OCPP StopTransaction on the session.

@@ -144,6 +144,8 @@ func aggregateOf(typ string) string {
 		return KindDevices
 	case strings.HasPrefix(typ, "txid."):
 		return KindTxIDs
+	case strings.HasPrefix(typ, "idtag."):
+		return KindIDTags
 	default:
 		return KindCharger
 	}

@@ -14,6 +14,8 @@ import (
 // samplePayloads holds one filled-in payload per registered event type. A
 // type added to the registry without a sample here fails TestEventRoundTrip.
 var samplePayloads = map[string]domain.Payload{
+	domain.TypeIDTagSet:            domain.IDTagSet{Tag: "TAG1", Status: domain.TagAccepted, Parent: "P1"},
+	domain.TypeIDTagRemoved:        domain.IDTagRemoved{Tag: "TAG1"},
 	domain.TypeTxIDAllocated:       domain.TxIDAllocated{TransactionID: 4012, ChargerID: "c1", StartEventID: "01J0000000000000000000000A"},
 	domain.TypeSampleRefused:       domain.SampleRefused{ConnectorID: 1, Measurand: "SoC", Value: "150", Reason: "out of range", Timestamp: time.Date(2026, 7, 4, 18, 0, 0, 0, time.UTC)},
 	domain.TypeFirmwareStatus:      domain.FirmwareStatus{Status: "Installed"},

@@ -36,6 +36,7 @@ type Service struct {
 	notices  slot[*Notices]
 	devices  slot[*Devices] // taken after a charger slot (and pairings), never before
 	txids    slot[*TxIDs]   // taken alone
+	idtags   slot[*IDTags]  // taken alone
 }
 
 // slot caches one aggregate. mu serialises commands on it.

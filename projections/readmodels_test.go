@@ -20,6 +20,8 @@ type sample struct {
 // samples has an event of every registered type. A type registered without
 // a sample here fails TestEveryEventTypeFoldsThroughEveryModel: add one.
 var samples = map[string]sample{
+	domain.TypeIDTagSet:            {"", "", "", domain.IDTagSet{Tag: "TAG1", Status: domain.TagBlocked}},
+	domain.TypeIDTagRemoved:        {"", "", "", domain.IDTagRemoved{Tag: "TAG1"}},
 	domain.TypeTxIDAllocated:       {"c1", "", "", domain.TxIDAllocated{TransactionID: 4012, ChargerID: "c1", StartEventID: "e1"}},
 	domain.TypeSampleRefused:       {"c1", "s1", "", domain.SampleRefused{ConnectorID: 1, Measurand: "SoC", Value: "150", Reason: "out of range"}},
 	domain.TypeFirmwareStatus:      {"c1", "", "", domain.FirmwareStatus{Status: "Installed"}},

@@ -14,6 +14,12 @@ import (
 	"golang.org/x/time/rate"
 )
 
+// Id-tag modes (OCPPConfig.IDTags).
+const (
+	IDTagsOpen = "open"
+	IDTagsList = "list"
+)
+
 // Boot policies for chargers not on the allow list.
 const (
 	PolicyAccept  = "accept"
@@ -44,6 +50,10 @@ type OCPPConfig struct {
 	// 0): a StopTransaction carrying hours of transactionData is larger
 	// than the simple protocol's frames.
 	ReadLimit int64
+	// IDTags is IDTagsOpen (every id tag is Accepted) or IDTagsList
+	// (Authorize and StartTransaction answer from the id-tag list; an
+	// unknown tag is Invalid).
+	IDTags string
 	// Refused, when set, hears every OCPP CALL refused by a limit or by
 	// the boot rule, with its reason (ocpp.RefusedRate, RefusedBoot,
 	// RefusedMeter): for a metric.
@@ -261,16 +271,48 @@ func (b *ocppBackend) ConnectorStatus(ctx context.Context, chargerID string, con
 	})
 }
 
-func (b *ocppBackend) Authorize(context.Context, string, string) (ocpp.IDTagStatus, error) {
-	return ocpp.IDTagAccepted, nil
+// Authorize answers from the id-tag list with IDTags "list", else
+// Accepted.
+func (b *ocppBackend) Authorize(ctx context.Context, _ string, idTag string) (ocpp.Authorization, error) {
+	return b.authorize(ctx, idTag)
 }
 
-func (b *ocppBackend) StartTransaction(ctx context.Context, chargerID string, tx ocpp.StartTx) (int, ocpp.IDTagStatus, error) {
+func (b *ocppBackend) authorize(ctx context.Context, idTag string) (ocpp.Authorization, error) {
+	if b.cfg.IDTags != IDTagsList {
+		return ocpp.Authorization{Status: ocpp.IDTagAccepted}, nil
+	}
 	ctx, cancel := context.WithTimeout(ctx, b.s.cfg.StoreTimeout)
 	defer cancel()
-	_, id, err := b.s.cfg.Service.StartTransaction(ctx, chargerID, tx.EventID, domain.TransactionStarted{
-		ConnectorID: tx.ConnectorID, IDTag: tx.IDTag, MeterStart: tx.MeterStart, Timestamp: tx.Timestamp.UTC()})
-	return id, ocpp.IDTagAccepted, storeErr(err)
+	list, err := b.s.cfg.Service.IDTagList(ctx)
+	if err != nil {
+		return ocpp.Authorization{}, storeErr(err)
+	}
+	t, ok := list.ByTag[idTag]
+	if !ok {
+		return ocpp.Authorization{Status: ocpp.IDTagInvalid}, nil
+	}
+	a := ocpp.Authorization{Status: ocpp.IDTagStatus(t.Effective(b.s.cfg.Service.Now())), Parent: t.Parent}
+	if t.Expiry != nil {
+		a.Expiry = *t.Expiry
+	}
+	return a, nil
+}
+
+// StartTransaction records the transaction; with IDTags "list" one whose
+// tag is not Accepted opens no session (see domain.Charger.StartTransaction).
+func (b *ocppBackend) StartTransaction(ctx context.Context, chargerID string, tx ocpp.StartTx) (int, ocpp.Authorization, error) {
+	auth, err := b.authorize(ctx, tx.IDTag)
+	if err != nil {
+		return 0, auth, err
+	}
+	d := domain.TransactionStarted{ConnectorID: tx.ConnectorID, IDTag: tx.IDTag, MeterStart: tx.MeterStart, Timestamp: tx.Timestamp.UTC()}
+	if auth.Status != ocpp.IDTagAccepted {
+		d.IDTagStatus = string(auth.Status)
+	}
+	ctx, cancel := context.WithTimeout(ctx, b.s.cfg.StoreTimeout)
+	defer cancel()
+	_, id, err := b.s.cfg.Service.StartTransaction(ctx, chargerID, tx.EventID, d)
+	return id, auth, storeErr(err)
 }
 
 func (b *ocppBackend) Reading(ctx context.Context, chargerID string, soc float64, eventID string, ts time.Time) error {

@@ -152,6 +152,11 @@ func (a *API) routes() {
 	a.handle("PUT /api/devices/{kind}/{id}", RoleOps, a.enrolDevice)
 	a.handle("DELETE /api/devices/{kind}/{id}", RoleOps, a.unenrolDevice)
 
+	a.handle("GET /api/id-tags", RoleOps, a.listIDTags)
+	a.handle("GET /api/id-tags/{tag}", RoleOps, a.getIDTag)
+	a.handle("PUT /api/id-tags/{tag}", RoleOps, a.putIDTag)
+	a.handle("DELETE /api/id-tags/{tag}", RoleOps, a.deleteIDTag)
+
 	a.handle("GET /api/pairings", RoleStaff, a.listPairings)
 	a.handle("GET /api/pairings/{chargerId}", RoleStaff, a.getPairing)
 	a.handle("PUT /api/pairings/{chargerId}", RoleOps, a.putPairing)

@@ -37,10 +37,10 @@ type Backend interface {
 	// time when the charger sent none.
 	ConnectorStatus(ctx context.Context, chargerID string, connectorID int, status, errorCode, info string, ts time.Time) error
 	// Authorize checks an id tag.
-	Authorize(ctx context.Context, chargerID, idTag string) (IDTagStatus, error)
-	// StartTransaction opens (or joins) the charger's session and returns
-	// an integer transaction id and the id tag's status.
-	StartTransaction(ctx context.Context, chargerID string, tx StartTx) (transactionID int, status IDTagStatus, err error)
+	Authorize(ctx context.Context, chargerID, idTag string) (Authorization, error)
+	// StartTransaction records a started transaction and returns an
+	// integer transaction id and the id tag's authorization.
+	StartTransaction(ctx context.Context, chargerID string, tx StartTx) (transactionID int, auth Authorization, err error)
 	// Reading records one state-of-charge sample (measurand SoC), soc in
 	// 0..100, exactly like a reading of the simple protocol.
 	Reading(ctx context.Context, chargerID string, soc float64, eventID string, ts time.Time) error
@@ -97,6 +97,14 @@ const (
 	IDTagInvalid      IDTagStatus = "Invalid"
 	IDTagConcurrentTx IDTagStatus = "ConcurrentTx"
 )
+
+// Authorization is what the Central System says of an id tag
+// (idTagInfo): its status, and when set its expiry and parent tag.
+type Authorization struct {
+	Status IDTagStatus
+	Expiry time.Time // zero: none sent
+	Parent string    // "": none sent
+}
 
 // StartTx is a StartTransaction request.
 type StartTx struct {

@@ -78,12 +78,12 @@ func (f *fakeBackend) ConnectorStatus(_ context.Context, chargerID string, conne
 	return f.record("ConnectorStatus", chargerID, connectorID, status, errorCode, info, ts)
 }
 
-func (f *fakeBackend) Authorize(_ context.Context, chargerID, idTag string) (ocpp.IDTagStatus, error) {
-	return f.authStatus, f.record("Authorize", chargerID, idTag)
+func (f *fakeBackend) Authorize(_ context.Context, chargerID, idTag string) (ocpp.Authorization, error) {
+	return ocpp.Authorization{Status: f.authStatus}, f.record("Authorize", chargerID, idTag)
 }
 
-func (f *fakeBackend) StartTransaction(_ context.Context, chargerID string, tx ocpp.StartTx) (int, ocpp.IDTagStatus, error) {
-	return f.startTxID, f.authStatus, f.record("StartTransaction", chargerID, tx)
+func (f *fakeBackend) StartTransaction(_ context.Context, chargerID string, tx ocpp.StartTx) (int, ocpp.Authorization, error) {
+	return f.startTxID, ocpp.Authorization{Status: f.authStatus}, f.record("StartTransaction", chargerID, tx)
 }
 
 func (f *fakeBackend) Reading(_ context.Context, chargerID string, soc float64, eventID string, ts time.Time) error {

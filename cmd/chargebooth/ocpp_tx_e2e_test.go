@@ -263,3 +263,93 @@ func TestOCPPTransactionEdgeCases(t *testing.T) {
 		}
 	})
 }
+
+// TestOCPPIDTagList: with --id-tags list, Authorize and StartTransaction
+// answer from the list kept at /api/id-tags.
+func TestOCPPIDTagList(t *testing.T) {
+	m := startMain(t, t.TempDir(), func(m *Main) { m.Config.IDTags = "list" })
+	past := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	future := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	for tag, body := range map[string]string{
+		"GOOD":    `{"status":"Accepted","expiryDate":"` + future + `","parentIdTag":"CREW"}`,
+		"BLOCKED": `{"status":"Blocked"}`,
+		"OLD":     `{"status":"Accepted","expiryDate":"` + past + `"}`,
+	} {
+		if code := api(t, m, "PUT", "/api/id-tags/"+tag, body, nil); code != http.StatusOK {
+			t.Fatalf("PUT id tag %s: HTTP %d", tag, code)
+		}
+	}
+	for _, bad := range []string{`{"status":"Maybe"}`, `{"status":"Accepted","parentIdTag":"has space"}`, `{}`} {
+		if code := api(t, m, "PUT", "/api/id-tags/X", bad, nil); code != http.StatusBadRequest {
+			t.Errorf("PUT %s: HTTP %d, want 400", bad, code)
+		}
+	}
+	if code := api(t, m, "PUT", "/api/id-tags/"+strings.Repeat("T", 21), `{"status":"Accepted"}`, nil); code != http.StatusBadRequest {
+		t.Errorf("a 21-character tag: HTTP %d, want 400", code)
+	}
+
+	c := dialOCPP(t, m, "cTags", nil)
+	c.boot()
+	for tag, want := range map[string]string{"NOBODY": "Invalid", "BLOCKED": "Blocked", "OLD": "Expired", "GOOD": "Accepted"} {
+		var conf struct {
+			IDTagInfo struct {
+				Status      string `json:"status"`
+				ParentIDTag string `json:"parentIdTag"`
+				ExpiryDate  string `json:"expiryDate"`
+			} `json:"idTagInfo"`
+		}
+		c.call("Authorize", `{"idTag":"`+tag+`"}`, &conf)
+		if conf.IDTagInfo.Status != want {
+			t.Errorf("Authorize %s: got %s, want %s", tag, conf.IDTagInfo.Status, want)
+		}
+		if tag == "GOOD" && (conf.IDTagInfo.ParentIDTag != "CREW" || conf.IDTagInfo.ExpiryDate == "") {
+			t.Errorf("Authorize GOOD: got %+v, want its parent and expiry", conf.IDTagInfo)
+		}
+	}
+
+	// A refused tag's start opens no session; an accepted one does.
+	if _, st := startTx(t, c, "BLOCKED", time.Now()); st != "Blocked" {
+		t.Errorf("StartTransaction BLOCKED: got %s", st)
+	}
+	testkit.HoldsFor(t, 300*time.Millisecond, func() error {
+		var ch struct {
+			SessionID string `json:"sessionId"`
+		}
+		api(t, m, "GET", "/api/chargers/cTags", "", &ch)
+		if ch.SessionID != "" {
+			return fmt.Errorf("a blocked tag opened session %s", ch.SessionID)
+		}
+		return nil
+	})
+	tx, st := startTx(t, c, "GOOD", time.Now())
+	if st != "Accepted" {
+		t.Fatalf("StartTransaction GOOD: got %s", st)
+	}
+	checkFor(t, 5*time.Second, func() bool { return chargerSession(t, m, "cTags").TransactionID == tx })
+
+	var list struct {
+		IDTags []struct {
+			Tag       string `json:"idTag"`
+			Effective string `json:"effectiveStatus"`
+		} `json:"idTags"`
+	}
+	api(t, m, "GET", "/api/id-tags", "", &list)
+	if len(list.IDTags) != 3 || list.IDTags[2].Tag != "OLD" || list.IDTags[2].Effective != "Expired" {
+		t.Errorf("GET /api/id-tags: got %+v", list.IDTags)
+	}
+	if code := api(t, m, "DELETE", "/api/id-tags/GOOD", "", nil); code != http.StatusNoContent {
+		t.Errorf("DELETE: HTTP %d", code)
+	}
+	if code := api(t, m, "DELETE", "/api/id-tags/GOOD", "", nil); code != http.StatusNotFound {
+		t.Errorf("DELETE again: HTTP %d, want 404", code)
+	}
+	var conf struct {
+		IDTagInfo struct {
+			Status string `json:"status"`
+		} `json:"idTagInfo"`
+	}
+	c.call("Authorize", `{"idTag":"GOOD"}`, &conf)
+	if conf.IDTagInfo.Status != "Invalid" {
+		t.Errorf("Authorize a removed tag: got %s, want Invalid", conf.IDTagInfo.Status)
+	}
+}

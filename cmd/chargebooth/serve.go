@@ -60,6 +60,7 @@ type ServeConfig struct {
 	ChargerAuth   string
 	ChargerAllow  string
 	BootPolicy    string
+	IDTags        string
 	RemoteTimeout time.Duration
 	OCPPRate      float64
 	OCPPBurst     int
@@ -117,6 +118,7 @@ func (c *ServeConfig) flags(fs *flag.FlagSet) {
 	c.NATSAuth.flags(fs)
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile to this file until the server stops")
 	fs.BoolVar(&c.Pprof, "pprof", false, "serve net/http/pprof under /debug/pprof/ on the HTTP address (no token: keep it off on open networks)")
+	fs.StringVar(&c.IDTags, "id-tags", "open", "OCPP id tags: open (every tag is Accepted) or list (Authorize and StartTransaction answer from /api/id-tags; an unknown tag is Invalid)")
 	fs.StringVar(&c.BootPolicy, "boot-policy", "pending", "OCPP boot answer for chargers not on --charger-allow: pending or reject")
 	c.Devices.flags(fs)
 	c.TLS.flags(fs)

@@ -32,6 +32,9 @@ func (m *Main) startEdges() error {
 	if err != nil {
 		return err
 	}
+	if c.IDTags != charger.IDTagsOpen && c.IDTags != charger.IDTagsList {
+		return fmt.Errorf("--id-tags must be open or list, not %q", c.IDTags)
+	}
 	if c.BootPolicy != charger.PolicyPending && c.BootPolicy != charger.PolicyReject {
 		return fmt.Errorf("--boot-policy must be pending or reject, not %q", c.BootPolicy)
 	}
@@ -61,7 +64,7 @@ func (m *Main) startEdges() error {
 	rel.SetLocal(m.Chargers)
 	m.Chargers.EnableOCPP(charger.OCPPConfig{HeartbeatInterval: c.Heartbeat, Allow: allowList, Unknown: c.BootPolicy,
 		Rate: rate.Limit(c.OCPPRate), Burst: c.OCPPBurst, Meter: c.OCPPMeter, Refused: m.Metrics.OCPPRefused,
-		ReadLimit: int64(c.OCPPReadLimit)})
+		ReadLimit: int64(c.OCPPReadLimit), IDTags: c.IDTags})
 
 	m.api = httpapi.New(httpapi.Config{
 		Service: m.Service, Board: m.Board, Store: m.Store, Token: c.StaffToken, Clock: m.Clock,
