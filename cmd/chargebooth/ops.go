@@ -218,6 +218,12 @@ func timelineLine(e domain.Event) string {
 		if d.ReadingID != "" {
 			what += " (reading " + d.ReadingID + ")"
 		}
+		if d.ReceivedAt != nil {
+			what += ", sampled then, received " + d.ReceivedAt.Format(time.RFC3339)
+		}
+		if d.TimeNote != "" {
+			what += ", " + d.TimeNote
+		}
 	case domain.SessionOpened:
 		what = "session opened by " + d.By
 		if d.WidgetID != "" {
@@ -243,8 +249,19 @@ func timelineLine(e domain.Event) string {
 		what = "overdue: charged at " + d.ChargedAt.Format(time.RFC3339) + ", not collected after " + d.CollectAfter
 	case domain.TransactionStarted:
 		what = fmt.Sprintf("OCPP transaction %d started, connector %d, idTag %s", d.TransactionID, d.ConnectorID, d.IDTag)
+		if d.IDTagStatus != "" {
+			what += " " + d.IDTagStatus + ": no session"
+		}
 	case domain.TransactionStopped:
 		what = fmt.Sprintf("OCPP transaction %d stopped, meter %d", d.TransactionID, d.MeterStop)
+		if d.Superseded != 0 {
+			what += fmt.Sprintf(", superseded by transaction %d", d.Superseded)
+		}
+		if d.NotOpen {
+			what += ", not open on the charger: changed nothing"
+		}
+	case domain.SampleRefused:
+		what = fmt.Sprintf("sample refused: %s = %q: %s", d.Measurand, d.Value, d.Reason)
 	case domain.MeterSampled:
 		what = fmt.Sprintf("%s = %s %s", d.Measurand, d.Value, d.Unit)
 	case domain.ConnectorStatus:
