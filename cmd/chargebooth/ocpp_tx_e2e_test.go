@@ -78,7 +78,11 @@ func TestOCPPOfflineReplayKeepsSampleTime(t *testing.T) {
 	for _, s := range samples {
 		c.call("MeterValues", socMeterValues(s.soc, ocppTime(now.Add(-s.ago))), nil)
 	}
-	s := chargerSession(t, m, "cOffline")
+	var s sessionDetailJSON
+	checkFor(t, 5*time.Second, func() bool {
+		s = chargerSession(t, m, "cOffline")
+		return s.ChargedAt != nil
+	})
 	if got, want := s.OpenedAt, now.Add(-60*time.Minute); !got.Equal(want) {
 		t.Errorf("openedAt: got %v, want the first sample's time %v", got, want)
 	}
