@@ -209,6 +209,10 @@ func (SessionOpened) EventType() string { return TypeSessionOpened }
 // EventType implements Payload.
 func (SessionCharged) EventType() string { return TypeSessionCharged }
 
+// Validate implements Validator: the payload is empty; ValidateEvent
+// checks that the envelope names a session.
+func (SessionCharged) Validate() error { return nil }
+
 // EventType implements Payload.
 func (PaymentRecorded) EventType() string { return TypePaymentRecorded }
 

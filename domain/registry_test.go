@@ -308,7 +308,7 @@ func TestDecodeStored(t *testing.T) {
 		wantType string
 		opaque   bool
 	}{
-		{"good", `{"id":"x","type":"session.charged","time":"2026-07-04T18:00:00Z","data":{}}`, domain.TypeSessionCharged, false},
+		{"good", `{"id":"x","type":"session.charged","chargerId":"c1","sessionId":"s1","time":"2026-07-04T18:00:00Z","data":{}}`, domain.TypeSessionCharged, false},
 		{"not json", `{"id":`, "?", true},
 		{"bad data of a known type", `{"id":"x","type":"charger.soc_reported","time":"2026-07-04T18:00:00Z","data":{"soc":"high"}}`, domain.TypeSoCReported, true},
 		{"bad time", `{"id":"x","type":"session.charged","time":"yesterday","data":{}}`, "?", true},

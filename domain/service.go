@@ -102,6 +102,9 @@ func run[T aggregate](ctx context.Context, s *Service, sl *slot[T], key StreamKe
 		if err != nil || len(events) == 0 {
 			return events, err
 		}
+		if err := validateEvents(events); err != nil {
+			return nil, err
+		}
 		stampActor(ctx, events)
 		res, err := s.store.Append(ctx, key, sl.agg.version(), events)
 		if errors.Is(err, ErrConflict) && attempt+1 < maxAttempts {
@@ -274,6 +277,9 @@ func (s *Service) widgetOf(ctx context.Context, chargerID string) (string, error
 func (s *Service) Record(ctx context.Context, events ...Event) error {
 	if len(events) == 0 {
 		return nil
+	}
+	if err := validateEvents(events); err != nil {
+		return err
 	}
 	stampActor(ctx, events)
 	_, err := s.store.Append(ctx, events[0].Key(), AnyVersion, events)

@@ -78,8 +78,12 @@ func broadcast(typ string) bool {
 	return strings.HasPrefix(typ, "notice.") || strings.HasPrefix(typ, "pairing.")
 }
 
-// publish is the board listener.
+// publish is the board listener. A quarantined event (its payload breaks
+// the domain's rules) is not sent: the dashboard would fold it as genuine.
 func (h *hub) publish(u projections.Update) {
+	if o, ok := u.Event.Data.(domain.Opaque); ok && o.Quarantined() {
+		return
+	}
 	all := broadcast(u.Event.Type)
 	var it *item
 	h.edge.Range(func(c *client) {

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,6 +62,16 @@ func openOps(ctx context.Context, natsURL, dataDir string, auth *natsAuth, stder
 		if err != nil {
 			return nil, err
 		}
+		if natsURL == "" {
+			// The running server's embedded NATS: log in as it does.
+			creds, err := dataDirCredentials(dataDir)
+			if err != nil {
+				return nil, err
+			}
+			if creds != nil {
+				opts = append(opts, creds.Option())
+			}
+		}
 		nc, err := nats.Connect(url, append(opts, nats.Timeout(2*time.Second), nats.Name("chargebooth ops"))...)
 		if err == nil {
 			o.nc = nc
@@ -73,11 +84,21 @@ func openOps(ctx context.Context, natsURL, dataDir string, auth *natsAuth, stder
 		if _, err := os.Stat(dir); err != nil {
 			return nil, fmt.Errorf("no running server found and no data in %s", dataDir)
 		}
-		emb, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{DataDir: dir, Listen: "127.0.0.1:-1"})
+		// A port of its own, locked like the server's (with fresh
+		// credentials when the data directory keeps none).
+		creds, err := dataDirCredentials(dataDir)
+		if err != nil {
+			return nil, err
+		}
+		if creds == nil {
+			c := eventstore.NewCredentials()
+			creds = &c
+		}
+		emb, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{DataDir: dir, Listen: "127.0.0.1:-1", Credentials: creds})
 		if err != nil {
 			return nil, fmt.Errorf("open data dir %s (is a server still using it?): %w", dataDir, err)
 		}
-		nc, err := eventstore.Connect(emb.ClientURL())
+		nc, err := eventstore.Connect(emb.ClientURL(), emb.ClientOptions()...)
 		if err != nil {
 			emb.Shutdown()
 			return nil, err
@@ -93,6 +114,20 @@ func openOps(ctx context.Context, natsURL, dataDir string, auth *natsAuth, stder
 	}
 	o.Store = st
 	return o, nil
+}
+
+// dataDirCredentials returns the embedded NATS credentials the data
+// directory keeps, nil when it keeps none (a server that never started
+// there, or one older than the credentials), or why they cannot be used.
+func dataDirCredentials(dataDir string) (*eventstore.Credentials, error) {
+	c, err := eventstore.LoadCredentials(credentialsPath(dataDir))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
 }
 
 // parseTime accepts RFC 3339, "2006-01-02 15:04", or a date.
@@ -269,7 +304,11 @@ func timelineLine(e domain.Event) string {
 	case domain.ChargerBooted:
 		what = fmt.Sprintf("booted: %s %s serial %s firmware %s", d.Vendor, d.Model, d.Serial, d.Firmware)
 	case domain.Opaque:
-		what = "UNKNOWN to this build: " + d.String()
+		if d.Quarantined() {
+			what = fmt.Sprintf("QUARANTINED (%s: %s), not folded: %s", d.Code, d.Detail, d.Raw)
+		} else {
+			what = "UNKNOWN to this build: " + d.String()
+		}
 	default:
 		b, _ := json.Marshal(e.Data)
 		what = string(b)
@@ -377,6 +416,9 @@ func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fmt.Fprintf(stdout, "folded %d events from sequence 1\n", full.Applied())
 	for _, typ := range sortedCounts(full.Unknown()) {
 		fmt.Fprintf(stdout, "skipped %d events this build cannot read: %s\n", full.Unknown()[typ], typ)
+	}
+	for _, typ := range sortedCounts(full.Quarantined()) {
+		fmt.Fprintf(stdout, "quarantined %d events that break the domain's rules (see replay): %s\n", full.Quarantined()[typ], typ)
 	}
 	data, err := o.LoadCheckpoint(ctx, runtime.DefaultCheckpointName)
 	if err != nil {

@@ -67,6 +67,7 @@ type ServeConfig struct {
 	OCPPMeter     ocpp.MeterLimits
 	OCPPReadLimit byteSize
 	NATSAuth      natsAuth
+	NATSLock      natsLock
 	CPUProfile    string
 	Pprof         bool
 	Devices       devicesConfig
@@ -78,7 +79,7 @@ type ServeConfig struct {
 func (c *ServeConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data-dir", "./data", "data directory (embedded JetStream store, staff token)")
 	fs.StringVar(&c.NATSURL, "nats-url", "", "external NATS URL(s), comma separated; disables the embedded server")
-	fs.StringVar(&c.NATSListen, "nats-listen", "127.0.0.1:4222", "embedded NATS client address (loopback)")
+	fs.StringVar(&c.NATSListen, "nats-listen", "127.0.0.1:4222", "embedded NATS client address (loopback unless --nats-allow-remote)")
 	fs.StringVar(&c.ChargerAddr, "charger-addr", ":3100", "charger WebSocket address")
 	fs.StringVar(&c.WidgetAddr, "widget-addr", ":3200", "widget WebSocket address")
 	fs.StringVar(&c.HTTPAddr, "http-addr", ":3000", "staff API, dashboard, /metrics, /healthz, /readyz address")
@@ -116,6 +117,7 @@ func (c *ServeConfig) flags(fs *flag.FlagSet) {
 	fs.Var(&c.OCPPReadLimit, "ocpp-read-limit", "largest OCPP frame read (bytes, or with KiB/MiB); a larger one closes the socket with 1009 (the simple protocol keeps 64 KiB)")
 	fs.IntVar(&c.OCPPMeter.ValueLength, "ocpp-max-value-length", ocpp.DefaultMaxValueLength, "most characters of one sampled value (SignedData may be longer)")
 	c.NATSAuth.flags(fs)
+	c.NATSLock.flags(fs)
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile to this file until the server stops")
 	fs.BoolVar(&c.Pprof, "pprof", false, "serve net/http/pprof under /debug/pprof/ on the HTTP address (no token: keep it off on open networks)")
 	fs.StringVar(&c.IDTags, "id-tags", "open", "OCPP id tags: open (every tag is Accepted) or list (Authorize and StartTransaction answer from /api/id-tags; an unknown tag is Invalid)")

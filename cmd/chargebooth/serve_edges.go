@@ -138,7 +138,7 @@ func (m *Main) printBanner() {
 	}
 	m.printTLSBanner()
 	if m.Embedded != nil {
-		fmt.Fprintf(w, "  NATS       %s (embedded, data in %s)\n", m.natsURL, m.Config.DataDir)
+		fmt.Fprintf(w, "  NATS       %s (embedded, data in %s; clients log in with %s)\n", m.natsURL, m.Config.DataDir, credentialsPath(m.Config.DataDir))
 	} else {
 		fmt.Fprintf(w, "  NATS       %s (external)\n", m.natsURL)
 	}

@@ -29,6 +29,11 @@ func (m *Main) configure() (err error) {
 	if c.Sync != eventstore.SyncAlways && c.Sync != eventstore.SyncInterval {
 		return fmt.Errorf("--sync must be always or interval, not %q", c.Sync)
 	}
+	if c.NATSURL == "" {
+		if err := checkNATSListen(c.NATSListen, c.NATSLock.AllowRemote); err != nil {
+			return err
+		}
+	}
 	if c.Instance == "" {
 		c.Instance = defaultInstance(c.HTTPAddr)
 	}
@@ -54,12 +59,20 @@ func (m *Main) openStore(ctx context.Context) (err error) {
 	m.natsURL = c.NATSURL
 	var opts []nats.Option
 	if m.natsURL == "" {
+		// Every client must log in, the server's own and the ops tools
+		// (which read the same file): a plain PUB on the port stores nothing.
+		creds, err := eventstore.LoadOrMakeCredentials(credentialsPath(c.DataDir))
+		if err != nil {
+			return err
+		}
 		m.Embedded, err = eventstore.StartEmbedded(eventstore.EmbeddedConfig{
-			DataDir: filepath.Join(c.DataDir, "jetstream"), Listen: c.NATSListen, Sync: c.Sync, MaxStore: int64(c.MaxStore), Log: m.Log})
+			DataDir: filepath.Join(c.DataDir, "jetstream"), Listen: c.NATSListen, Sync: c.Sync, MaxStore: int64(c.MaxStore), Log: m.Log,
+			Credentials: &creds})
 		if err != nil {
 			return fmt.Errorf("start embedded NATS: %w", err)
 		}
 		m.natsURL = m.Embedded.ClientURL()
+		opts = m.Embedded.ClientOptions()
 		// Leave the address for the ops tools (replay, report, rebuild).
 		if err := os.WriteFile(filepath.Join(c.DataDir, natsURLFile), []byte(m.natsURL+"\n"), 0o644); err != nil {
 			return fmt.Errorf("data dir: %w", err)

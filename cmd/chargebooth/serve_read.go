@@ -33,7 +33,7 @@ func (m *Main) startReadSide(ctx context.Context) error {
 	rt, err := runtime.New(runtime.Config{
 		Board: m.Board, Feed: m.Store, Stream: m.Store, Consumer: "projections-" + c.Instance,
 		Checkpoints: m.Store, CheckpointEvery: c.Checkpoint,
-		StoreReady: m.storeReady, OnUnknown: m.Metrics.EventUnknown, Log: m.Log,
+		StoreReady: m.storeReady, OnUnknown: m.Metrics.EventUnknown, OnQuarantined: m.Metrics.EventQuarantined, Log: m.Log,
 	})
 	if err != nil {
 		return err
