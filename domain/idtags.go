@@ -192,3 +192,9 @@ func (s *Service) IDTagList(ctx context.Context) (*IDTags, error) {
 	}
 	return cp, nil
 }
+
+// Validate implements Validator: a valid tag entry.
+func (p IDTagSet) Validate() error { return ValidateIDTagEntry(p.Entry()) }
+
+// Validate implements Validator: a valid tag.
+func (p IDTagRemoved) Validate() error { return ValidateIDTag(p.Tag) }

@@ -57,3 +57,24 @@ func (DiagnosticsStatus) EventType() string { return TypeDiagnosticsStatus }
 
 // EventType implements Payload.
 func (SecurityEventNoted) EventType() string { return TypeSecurityEventNoted }
+
+// Validate implements Validator: a connector, a measurand, the value and
+// why it was refused.
+func (p SampleRefused) Validate() error {
+	if p.ConnectorID < 0 {
+		return Errorf(CodeInvalidInput, "connectorId %d is negative", p.ConnectorID)
+	}
+	return firstErr(checkName("measurand", p.Measurand, true), checkName("value", p.Value, false),
+		checkName("reason", p.Reason, true))
+}
+
+// Validate implements Validator: a status.
+func (p FirmwareStatus) Validate() error { return checkName("status", p.Status, true) }
+
+// Validate implements Validator: a status.
+func (p DiagnosticsStatus) Validate() error { return checkName("status", p.Status, true) }
+
+// Validate implements Validator: the event's kind and short tech info.
+func (p SecurityEventNoted) Validate() error {
+	return firstErr(checkName("kind", p.Kind, true), checkName("techInfo", p.TechInfo, false))
+}

@@ -99,3 +99,11 @@ func (s *Service) allocateTxID(ctx context.Context, chargerID, startEventID stri
 // maxTxID is the largest transaction id: OCPP's integer is a 32-bit one
 // on most chargers.
 const maxTxID = 1<<31 - 1
+
+// Validate implements Validator: a positive id for a valid charger's start.
+func (p TxIDAllocated) Validate() error {
+	if p.TransactionID < 1 || p.TransactionID > maxTxID {
+		return Errorf(CodeInvalidInput, "transactionId %d is not from 1 to %d", p.TransactionID, maxTxID)
+	}
+	return firstErr(ValidateDeviceID("charger", p.ChargerID), checkName("startEventId", p.StartEventID, true))
+}

@@ -38,6 +38,13 @@ var sessionTypes = map[string]bool{
 	TypeHandedBack: true, TypeSessionOverdue: true, TypeTransactionStarted: true,
 }
 
+// sessionless reports a session type's event that is kept on no session:
+// a transaction started with an id tag that was not accepted.
+func sessionless(e Event) bool {
+	d, ok := e.Data.(TransactionStarted)
+	return ok && d.IDTagStatus != ""
+}
+
 // ValidateEvent checks a decoded event against the domain's invariants:
 // its envelope names a valid charger (charger events) or widget (widget
 // events) and, for events that only exist in a session, a session; its
@@ -65,7 +72,7 @@ func ValidateEvent(e Event) error {
 			return err
 		}
 	}
-	if sessionTypes[e.Type] && e.SessionID == "" {
+	if sessionTypes[e.Type] && e.SessionID == "" && !sessionless(e) {
 		return Errorf(CodeInvalidInput, "%s has no session id", e.Type)
 	}
 	if e.Time.IsZero() {
@@ -232,6 +239,11 @@ func (p TransactionStarted) Validate() error {
 	}
 	if p.ConnectorID < 0 {
 		return Errorf(CodeInvalidInput, "connectorId %d is negative", p.ConnectorID)
+	}
+	switch p.IDTagStatus {
+	case "", TagBlocked, TagExpired, TagInvalid, "ConcurrentTx":
+	default:
+		return Errorf(CodeInvalidInput, "idTagStatus %.20q is not a refusal", p.IDTagStatus)
 	}
 	return checkName("idTag", p.IDTag, false)
 }

@@ -35,6 +35,30 @@ var validation = map[string]struct {
 	valid   stored
 	invalid []invalid
 }{
+	domain.TypeTxIDAllocated: {stored{"c1", "", "", `{"transactionId":4012,"chargerId":"c1","startEventId":"e1"}`}, []invalid{
+		{"zero id", stored{"c1", "", "", `{"transactionId":0,"chargerId":"c1","startEventId":"e1"}`}, domain.CodeInvalidInput},
+		{"invalid charger", stored{"c1", "", "", `{"transactionId":7,"chargerId":"c 1","startEventId":"e1"}`}, domain.CodeInvalidID},
+	}},
+	domain.TypeSampleRefused: {stored{"c1", "", "s1", `{"connectorId":1,"measurand":"SoC","value":"150","reason":"out of range","timestamp":"2026-07-04T18:00:00Z"}`}, []invalid{
+		{"no reason", stored{"c1", "", "s1", `{"connectorId":1,"measurand":"SoC","value":"150","reason":"","timestamp":"2026-07-04T18:00:00Z"}`}, domain.CodeInvalidInput},
+		{"negative connector", stored{"c1", "", "s1", `{"connectorId":-1,"measurand":"SoC","value":"1","reason":"r","timestamp":"2026-07-04T18:00:00Z"}`}, domain.CodeInvalidInput},
+	}},
+	domain.TypeFirmwareStatus: {stored{"c1", "", "", `{"status":"Installed"}`}, []invalid{
+		{"no status", stored{"c1", "", "", `{"status":""}`}, domain.CodeInvalidInput},
+	}},
+	domain.TypeDiagnosticsStatus: {stored{"c1", "", "", `{"status":"Uploaded"}`}, []invalid{
+		{"no status", stored{"c1", "", "", `{"status":""}`}, domain.CodeInvalidInput},
+	}},
+	domain.TypeSecurityEventNoted: {stored{"c1", "", "", `{"kind":"FirmwareUpdated","timestamp":"2026-07-04T18:00:00Z"}`}, []invalid{
+		{"no kind", stored{"c1", "", "", `{"kind":"","timestamp":"2026-07-04T18:00:00Z"}`}, domain.CodeInvalidInput},
+	}},
+	domain.TypeIDTagSet: {stored{"", "", "", `{"idTag":"TAG1","status":"Accepted"}`}, []invalid{
+		{"bad status", stored{"", "", "", `{"idTag":"TAG1","status":"Maybe"}`}, domain.CodeInvalidInput},
+		{"long tag", stored{"", "", "", `{"idTag":"` + strings.Repeat("T", 21) + `","status":"Accepted"}`}, domain.CodeInvalidInput},
+	}},
+	domain.TypeIDTagRemoved: {stored{"", "", "", `{"idTag":"TAG1"}`}, []invalid{
+		{"empty tag", stored{"", "", "", `{"idTag":""}`}, domain.CodeInvalidInput},
+	}},
 	domain.TypeSoCReported: {stored{"c1", "", "s1", `{"soc":85,"status":"charging80","readingId":"r1"}`}, []invalid{
 		{"soc above 100", stored{"c1", "", "s1", `{"soc":101,"status":"charged"}`}, domain.CodeInvalidSoC},
 		{"soc negative", stored{"c1", "", "s1", `{"soc":-1,"status":"charging"}`}, domain.CodeInvalidSoC},
