@@ -111,7 +111,7 @@ type API struct {
 	roleOf  map[string]Role // pattern → the role it needs
 
 	throttle *throttle
-	revokeMu sync.Mutex      // guards revoked
+	revokeMu sync.Mutex     // guards revoked
 	revoked  []func(string) // OnRevoked's functions
 }
 
