@@ -31,6 +31,7 @@ type Board struct {
 	notices  *noticeModel
 	devices  *deviceModel
 	staff    *staffModel
+	audit    *auditModel
 	events   *eventCounter
 }
 
@@ -55,6 +56,7 @@ func NewBoard(t domain.Tariff, extra ...ReadModel) *Board {
 	b.notices = register(b, newNoticeModel())
 	b.devices = register(b, newDeviceModel())
 	b.staff = register(b, newStaffModel())
+	b.audit = register(b, newAuditModel())
 	b.events = register(b, newEventCounter())
 	for _, m := range extra {
 		b.Register(m)

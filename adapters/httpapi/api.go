@@ -189,6 +189,15 @@ func (a *API) routes() {
 	a.handle("PUT /api/store", RoleOps, a.putStore)
 
 	a.handle("GET /api/live", RoleStaff, a.live)
+
+	a.handle("POST /api/login", RolePublic, a.login)
+	a.handle("POST /api/logout", RolePublic, a.logout)
+	a.handle("GET /api/me", RoleStaff, a.me)
+	a.handle("GET /api/staff", RoleAdmin, a.listStaff)
+	a.handle("POST /api/staff", RoleAdmin, a.addStaff)
+	a.handle("PATCH /api/staff/{id}", RoleAdmin, a.changeStaff)
+	a.handle("DELETE /api/staff/{id}", RoleAdmin, a.disableStaff)
+	a.handle("GET /api/audit", RoleLead, a.audit)
 	m.HandleFunc("/api/", a.apiFallback)
 
 	m.HandleFunc("GET /healthz", a.healthz)

@@ -94,7 +94,7 @@ func bearer(h string) (string, bool) {
 // path exists for another method, 404 otherwise, both as JSON.
 func (a *API) apiFallback(w http.ResponseWriter, r *http.Request) {
 	var allow []string
-	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		probe := r.Clone(r.Context())
 		probe.Method = m
 		if _, p := a.mux.Handler(probe); p != "" && p != "/api/" {
