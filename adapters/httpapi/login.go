@@ -3,6 +3,7 @@ package httpapi
 import (
 	"crypto/subtle"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/chargebooth/chargebooth/domain"
@@ -59,9 +60,12 @@ func meOf(p Principal, expires time.Time) meResponse {
 	return out
 }
 
-// dummyPIN is compared when a name is unknown, so that the answer takes
-// as long as for a known name.
-var dummyPIN, _ = bcrypt.GenerateFromPassword([]byte("00000000"), bcrypt.DefaultCost)
+// dummyPIN returns the hash compared when a name is unknown (or has no
+// PIN), so that the answer takes as long as for a known name.
+var dummyPIN = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("no PIN"), pinCost)
+	return h
+})
 
 // login answers POST /api/login: checks a token or a name and PIN, records
 // a session (staff.signed_in, only the cookie's hash) and sets the cookie.
@@ -118,7 +122,7 @@ func (a *API) checkLogin(req loginRequest) (Principal, string, bool) {
 		return p, "token", err == nil
 	}
 	m, known := a.cfg.Board.StaffByName(req.Name)
-	hash := dummyPIN
+	hash := dummyPIN()
 	if known && m.PINHash != "" {
 		hash = []byte(m.PINHash)
 	}

@@ -16,6 +16,9 @@ const (
 	maxPIN = 8
 )
 
+// pinCost is the bcrypt cost of PIN hashes (lowered by the tests only).
+var pinCost = bcrypt.DefaultCost
+
 // HashPIN checks a PIN (4 to 8 digits) and returns its bcrypt hash.
 func HashPIN(pin string) (string, error) {
 	if len(pin) < minPIN || len(pin) > maxPIN {
@@ -26,7 +29,7 @@ func HashPIN(pin string) (string, error) {
 			return "", domain.Errorf(domain.CodeInvalidInput, "pin must be %d to %d digits", minPIN, maxPIN)
 		}
 	}
-	h, err := bcrypt.GenerateFromPassword([]byte(pin), bcrypt.DefaultCost)
+	h, err := bcrypt.GenerateFromPassword([]byte(pin), pinCost)
 	if err != nil {
 		return "", err
 	}
