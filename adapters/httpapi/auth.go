@@ -137,7 +137,7 @@ func (a *API) bySession(cookie string, now time.Time) (Principal, error) {
 		return Principal{}, errBadCredential
 	}
 	if s.StaffID == domain.BootstrapAdminID {
-		if a.cfg.Token == "" {
+		if a.cfg.Token == "" || subtle.ConstantTimeCompare([]byte(s.Credential), []byte(a.bootstrapCredential(bootstrapAdmin))) != 1 {
 			return Principal{}, errBadCredential
 		}
 		p := bootstrapAdmin
@@ -149,6 +149,16 @@ func (a *API) bySession(cookie string, now time.Time) (Principal, error) {
 		return Principal{}, errBadCredential
 	}
 	return memberPrincipal(m, h)
+}
+
+// bootstrapCredential is what a session of the bootstrap admin is bound
+// to: a hash of the bootstrap token (a hash of that hash, so the store
+// holds nothing that passes for the token's own hash), "" for members.
+func (a *API) bootstrapCredential(p Principal) string {
+	if p.Actor.ID != domain.BootstrapAdminID || a.cfg.Token == "" {
+		return ""
+	}
+	return HashSecret("chargebooth bootstrap session " + HashSecret(a.cfg.Token))
 }
 
 // memberPrincipal is the principal of an enabled member.

@@ -103,7 +103,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 	expires := now.Add(a.cfg.SessionTTL)
 	ctx := domain.WithActor(r.Context(), p.Actor)
 	events, err := a.cfg.Service.OnStaff(ctx, func(s *domain.Staff, x domain.Ctx) ([]domain.Event, error) {
-		return s.SignIn(x, p.Actor.ID, HashSecret(cookie), method, expires)
+		return s.SignIn(x, p.Actor.ID, HashSecret(cookie), method, a.bootstrapCredential(p), expires)
 	})
 	if err != nil {
 		a.fail(w, r, err)

@@ -19,14 +19,18 @@ import (
 
 // peer returns a second instance over e's store: its own service, board
 // (following the stream) and API, as another server of a cluster.
-func (e *env) peer() *env {
+func (e *env) peer(token ...string) *env {
 	e.t.Helper()
+	tok := testToken
+	if len(token) > 0 {
+		tok = token[0]
+	}
 	p := &env{t: e.t, store: e.store, clock: e.clock, tariff: e.tariff}
 	p.board = projections.NewBoard(p.tariff)
 	p.svc = domain.NewService(e.store, e.clock.Now, func() string { return ulid.Make().String() }, e.tariff)
 	p.svc.SetShared(true)
 	e.svc.SetShared(true)
-	rt, err := runtime.New(runtime.Config{Board: p.board, Feed: e.store, Stream: e.store, Consumer: "httpapi-test-peer"})
+	rt, err := runtime.New(runtime.Config{Board: p.board, Feed: e.store, Stream: e.store, Consumer: "httpapi-test-peer-" + ulid.Make().String()})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -35,7 +39,7 @@ func (e *env) peer() *env {
 	if err := rt.Start(ctx); err != nil {
 		e.t.Fatal(err)
 	}
-	p.api = httpapi.New(httpapi.Config{Service: p.svc, Board: p.board, Store: e.store, Token: testToken, Clock: e.clock.Now,
+	p.api = httpapi.New(httpapi.Config{Service: p.svc, Board: p.board, Store: e.store, Token: tok, Clock: e.clock.Now,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), WaitApplied: rt.WaitApplied})
 	p.srv = httptest.NewServer(p.api.Handler())
 	e.t.Cleanup(func() {
@@ -81,5 +85,22 @@ func TestDisableOnEveryInstance(t *testing.T) {
 	}
 	if got := b.withCookie(c, "GET", "/api/me", ""); got.code != http.StatusUnauthorized {
 		t.Errorf("peer's cookie after the disable: got %d, want 401", got.code)
+	}
+}
+
+// TestBootstrapSessionBoundToToken: a session signed in with the bootstrap
+// token works where that token is in force, not on an instance (or after
+// a restart) with another one.
+func TestBootstrapSessionBoundToToken(t *testing.T) {
+	a := newEnv(t)
+	same, other := a.peer(), a.peer("another-bootstrap-token")
+	_, c := a.login(`{"token":"` + testToken + `"}`)
+	same.caughtUp()
+	other.caughtUp()
+	if got := same.withCookie(c, "GET", "/api/me", ""); got.code != http.StatusOK {
+		t.Errorf("same bootstrap token: got %d, want 200", got.code)
+	}
+	if got := other.withCookie(c, "GET", "/api/me", ""); got.code != http.StatusUnauthorized {
+		t.Errorf("another bootstrap token: got %d, want 401", got.code)
 	}
 }
