@@ -141,14 +141,16 @@ func (a *API) bySession(cookie string, now time.Time) (Principal, error) {
 			return Principal{}, errBadCredential
 		}
 		p := bootstrapAdmin
-		p.session = h
+		p.session, p.left = h, s.Expires.Sub(now)
 		return p, nil
 	}
 	m, ok := a.cfg.Board.StaffMember(s.StaffID)
 	if !ok {
 		return Principal{}, errBadCredential
 	}
-	return memberPrincipal(m, h)
+	p, err := memberPrincipal(m, h)
+	p.left = s.Expires.Sub(now)
+	return p, err
 }
 
 // bootstrapCredential is what a session of the bootstrap admin is bound
