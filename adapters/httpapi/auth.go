@@ -75,7 +75,7 @@ func (a *API) Authenticate(r *http.Request, token string) (Principal, error) {
 	}
 	addr := clientAddr(r, a.cfg.TrustForwardedProto)
 	now := a.now()
-	if err := a.throttled(addr, now); err != nil {
+	if err := a.throttled(addr, "from "+addr, now); err != nil {
 		return Principal{}, err
 	}
 	var p Principal
@@ -95,15 +95,16 @@ func (a *API) Authenticate(r *http.Request, token string) (Principal, error) {
 // throttle).
 var errBadCredential = domain.Errorf(domain.CodeUnauthorized, "the staff token or session is not valid (it may have expired, been rotated or signed out)")
 
-// throttled refuses addr while its bucket is empty.
-func (a *API) throttled(addr string, now time.Time) error {
-	wait := a.throttle.wait(addr, now)
+// throttled refuses key (a source address, or a name signing in with a
+// PIN) while its bucket is empty; what names it in the message.
+func (a *API) throttled(key, what string, now time.Time) error {
+	wait := a.throttle.wait(key, now)
 	if wait <= 0 {
 		return nil
 	}
 	secs := int((wait + time.Second - 1) / time.Second)
 	return &throttledError{err: domain.Errorf(CodeTooManyAttempts,
-		"too many failed sign-ins or bad tokens from %s; try again in %d s", addr, secs), retry: time.Duration(secs) * time.Second}
+		"too many failed sign-ins or bad tokens %s; try again in %d s", what, secs), retry: time.Duration(secs) * time.Second}
 }
 
 // byToken checks a bearer token: the bootstrap token, or a member's.

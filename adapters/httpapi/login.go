@@ -3,6 +3,7 @@ package httpapi
 import (
 	"crypto/subtle"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -85,13 +86,26 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	addr, now := clientAddr(r, a.cfg.TrustForwardedProto), a.now()
-	if err := a.throttled(addr, now); err != nil {
+	if err := a.throttled(addr, "from "+addr, now); err != nil {
 		writeAuthError(w, err)
 		return
+	}
+	// A PIN is short: its guesses are throttled per name too, so that
+	// many addresses together cannot try them all.
+	nameKey := ""
+	if req.Name != "" {
+		nameKey = "name\x00" + strings.ToLower(req.Name)
+		if err := a.throttled(nameKey, "for this name", now); err != nil {
+			writeAuthError(w, err)
+			return
+		}
 	}
 	p, method, ok := a.checkLogin(req)
 	if !ok {
 		a.throttle.fail(addr, now)
+		if nameKey != "" {
+			a.throttle.fail(nameKey, now)
+		}
 		writeError(w, http.StatusUnauthorized, CodeBadCredentials, "the token, or the name and PIN, are not right (or the member is disabled)")
 		return
 	}

@@ -122,3 +122,27 @@ func TestThrottleBounded(t *testing.T) {
 		t.Errorf("one failure is within the burst: wait %v", w)
 	}
 }
+
+// TestThrottlePINPerName: wrong PINs for one name are throttled however
+// many addresses they come from; another name signs in.
+func TestThrottlePINPerName(t *testing.T) {
+	e := newEnv(t, func(c *httpapi.Config) { c.TrustForwardedProto = true; c.FailBurst = 3 })
+	e.addStaff("Lee", "lead", "4321")
+	e.addStaff("Max", "staff", "8765")
+	for i := range 3 {
+		got, _ := e.login(`{"name":"Lee","pin":"000`+strconv.Itoa(i)+`"}`, "X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i))
+		if got.code != http.StatusUnauthorized {
+			t.Fatalf("guess %d: got %d", i, got.code)
+		}
+	}
+	got, _ := e.login(`{"name":"LEE","pin":"4321"}`, "X-Forwarded-For", "203.0.113.99")
+	if got.code != http.StatusTooManyRequests {
+		t.Fatalf("the right PIN for the throttled name: got %d %s, want 429", got.code, got.body)
+	}
+	if _, msg := got.apiError(t); !strings.Contains(msg, "for this name") {
+		t.Errorf("message %q does not say the name is throttled", msg)
+	}
+	if got, _ := e.login(`{"name":"Max","pin":"8765"}`, "X-Forwarded-For", "203.0.113.99"); got.code != http.StatusOK {
+		t.Errorf("another name: got %d, want 200", got.code)
+	}
+}
