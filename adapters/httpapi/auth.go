@@ -109,7 +109,7 @@ func (a *API) throttled(key, what string, now time.Time) error {
 
 // byToken checks a bearer token: the bootstrap token, or a member's.
 func (a *API) byToken(token string) (Principal, error) {
-	h := HashSecret(token)
+	h := hashSecret(token)
 	if a.cfg.Token != "" {
 		want := sha256.Sum256([]byte(a.cfg.Token))
 		got := sha256.Sum256([]byte(token))
@@ -132,7 +132,7 @@ func (a *API) bySession(cookie string, now time.Time) (Principal, error) {
 	if !validCookie(cookie) || a.cfg.Board == nil {
 		return Principal{}, errBadCredential
 	}
-	h := HashSecret(cookie)
+	h := hashSecret(cookie)
 	s, ok := a.cfg.Board.StaffSession(h, now)
 	if !ok {
 		return Principal{}, errBadCredential
@@ -161,7 +161,7 @@ func (a *API) bootstrapCredential(p Principal) string {
 	if p.Actor.ID != domain.BootstrapAdminID || a.cfg.Token == "" {
 		return ""
 	}
-	return HashSecret("chargebooth bootstrap session " + HashSecret(a.cfg.Token))
+	return hashSecret("chargebooth bootstrap session " + hashSecret(a.cfg.Token))
 }
 
 // memberPrincipal is the principal of an enabled member.
@@ -173,16 +173,16 @@ func memberPrincipal(m projections.StaffView, session string) (Principal, error)
 	return Principal{Actor: domain.Actor{ID: m.ID, Name: m.Name, Role: m.Role}, Role: role, session: session}, nil
 }
 
-// HashSecret returns the SHA-256 of a token or session cookie, hex: what
+// hashSecret returns the SHA-256 of a token or session cookie, hex: what
 // the events and read models keep instead of the secret.
-func HashSecret(s string) string {
+func hashSecret(s string) string {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:])
 }
 
-// NewSecret returns a random 32-byte secret, base64url without padding
+// newStaffSecret returns a random 32-byte secret, base64url without padding
 // (a staff token or a session cookie).
-func NewSecret() (string, error) {
+func newStaffSecret() (string, error) {
 	var b [32]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", fmt.Errorf("random secret: %w", err)
@@ -208,10 +208,10 @@ func validCookie(v string) bool {
 	return true
 }
 
-// ParseSessionCookie returns the session cookie's value from a Cookie
+// parseSessionCookie returns the session cookie's value from a Cookie
 // header, if it holds a well-formed one (for edges that see the raw
 // header, and the fuzzer).
-func ParseSessionCookie(header string) (string, bool) {
+func parseSessionCookie(header string) (string, bool) {
 	r := http.Request{Header: http.Header{"Cookie": {header}}}
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || !validCookie(c.Value) {

@@ -20,8 +20,9 @@ var (
 
 // Exports of the staff sign-in (fuzzers, the throttle's bound).
 var (
-	DecodeLogin = decodeLogin
-	MaxCookie   = maxCookie
+	DecodeLogin        = decodeLogin
+	ParseSessionCookie = parseSessionCookie
+	MaxCookie          = maxCookie
 )
 
 // NewThrottle exposes the failure throttle: fail counts a failure of an

@@ -109,7 +109,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, CodeBadCredentials, "the token, or the name and PIN, are not right (or the member is disabled)")
 		return
 	}
-	cookie, err := NewSecret()
+	cookie, err := newStaffSecret()
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -117,7 +117,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 	expires := now.Add(a.cfg.SessionTTL)
 	ctx := domain.WithActor(r.Context(), p.Actor)
 	events, err := a.cfg.Service.OnStaff(ctx, func(s *domain.Staff, x domain.Ctx) ([]domain.Event, error) {
-		return s.SignIn(x, p.Actor.ID, HashSecret(cookie), method, a.bootstrapCredential(p), expires)
+		return s.SignIn(x, p.Actor.ID, hashSecret(cookie), method, a.bootstrapCredential(p), expires)
 	})
 	if err != nil {
 		a.fail(w, r, err)
@@ -164,7 +164,7 @@ func (a *API) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil && validCookie(c.Value) {
-		h := HashSecret(c.Value)
+		h := hashSecret(c.Value)
 		if s, ok := a.cfg.Board.StaffSession(h, a.now()); ok {
 			actor := domain.Actor{ID: s.StaffID, Name: s.StaffID}
 			if m, ok := a.cfg.Board.StaffMember(s.StaffID); ok {

@@ -19,8 +19,8 @@ const (
 // pinCost is the bcrypt cost of PIN hashes (lowered by the tests only).
 var pinCost = bcrypt.DefaultCost
 
-// HashPIN checks a PIN (4 to 8 digits) and returns its bcrypt hash.
-func HashPIN(pin string) (string, error) {
+// hashPIN checks a PIN (4 to 8 digits) and returns its bcrypt hash.
+func hashPIN(pin string) (string, error) {
 	if len(pin) < minPIN || len(pin) > maxPIN {
 		return "", domain.Errorf(domain.CodeInvalidInput, "pin must be %d to %d digits", minPIN, maxPIN)
 	}
@@ -60,20 +60,20 @@ func viewJSON(v projections.StaffView) StaffMemberJSON {
 // returns them with their token, the only time it is shown. pin may be
 // empty (the member then signs in with the token only).
 func AddStaff(ctx context.Context, svc *domain.Service, name, role, pin string) (StaffMemberJSON, []domain.Event, error) {
-	token, err := NewSecret()
+	token, err := newStaffSecret()
 	if err != nil {
 		return StaffMemberJSON{}, nil, err
 	}
 	pinHash := ""
 	if pin != "" {
-		if pinHash, err = HashPIN(pin); err != nil {
+		if pinHash, err = hashPIN(pin); err != nil {
 			return StaffMemberJSON{}, nil, err
 		}
 	}
 	var id string
 	events, err := svc.OnStaff(ctx, func(s *domain.Staff, x domain.Ctx) ([]domain.Event, error) {
 		id = x.NewID()
-		return s.Add(x, id, name, role, HashSecret(token), pinHash)
+		return s.Add(x, id, name, role, hashSecret(token), pinHash)
 	})
 	if err != nil {
 		return StaffMemberJSON{}, nil, err
@@ -154,7 +154,7 @@ func (a *API) changeStaff(w http.ResponseWriter, r *http.Request) {
 		if *req.PIN == "" {
 			c.PINCleared = true
 		} else {
-			h, err := HashPIN(*req.PIN)
+			h, err := hashPIN(*req.PIN)
 			if err != nil {
 				a.fail(w, r, err)
 				return
@@ -165,11 +165,11 @@ func (a *API) changeStaff(w http.ResponseWriter, r *http.Request) {
 	token := ""
 	if req.RotateToken {
 		var err error
-		if token, err = NewSecret(); err != nil {
+		if token, err = newStaffSecret(); err != nil {
 			a.fail(w, r, err)
 			return
 		}
-		c.TokenHash = HashSecret(token)
+		c.TokenHash = hashSecret(token)
 	}
 	var m domain.StaffMember
 	events, err := a.cfg.Service.OnStaff(r.Context(), func(s *domain.Staff, x domain.Ctx) ([]domain.Event, error) {
