@@ -59,6 +59,8 @@ func (e Event) Key() StreamKey {
 		return TxIDsKey
 	case KindIDTags:
 		return IDTagsKey
+	case KindStaff:
+		return StaffKey
 	default:
 		return StreamKey{Kind: KindCharger, ID: e.ChargerID}
 	}

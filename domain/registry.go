@@ -146,6 +146,8 @@ func aggregateOf(typ string) string {
 		return KindTxIDs
 	case strings.HasPrefix(typ, "idtag."):
 		return KindIDTags
+	case strings.HasPrefix(typ, "staff."):
+		return KindStaff
 	default:
 		return KindCharger
 	}

@@ -37,6 +37,7 @@ type Service struct {
 	devices  slot[*Devices] // taken after a charger slot (and pairings), never before
 	txids    slot[*TxIDs]   // taken alone
 	idtags   slot[*IDTags]  // taken alone
+	staff    slot[*Staff]   // taken alone
 }
 
 // slot caches one aggregate. mu serialises commands on it.

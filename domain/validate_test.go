@@ -35,6 +35,28 @@ var validation = map[string]struct {
 	valid   stored
 	invalid []invalid
 }{
+	domain.TypeStaffAdded: {stored{"", "", "", `{"id":"s1","name":"Anna","role":"staff","tokenHash":"ab12"}`}, []invalid{
+		{"bad role", stored{"", "", "", `{"id":"s1","name":"Anna","role":"boss","tokenHash":"ab12"}`}, domain.CodeInvalidInput},
+		{"no token hash", stored{"", "", "", `{"id":"s1","name":"Anna","role":"staff","tokenHash":""}`}, domain.CodeInvalidInput},
+		{"no name", stored{"", "", "", `{"id":"s1","name":"","role":"staff","tokenHash":"ab"}`}, domain.CodeInvalidInput},
+	}},
+	domain.TypeStaffChanged: {stored{"", "", "", `{"id":"s1","role":"lead"}`}, []invalid{
+		{"bad role", stored{"", "", "", `{"id":"s1","role":"boss"}`}, domain.CodeInvalidInput},
+		{"no id", stored{"", "", "", `{"id":"","role":"lead"}`}, domain.CodeInvalidInput},
+	}},
+	domain.TypeStaffDisabled: {stored{"", "", "", `{"id":"s1"}`}, []invalid{
+		{"no id", stored{"", "", "", `{"id":""}`}, domain.CodeInvalidInput},
+	}},
+	domain.TypeStaffEnabled: {stored{"", "", "", `{"id":"s1"}`}, []invalid{
+		{"no id", stored{"", "", "", `{"id":""}`}, domain.CodeInvalidInput},
+	}},
+	domain.TypeStaffSignedIn: {stored{"", "", "", `{"sessionHash":"ab","staffId":"s1","expires":"2026-07-05T06:00:00Z","method":"pin"}`}, []invalid{
+		{"no expiry", stored{"", "", "", `{"sessionHash":"ab","staffId":"s1","expires":"0001-01-01T00:00:00Z"}`}, domain.CodeInvalidInput},
+		{"no hash", stored{"", "", "", `{"sessionHash":"","staffId":"s1","expires":"2026-07-05T06:00:00Z"}`}, domain.CodeInvalidInput},
+	}},
+	domain.TypeStaffSignedOut: {stored{"", "", "", `{"sessionHash":"ab","staffId":"s1"}`}, []invalid{
+		{"no member", stored{"", "", "", `{"sessionHash":"ab","staffId":""}`}, domain.CodeInvalidInput},
+	}},
 	domain.TypeTxIDAllocated: {stored{"c1", "", "", `{"transactionId":4012,"chargerId":"c1","startEventId":"e1"}`}, []invalid{
 		{"zero id", stored{"c1", "", "", `{"transactionId":0,"chargerId":"c1","startEventId":"e1"}`}, domain.CodeInvalidInput},
 		{"invalid charger", stored{"c1", "", "", `{"transactionId":7,"chargerId":"c 1","startEventId":"e1"}`}, domain.CodeInvalidID},

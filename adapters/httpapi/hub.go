@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/chargebooth/chargebooth/adapters/wsconn"
 	"github.com/chargebooth/chargebooth/domain"
@@ -41,11 +42,20 @@ func newHub(log *slog.Logger) *hub {
 		Refuse: func(w http.ResponseWriter, status int, reason string) {
 			writeError(w, status, codeShuttingDown, reason)
 		},
-		Open: func(_ string, ws *websocket.Conn, _ *http.Request) (*client, func(context.Context) string) {
+		Open: func(_ string, ws *websocket.Conn, r *http.Request) (*client, func(context.Context) string) {
 			c := newClient(ws)
+			if p, ok := principalFrom(r.Context()); ok {
+				c.actor, c.session = p.Actor.ID, p.session
+				if p.session != "" && p.left > 0 {
+					c.expiry = time.AfterFunc(p.left, func() { c.drop(websocket.ClosePolicyViolation, "session expired") })
+				}
+			}
 			return c, c.serve
 		},
 		OnClose: func(c wsconn.Conn[*client], reason string) {
+			if c.Session.expiry != nil {
+				c.Session.expiry.Stop()
+			}
 			h.log.Debug("live client gone", "remote", c.Session.conn.RemoteAddr().String(), "reason", reason)
 		},
 	})
@@ -84,6 +94,9 @@ func (h *hub) publish(u projections.Update) {
 	if o, ok := u.Event.Data.(domain.Opaque); ok && o.Quarantined() {
 		return
 	}
+	if strings.HasPrefix(u.Event.Type, "staff.") {
+		return // credentials' hashes are no one's business
+	}
 	all := broadcast(u.Event.Type)
 	var it *item
 	h.edge.Range(func(c *client) {
@@ -95,6 +108,25 @@ func (h *hub) publish(u projections.Update) {
 			it = &item{event: &e}
 		}
 		c.enqueue(it)
+	})
+}
+
+// closeActor disconnects every client of a staff member (close 1008).
+func (h *hub) closeActor(id, reason string) {
+	h.edge.Range(func(c *client) {
+		if c.actor == id {
+			c.drop(websocket.ClosePolicyViolation, reason)
+		}
+	})
+}
+
+// closeSession disconnects every client that came with a session
+// (by the cookie's hash).
+func (h *hub) closeSession(hash, reason string) {
+	h.edge.Range(func(c *client) {
+		if c.session == hash {
+			c.drop(websocket.ClosePolicyViolation, reason)
+		}
 	})
 }
 
