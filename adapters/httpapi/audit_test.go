@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -95,6 +96,14 @@ func TestAuditTwoStaffMembers(t *testing.T) {
 	}
 	if sum != rec.TotalCents {
 		t.Errorf("members' totals sum to %d, the report's total is %d", sum, rec.TotalCents)
+	}
+
+	csv := e.must(http.StatusOK, "GET", "/api/reports/reconciliation?from=2026-07-04&to=2026-07-04&format=csv", "")
+	for _, s := range rec.ByStaff {
+		line := fmt.Sprintf(",staff,%s,%d,%d,", s.Name, s.Count, s.TotalCents)
+		if !strings.Contains(string(csv.body), line) {
+			t.Errorf("CSV has no row %q:\n%s", line, csv.body)
+		}
 	}
 
 	type row struct {

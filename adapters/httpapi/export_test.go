@@ -25,12 +25,11 @@ var (
 	MaxCookie          = maxCookie
 )
 
-// NewThrottle exposes the failure throttle: fail counts a failure of an
-// address, wait says how long it must wait, size how many it remembers.
-func NewThrottle(burst int, every time.Duration) (fail func(string, time.Time), wait func(string, time.Time) time.Duration, size func() int) {
+// NewThrottle exposes the failure throttle, remembering at most max
+// addresses: fail counts a failure of an address, wait says how long it
+// must wait, size how many it remembers.
+func NewThrottle(burst int, every time.Duration, max int) (fail func(string, time.Time), wait func(string, time.Time) time.Duration, size func() int) {
 	t := newThrottle(burst, every)
+	t.max = max
 	return t.fail, t.wait, t.size
 }
-
-// MaxThrottled is how many addresses the throttle remembers at most.
-const MaxThrottled = maxThrottled

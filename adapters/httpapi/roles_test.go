@@ -55,10 +55,16 @@ func TestRoleHierarchy(t *testing.T) {
 // added later are covered as they are registered.
 func TestRouteRoleTable(t *testing.T) {
 	e := newEnv(t)
-	tokens := map[httpapi.Role]string{}
-	for _, r := range []httpapi.Role{httpapi.RoleStaff, httpapi.RoleLead, httpapi.RoleOps, httpapi.RoleAdmin} {
-		tokens[r] = e.addStaff("member-"+string(r), string(r), "").Token
+	type principal struct {
+		label string
+		role  httpapi.Role
+		token string
 	}
+	var principals []principal
+	for _, r := range []httpapi.Role{httpapi.RoleStaff, httpapi.RoleLead, httpapi.RoleOps, httpapi.RoleAdmin} {
+		principals = append(principals, principal{string(r), r, e.addStaff("member-"+string(r), string(r), "").Token})
+	}
+	principals = append(principals, principal{"bootstrap", httpapi.RoleAdmin, testToken})
 	routes := e.api.Routes()
 	if len(routes) < 30 {
 		t.Fatalf("only %d routes registered: is the table read?", len(routes))
@@ -85,9 +91,10 @@ func TestRouteRoleTable(t *testing.T) {
 				t.Errorf("without credentials: got %d, want 401; body %s", got.code, got.body)
 			}
 		})
-		for role, tok := range tokens {
-			t.Run(rt.Pattern+"/"+string(role), func(t *testing.T) {
-				got := e.as(tok, method, path, body)
+		for _, pr := range principals {
+			role := pr.role
+			t.Run(rt.Pattern+"/"+pr.label, func(t *testing.T) {
+				got := e.as(pr.token, method, path, body)
 				allowed := httpapi.Principal{Role: role}.Can(rt.Role)
 				switch {
 				case allowed && (got.code == http.StatusUnauthorized || got.code == http.StatusForbidden):

@@ -100,10 +100,11 @@ func TestThrottleForwardedFor(t *testing.T) {
 	}
 }
 
-// TestThrottleBounded: the throttle remembers at most MaxThrottled
-// addresses, dropping the idle ones first.
+// TestThrottleBounded: the throttle remembers at most its bound of
+// addresses, dropping the idle ones first, then the longest idle.
 func TestThrottleBounded(t *testing.T) {
-	fail, wait, size := httpapi.NewThrottle(3, time.Second)
+	const bound = 500
+	fail, wait, size := httpapi.NewThrottle(3, time.Second, bound)
 	now := day0
 	fail("198.51.100.1", now)
 	fail("198.51.100.1", now)
@@ -112,11 +113,11 @@ func TestThrottleBounded(t *testing.T) {
 		t.Fatalf("after the burst: wait %v, want > 0", w)
 	}
 	later := now.Add(time.Minute)
-	for i := range httpapi.MaxThrottled + 100 {
-		fail(fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255), later)
+	for i := range bound + 100 {
+		fail(fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255), later.Add(time.Duration(i)*time.Millisecond))
 	}
-	if got := size(); got > httpapi.MaxThrottled {
-		t.Errorf("remembers %d addresses, want at most %d", got, httpapi.MaxThrottled)
+	if got := size(); got != bound {
+		t.Errorf("remembers %d addresses, want %d", got, bound)
 	}
 	if w := wait("10.0.0.1", later); w != 0 {
 		t.Errorf("one failure is within the burst: wait %v", w)

@@ -57,7 +57,7 @@ func TestStaffDayAudit(t *testing.T) {
 	}
 	anna := tok[1]
 	var ben struct{ ID, Token string }
-	if got := api(t, m, "POST", "/api/staff", `{"name":"Ben","role":"lead","pin":"2468"}`, &ben); got != http.StatusCreated {
+	if got := api(t, m, "POST", "/api/staff", `{"name":"Ben","role":"lead"}`, &ben); got != http.StatusCreated {
 		t.Fatalf("add Ben: %d", got)
 	}
 	checkFor(t, 5*time.Second, func() bool {
@@ -230,5 +230,42 @@ func TestStaffTokenFileServes(t *testing.T) {
 	}
 	if got := api(t, m, "GET", "/api/me", "", &me); got != http.StatusOK || me.Staff.ID != "admin" || len(me.Roles) != 4 {
 		t.Errorf("me with the file's token: %d %+v", got, me)
+	}
+}
+
+// TestSessionSurvivesRestart: a dashboard session is an event, so the
+// cookie still works after the server restarts.
+func TestSessionSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	m := startMain(t, dir)
+	var added struct{ Token string }
+	api(t, m, "POST", "/api/staff", `{"name":"Ola","role":"ops"}`, &added)
+	// (A PIN signs in alike; bcrypt under the race detector takes seconds.)
+	res, err := http.Post("http://"+m.HTTPURL+"/api/login", "application/json", strings.NewReader(`{"token":"`+added.Token+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	var cookie *http.Cookie
+	for _, c := range res.Cookies() {
+		if c.Name == "cb_session" {
+			cookie = c
+		}
+	}
+	if res.StatusCode != http.StatusOK || cookie == nil {
+		t.Fatalf("login: %d, cookie %v", res.StatusCode, cookie)
+	}
+	m.Close()
+	m = startMain(t, dir)
+	req, _ := http.NewRequest("GET", "http://"+m.HTTPURL+"/api/me", nil)
+	req.AddCookie(cookie)
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(b), `"name":"Ola"`) {
+		t.Errorf("me after the restart: %d %s", res.StatusCode, b)
 	}
 }
