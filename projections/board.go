@@ -31,6 +31,7 @@ type Board struct {
 	notices  *noticeModel
 	devices  *deviceModel
 	events   *eventCounter
+	shifts   *shiftModel
 }
 
 // NewBoard returns an empty board pricing sessions with t, with the
@@ -54,6 +55,7 @@ func NewBoard(t domain.Tariff, extra ...ReadModel) *Board {
 	b.notices = register(b, newNoticeModel())
 	b.devices = register(b, newDeviceModel())
 	b.events = register(b, newEventCounter())
+	b.shifts = register(b, newShiftModel())
 	for _, m := range extra {
 		b.Register(m)
 	}
@@ -166,6 +168,7 @@ func (b *Board) Apply(e domain.Event) error {
 // model, its LED status derived from its last reading, priced.
 func (b *Board) view(s *SessionView, now time.Time) SessionView {
 	v := *s
+	copyMoney(&v)
 	if s.SoC != nil {
 		soc := *s.SoC
 		v.SoC, v.Status = &soc, domain.StatusFor(soc)

@@ -61,6 +61,7 @@ type SessionView struct {
 	TransactionID  int               `json:"transactionId,omitempty"`
 	Meter          map[string]string `json:"meter,omitempty"` // last value per OCPP measurand
 	Seq            uint64            `json:"seq"`             // stream sequence of the opening event
+	SessionMoney
 }
 
 // PaymentView is one row of the payments ledger.
@@ -73,6 +74,7 @@ type PaymentView struct {
 	Reference   string    `json:"reference,omitempty"`
 	Currency    string    `json:"currency,omitempty"`
 	EventID     string    `json:"eventId"`
+	LedgerExtra
 }
 
 // Update is what listeners hear for each applied event.
