@@ -6,4 +6,8 @@ var (
 	DecodePayment      = decodePayment
 	ParseClientMessage = parseClientMessage
 	ErrorResponse      = errorResponse
+	DecodeVoid         = decodeVoid
+	DecodeRefund       = decodeRefund
+	DecodeOpenShift    = decodeOpenShift
+	DecodeCloseShift   = decodeCloseShift
 )

@@ -33,6 +33,9 @@ func statusOf(code string) int {
 		return http.StatusConflict
 	case domain.CodeChargerOnline, domain.CodeChargerPaired, domain.CodeChargerEnrolled:
 		return http.StatusConflict
+	case domain.CodeOverpayment, domain.CodeAlreadyVoided, domain.CodeRefundTooLarge, domain.CodeNoOpenShift,
+		domain.CodeTillRequired, domain.CodeShiftOpen, domain.CodeShiftClosed:
+		return http.StatusConflict
 	case domain.CodeStoreDown:
 		return http.StatusServiceUnavailable
 	case domain.CodeStoreFull:
