@@ -230,6 +230,7 @@ func timelineLine(e domain.Event) string {
 		if d.Reference != "" {
 			what += " ref " + d.Reference
 		}
+		what += paymentExtra(d)
 	case domain.HandedBack:
 		what = fmt.Sprintf("handed back; due %s, paid %s", cents(d.AmountDueCents), cents(d.PaidCents))
 		if d.Waived {
@@ -254,8 +255,11 @@ func timelineLine(e domain.Event) string {
 	case domain.Opaque:
 		what = "UNKNOWN to this build: " + d.String()
 	default:
-		b, _ := json.Marshal(e.Data)
-		what = string(b)
+		var ok bool
+		if what, ok = moneyLine(e); !ok { // corrections, shifts, unclaimed (ops_money.go)
+			b, _ := json.Marshal(e.Data)
+			what = string(b)
+		}
 	}
 	who := e.ChargerID
 	if e.WidgetID != "" {
@@ -288,9 +292,10 @@ func foldAll(ctx context.Context, st *eventstore.Store, t domain.Tariff) (*proje
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("chargebooth report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var natsURL, dataDir, format string
+	var natsURL, dataDir, format, shift string
 	var from, to time.Time
 	var t domain.Tariff
+	fs.StringVar(&shift, "shift", "", "print this till shift's cash-up instead of a range's reconciliation")
 	fs.Var(timeFlag{&from}, "from", "start of the range (required)")
 	fs.Var(timeFlag{&to}, "to", "end of the range, exclusive (required)")
 	fs.StringVar(&format, "format", "json", "json or csv")
@@ -305,8 +310,8 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseWithEnv(fs, args); err != nil {
 		return err
 	}
-	if from.IsZero() || to.IsZero() || !from.Before(to) {
-		fmt.Fprintln(stderr, "report needs --from and --to, with --from before --to")
+	if shift == "" && (from.IsZero() || to.IsZero() || !from.Before(to)) {
+		fmt.Fprintln(stderr, "report needs --from and --to, with --from before --to (or --shift ID)")
 		return errUsage
 	}
 	if format != "json" && format != "csv" {
@@ -318,6 +323,9 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer o.Close()
+	if shift != "" {
+		return reportShift(ctx, o.Store, t, shift, format, stdout)
+	}
 	b, err := foldAll(ctx, o.Store, t)
 	if err != nil {
 		return err

@@ -68,6 +68,8 @@ type ServeConfig struct {
 	CPUProfile    string
 	Pprof         bool
 	Devices       devicesConfig
+	// Money holds the closing time (serve_money.go).
+	Money moneyConfig
 	// TLS holds the TLS, connection-cap and HTTP-timeout flags (serve_tls.go).
 	TLS tlsFlags
 }
@@ -116,6 +118,7 @@ func (c *ServeConfig) flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Pprof, "pprof", false, "serve net/http/pprof under /debug/pprof/ on the HTTP address (no token: keep it off on open networks)")
 	fs.StringVar(&c.BootPolicy, "boot-policy", "pending", "OCPP boot answer for chargers not on --charger-allow: pending or reject")
 	c.Devices.flags(fs)
+	c.Money.flags(fs)
 	c.TLS.flags(fs)
 }
 
