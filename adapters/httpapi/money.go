@@ -374,7 +374,7 @@ func (a *API) shiftReport(w http.ResponseWriter, r *http.Request) {
 	case wantsHTML(r):
 		h.Set("Content-Type", "text/html; charset=utf-8")
 		h.Set("Cache-Control", "no-store")
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self' 'unsafe-inline'")
 		w.WriteHeader(http.StatusOK)
 		_ = shiftPage.Execute(w, pageOf(rep))
 	case wantsCSV(r):

@@ -42,9 +42,13 @@ func moneyPtr(c *int64) string {
 }
 
 // shiftPage is the printable cash-up: A4 or a receipt printer, no script.
+// Its style is inline, and also the dashboard's /static/print.css for when
+// the dashboard writes it into a window under its own policy (no inline
+// style there).
 var shiftPage = template.Must(template.New("shift").Funcs(template.FuncMap{"money": money, "moneyPtr": moneyPtr}).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>Cash-up {{.R.Shift.Till}} {{.R.Shift.ID}}</title>
+<link rel="stylesheet" href="/static/print.css">
 <style>
 body{font:14px/1.4 system-ui,sans-serif;color:#000;background:#fff;max-width:40em;margin:1em auto;padding:0 1em}
 table{border-collapse:collapse;width:100%;margin:.5em 0 1em}th,td{border-bottom:1px solid #999;padding:.25em .4em;text-align:right}
