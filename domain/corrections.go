@@ -152,12 +152,12 @@ func (c *Charger) applyMoney(e Event) {
 		if c.Session != nil && c.Session.ID == e.SessionID {
 			c.Session.Money.RefundedCents += d.AmountCents
 			c.Session.PaidCents -= d.AmountCents
-		} else if m := c.closedMoney(e.SessionID); m != nil {
-			m.RefundedCents += d.AmountCents
+		} else if cs := c.closedSession(e.SessionID); cs != nil {
+			cs.net -= d.AmountCents
 		}
 	case HandedBack:
 		if c.Session != nil && c.Session.ID == e.SessionID {
-			c.keepClosed(e.SessionID, c.Session.Money)
+			c.keepClosed(e.SessionID, c.Session.Money.NetPaid())
 		}
 	case SessionUnclaimed:
 		if c.Session != nil && c.Session.ID == e.SessionID {
@@ -166,30 +166,31 @@ func (c *Charger) applyMoney(e Event) {
 	}
 }
 
-// closedMoney returns the money of a handed-back session still kept.
-func (c *Charger) closedMoney(sessionID string) *SessionMoney {
+// closedSession returns a handed-back session still kept.
+func (c *Charger) closedSession(sessionID string) *closedSession {
 	for i := range c.closed {
 		if c.closed[i].id == sessionID {
-			return &c.closed[i].money
+			return &c.closed[i]
 		}
 	}
 	return nil
 }
 
-// keepClosed remembers a handed-back session's money, forgetting the
-// oldest past closedMoneyKept.
-func (c *Charger) keepClosed(id string, m SessionMoney) {
+// keepClosed remembers what a handed-back session was paid net,
+// forgetting the oldest past closedMoneyKept.
+func (c *Charger) keepClosed(id string, net int64) {
 	if len(c.closed) >= closedMoneyKept {
 		copy(c.closed, c.closed[1:])
 		c.closed = c.closed[:len(c.closed)-1]
 	}
-	c.closed = append(c.closed, closedSession{id: id, money: m})
+	c.closed = append(c.closed, closedSession{id: id, net: net})
 }
 
-// closedSession is a handed-back session's money.
+// closedSession is a handed-back session's id and what it was paid, net
+// of voids and refunds: all a refund needs, in a few bytes.
 type closedSession struct {
-	id    string
-	money SessionMoney
+	id  string
+	net int64
 }
 
 // VoidPayment decides a void: only while the phone is still at the booth
@@ -201,7 +202,7 @@ func (c *Charger) VoidPayment(x Ctx, t Tariff, sessionID string, v Void) ([]Even
 		return nil, err
 	}
 	if c.Session == nil || c.Session.ID != sessionID {
-		if c.closedMoney(sessionID) != nil {
+		if c.closedSession(sessionID) != nil {
 			return nil, Errorf(CodeSessionClosed, "session %s was handed back: a payment can no longer be voided; refund it instead", sessionID)
 		}
 		return nil, Errorf(CodeSessionClosed, "session %s is not open on charger %s", sessionID, c.ID)
@@ -230,13 +231,15 @@ func (c *Charger) RefundSession(x Ctx, t Tariff, sessionID string, r Refund) ([]
 	if err != nil {
 		return nil, err
 	}
-	var m *SessionMoney
+	var net int64
 	if c.Session != nil && c.Session.ID == sessionID {
-		m = &c.Session.Money
-	} else if m = c.closedMoney(sessionID); m == nil {
+		net = c.Session.Money.NetPaid()
+	} else if cs := c.closedSession(sessionID); cs != nil {
+		net = cs.net
+	} else {
 		return nil, Errorf(CodeSessionClosed, "session %s is not among the last %d sessions of charger %s; it cannot be refunded here", sessionID, closedMoneyKept, c.ID)
 	}
-	if net := m.NetPaid(); r.AmountCents > net {
+	if r.AmountCents > net {
 		return nil, Errorf(CodeRefundTooLarge, "a refund of %d cents exceeds the %d cents paid (net of earlier refunds and voids)", r.AmountCents, net)
 	}
 	return []Event{x.event(c.ID, sessionID, Refunded{AmountCents: r.AmountCents, Method: r.Method, ShiftID: r.ShiftID,

@@ -11,20 +11,20 @@ import (
 // payID is the event id of the given payment in the money cases.
 const payID = "01J1Z5Q8W3M4N5P6Q7R8S9PAY1"
 
-func void(session, id, reason string) func(*domain.Charger, domain.Ctx) ([]domain.Event, error) {
+func voidCmd(session, id, reason string) func(*domain.Charger, domain.Ctx) ([]domain.Event, error) {
 	return func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
 		return c.VoidPayment(x, domain.DefaultTariff, session, domain.Void{PaymentID: id, Reason: reason})
 	}
 }
 
-func refund(session string, r domain.Refund) func(*domain.Charger, domain.Ctx) ([]domain.Event, error) {
+func refundCmd(session string, r domain.Refund) func(*domain.Charger, domain.Ctx) ([]domain.Event, error) {
 	return func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
 		return c.RefundSession(x, domain.DefaultTariff, session, r)
 	}
 }
 
-// runCases runs given–when–then cases of the charger aggregate.
-func runCases(t *testing.T, tests []decideCase) {
+// runMoneyCases runs given–when–then cases of the charger aggregate.
+func runMoneyCases(t *testing.T, tests []decideCase) {
 	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,33 +59,33 @@ func TestMoneyCorrections(t *testing.T) {
 		return one(at(4*time.Minute, sess1, domain.Refunded{AmountCents: c, Method: domain.MethodCash, Reason: "r"}))
 	}
 	long := strings.Repeat("x", domain.MaxReasonLen+1)
-	runCases(t, []decideCase{
-		{name: "void a payment", given: given(opened(), paid), when: void(sess1, payID, " typed 50 for 5 "),
+	runMoneyCases(t, []decideCase{
+		{name: "void a payment", given: given(opened(), paid), when: voidCmd(sess1, payID, " typed 50 for 5 "),
 			then: []domain.Payload{domain.PaymentVoided{PaymentID: payID, AmountCents: 500, Method: domain.MethodCash, ShiftID: "S1", Reason: "typed 50 for 5", Currency: "EUR"}}},
-		{name: "void twice", given: given(opened(), paid, voided), when: void(sess1, payID, "again"), wantCode: domain.CodeAlreadyVoided},
-		{name: "void an unknown payment", given: given(opened(), paid), when: void(sess1, "01J1Z5Q8W3M4N5P6Q7R8S9NOPE", "x"), wantCode: domain.CodeNotFound},
-		{name: "void without a reason", given: given(opened(), paid), when: void(sess1, payID, "  "), wantCode: domain.CodeInvalidInput},
-		{name: "void with a reason too long", given: given(opened(), paid), when: void(sess1, payID, long), wantCode: domain.CodeInvalidInput},
-		{name: "void with a two-line reason", given: given(opened(), paid), when: void(sess1, payID, "a\nb"), wantCode: domain.CodeInvalidInput},
-		{name: "void after hand-back is a refund", given: given(opened(), paid, back), when: void(sess1, payID, "x"), wantCode: domain.CodeSessionClosed},
-		{name: "void on an unknown session", given: given(opened(), paid), when: void("01J1Z5Q8W3M4N5P6Q7R8S9T0XX", payID, "x"), wantCode: domain.CodeSessionClosed},
+		{name: "void twice", given: given(opened(), paid, voided), when: voidCmd(sess1, payID, "again"), wantCode: domain.CodeAlreadyVoided},
+		{name: "void an unknown payment", given: given(opened(), paid), when: voidCmd(sess1, "01J1Z5Q8W3M4N5P6Q7R8S9NOPE", "x"), wantCode: domain.CodeNotFound},
+		{name: "void without a reason", given: given(opened(), paid), when: voidCmd(sess1, payID, "  "), wantCode: domain.CodeInvalidInput},
+		{name: "void with a reason too long", given: given(opened(), paid), when: voidCmd(sess1, payID, long), wantCode: domain.CodeInvalidInput},
+		{name: "void with a two-line reason", given: given(opened(), paid), when: voidCmd(sess1, payID, "a\nb"), wantCode: domain.CodeInvalidInput},
+		{name: "void after hand-back is a refund", given: given(opened(), paid, back), when: voidCmd(sess1, payID, "x"), wantCode: domain.CodeSessionClosed},
+		{name: "void on an unknown session", given: given(opened(), paid), when: voidCmd("01J1Z5Q8W3M4N5P6Q7R8S9T0XX", payID, "x"), wantCode: domain.CodeSessionClosed},
 		{name: "payment again after a void", given: given(opened(), paid, voided), when: pay(domain.DefaultTariff, sess1, domain.Payment{AmountCents: 500, Method: domain.MethodCard}),
 			then: []domain.Payload{domain.PaymentRecorded{AmountCents: 500, Method: domain.MethodCard, Currency: "EUR"}}},
-		{name: "refund after hand-back", given: given(opened(), paid, back), when: refund(sess1, domain.Refund{AmountCents: 200, Method: domain.MethodCash, Reason: "slow charge", ShiftID: "S2", Till: "main"}),
+		{name: "refund after hand-back", given: given(opened(), paid, back), when: refundCmd(sess1, domain.Refund{AmountCents: 200, Method: domain.MethodCash, Reason: "slow charge", ShiftID: "S2", Till: "main"}),
 			then: []domain.Payload{domain.Refunded{AmountCents: 200, Method: domain.MethodCash, ShiftID: "S2", Till: "main", Reason: "slow charge", Currency: "EUR"}}},
-		{name: "refund all that was paid", given: given(opened(), paid, back), when: refund(sess1, domain.Refund{AmountCents: 500, Method: domain.MethodCard, Reason: "r"}),
+		{name: "refund all that was paid", given: given(opened(), paid, back), when: refundCmd(sess1, domain.Refund{AmountCents: 500, Method: domain.MethodCard, Reason: "r"}),
 			then: []domain.Payload{domain.Refunded{AmountCents: 500, Method: domain.MethodCard, Reason: "r", Currency: "EUR"}}},
-		{name: "refund more than paid", given: given(opened(), paid, back), when: refund(sess1, domain.Refund{AmountCents: 501, Method: domain.MethodCash, Reason: "r"}), wantCode: domain.CodeRefundTooLarge},
-		{name: "refund more than left after a refund", given: given(opened(), paid, back, refunded(300)), when: refund(sess1, domain.Refund{AmountCents: 201, Method: domain.MethodCash, Reason: "r"}), wantCode: domain.CodeRefundTooLarge},
-		{name: "refund the rest after a refund", given: given(opened(), paid, back, refunded(300)), when: refund(sess1, domain.Refund{AmountCents: 200, Method: domain.MethodCash, Reason: "r"}),
+		{name: "refund more than paid", given: given(opened(), paid, back), when: refundCmd(sess1, domain.Refund{AmountCents: 501, Method: domain.MethodCash, Reason: "r"}), wantCode: domain.CodeRefundTooLarge},
+		{name: "refund more than left after a refund", given: given(opened(), paid, back, refunded(300)), when: refundCmd(sess1, domain.Refund{AmountCents: 201, Method: domain.MethodCash, Reason: "r"}), wantCode: domain.CodeRefundTooLarge},
+		{name: "refund the rest after a refund", given: given(opened(), paid, back, refunded(300)), when: refundCmd(sess1, domain.Refund{AmountCents: 200, Method: domain.MethodCash, Reason: "r"}),
 			then: []domain.Payload{domain.Refunded{AmountCents: 200, Method: domain.MethodCash, Reason: "r", Currency: "EUR"}}},
-		{name: "refund a voided payment", given: given(opened(), paid, voided), when: refund(sess1, domain.Refund{AmountCents: 1, Method: domain.MethodCash, Reason: "r"}), wantCode: domain.CodeRefundTooLarge},
-		{name: "refund on an open session", given: given(opened(), paid), when: refund(sess1, domain.Refund{AmountCents: 100, Method: domain.MethodCash, Reason: "r"}),
+		{name: "refund a voided payment", given: given(opened(), paid, voided), when: refundCmd(sess1, domain.Refund{AmountCents: 1, Method: domain.MethodCash, Reason: "r"}), wantCode: domain.CodeRefundTooLarge},
+		{name: "refund on an open session", given: given(opened(), paid), when: refundCmd(sess1, domain.Refund{AmountCents: 100, Method: domain.MethodCash, Reason: "r"}),
 			then: []domain.Payload{domain.Refunded{AmountCents: 100, Method: domain.MethodCash, Reason: "r", Currency: "EUR"}}},
-		{name: "refund zero", given: given(opened(), paid), when: refund(sess1, domain.Refund{AmountCents: 0, Method: domain.MethodCash, Reason: "r"}), wantCode: domain.CodeInvalidAmount},
-		{name: "refund by bitcoin", given: given(opened(), paid), when: refund(sess1, domain.Refund{AmountCents: 1, Method: "btc", Reason: "r"}), wantCode: domain.CodeInvalidMethod},
-		{name: "refund without a reason", given: given(opened(), paid), when: refund(sess1, domain.Refund{AmountCents: 1, Method: domain.MethodCash}), wantCode: domain.CodeInvalidInput},
-		{name: "refund of an unknown session", given: given(opened(), paid), when: refund("01J1Z5Q8W3M4N5P6Q7R8S9T0XX", domain.Refund{AmountCents: 1, Method: domain.MethodCash, Reason: "r"}), wantCode: domain.CodeSessionClosed},
+		{name: "refund zero", given: given(opened(), paid), when: refundCmd(sess1, domain.Refund{AmountCents: 0, Method: domain.MethodCash, Reason: "r"}), wantCode: domain.CodeInvalidAmount},
+		{name: "refund by bitcoin", given: given(opened(), paid), when: refundCmd(sess1, domain.Refund{AmountCents: 1, Method: "btc", Reason: "r"}), wantCode: domain.CodeInvalidMethod},
+		{name: "refund without a reason", given: given(opened(), paid), when: refundCmd(sess1, domain.Refund{AmountCents: 1, Method: domain.MethodCash}), wantCode: domain.CodeInvalidInput},
+		{name: "refund of an unknown session", given: given(opened(), paid), when: refundCmd("01J1Z5Q8W3M4N5P6Q7R8S9T0XX", domain.Refund{AmountCents: 1, Method: domain.MethodCash, Reason: "r"}), wantCode: domain.CodeSessionClosed},
 		{name: "overpayment refused", given: opened(), when: pay(domain.DefaultTariff, sess1, domain.Payment{AmountCents: 700, Method: domain.MethodCash}), wantCode: domain.CodeOverpayment},
 		{name: "overpayment as a tip", given: opened(), when: pay(domain.DefaultTariff, sess1, domain.Payment{AmountCents: 700, Method: domain.MethodCash, Tip: true, ShiftID: "S1", Till: "main"}),
 			then: []domain.Payload{domain.PaymentRecorded{AmountCents: 500, TipCents: 200, Method: domain.MethodCash, Currency: "EUR", ShiftID: "S1", Till: "main"}}},

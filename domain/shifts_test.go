@@ -20,25 +20,25 @@ func TestShifts(t *testing.T) {
 		then     []domain.Payload
 		wantCode string
 	}{
-		{name: "open on the default till", when: open("", 10000), then: nil},
-		{name: "open a second till", given: []domain.Event{openMain}, when: open("bar", 0)},
-		{name: "open twice on one till", given: []domain.Event{openMain}, when: open("main", 0), wantCode: domain.CodeShiftOpen},
-		{name: "open again after a close", given: []domain.Event{openMain, closed}, when: open("main", 0)},
-		{name: "negative float", when: open("main", -1), wantCode: domain.CodeInvalidAmount},
-		{name: "float at the limit", when: open("main", domain.MaxFloatCents)},
-		{name: "float over the limit", when: open("main", domain.MaxFloatCents+1), wantCode: domain.CodeInvalidAmount},
-		{name: "till with a space", when: open("bar 2", 0), wantCode: domain.CodeInvalidInput},
-		{name: "till at the length limit", when: open(strings.Repeat("t", domain.MaxTillLen), 0)},
-		{name: "till too long", when: open(strings.Repeat("t", domain.MaxTillLen+1), 0), wantCode: domain.CodeInvalidInput},
-		{name: "close counted", given: []domain.Event{openMain}, when: closeShift(s1, map[string]int64{"cash": 12450}, map[string]int64{"cash": 12500, "card": 900}, " short "),
+		{name: "open on the default till", when: openShiftCmd("", 10000), then: nil},
+		{name: "open a second till", given: []domain.Event{openMain}, when: openShiftCmd("bar", 0)},
+		{name: "open twice on one till", given: []domain.Event{openMain}, when: openShiftCmd("main", 0), wantCode: domain.CodeShiftOpen},
+		{name: "open again after a close", given: []domain.Event{openMain, closed}, when: openShiftCmd("main", 0)},
+		{name: "negative float", when: openShiftCmd("main", -1), wantCode: domain.CodeInvalidAmount},
+		{name: "float at the limit", when: openShiftCmd("main", domain.MaxFloatCents)},
+		{name: "float over the limit", when: openShiftCmd("main", domain.MaxFloatCents+1), wantCode: domain.CodeInvalidAmount},
+		{name: "till with a space", when: openShiftCmd("bar 2", 0), wantCode: domain.CodeInvalidInput},
+		{name: "till at the length limit", when: openShiftCmd(strings.Repeat("t", domain.MaxTillLen), 0)},
+		{name: "till too long", when: openShiftCmd(strings.Repeat("t", domain.MaxTillLen+1), 0), wantCode: domain.CodeInvalidInput},
+		{name: "close counted", given: []domain.Event{openMain}, when: closeShiftCmd(s1, map[string]int64{"cash": 12450}, map[string]int64{"cash": 12500, "card": 900}, " short "),
 			then: []domain.Payload{domain.ShiftClosed{ShiftID: s1, Till: "main", CountedCents: map[string]int64{"cash": 12450},
 				ExpectedCents: map[string]int64{"cash": 12500}, DifferenceCents: map[string]int64{"cash": -50}, Note: "short"}}},
-		{name: "close twice", given: []domain.Event{openMain, closed}, when: closeShift(s1, map[string]int64{"cash": 1}, nil, ""), wantCode: domain.CodeShiftClosed},
-		{name: "close unknown", when: closeShift(s1, map[string]int64{"cash": 1}, nil, ""), wantCode: domain.CodeNotFound},
-		{name: "close with nothing counted", given: []domain.Event{openMain}, when: closeShift(s1, nil, nil, ""), wantCode: domain.CodeInvalidInput},
-		{name: "close counting bitcoin", given: []domain.Event{openMain}, when: closeShift(s1, map[string]int64{"btc": 1}, nil, ""), wantCode: domain.CodeInvalidMethod},
-		{name: "close counting a negative", given: []domain.Event{openMain}, when: closeShift(s1, map[string]int64{"cash": -1}, nil, ""), wantCode: domain.CodeInvalidAmount},
-		{name: "close with a long note", given: []domain.Event{openMain}, when: closeShift(s1, map[string]int64{"cash": 1}, nil, strings.Repeat("n", domain.MaxShiftNote+1)), wantCode: domain.CodeInvalidInput},
+		{name: "close twice", given: []domain.Event{openMain, closed}, when: closeShiftCmd(s1, map[string]int64{"cash": 1}, nil, ""), wantCode: domain.CodeShiftClosed},
+		{name: "close unknown", when: closeShiftCmd(s1, map[string]int64{"cash": 1}, nil, ""), wantCode: domain.CodeNotFound},
+		{name: "close with nothing counted", given: []domain.Event{openMain}, when: closeShiftCmd(s1, nil, nil, ""), wantCode: domain.CodeInvalidInput},
+		{name: "close counting bitcoin", given: []domain.Event{openMain}, when: closeShiftCmd(s1, map[string]int64{"btc": 1}, nil, ""), wantCode: domain.CodeInvalidMethod},
+		{name: "close counting a negative", given: []domain.Event{openMain}, when: closeShiftCmd(s1, map[string]int64{"cash": -1}, nil, ""), wantCode: domain.CodeInvalidAmount},
+		{name: "close with a long note", given: []domain.Event{openMain}, when: closeShiftCmd(s1, map[string]int64{"cash": 1}, nil, strings.Repeat("n", domain.MaxShiftNote+1)), wantCode: domain.CodeInvalidInput},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,13 +66,13 @@ func TestShifts(t *testing.T) {
 	}
 }
 
-func open(till string, float int64) func(*domain.Shifts, domain.Ctx) ([]domain.Event, error) {
+func openShiftCmd(till string, float int64) func(*domain.Shifts, domain.Ctx) ([]domain.Event, error) {
 	return func(s *domain.Shifts, x domain.Ctx) ([]domain.Event, error) {
 		return s.Open(x, domain.DefaultTariff, till, float)
 	}
 }
 
-func closeShift(id string, counted, expected map[string]int64, note string) func(*domain.Shifts, domain.Ctx) ([]domain.Event, error) {
+func closeShiftCmd(id string, counted, expected map[string]int64, note string) func(*domain.Shifts, domain.Ctx) ([]domain.Event, error) {
 	return func(s *domain.Shifts, x domain.Ctx) ([]domain.Event, error) {
 		return s.Close(x, id, counted, expected, note)
 	}

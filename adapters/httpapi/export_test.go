@@ -10,4 +10,5 @@ var (
 	DecodeRefund       = decodeRefund
 	DecodeOpenShift    = decodeOpenShift
 	DecodeCloseShift   = decodeCloseShift
+	WantsHTML          = wantsHTML
 )

@@ -201,7 +201,7 @@ func (a *API) voidPayment(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, a.sessionAfter(r.Context(), events, s.ChargerID, s.ID))
 }
 
-func (a *API) refund(w http.ResponseWriter, r *http.Request) {
+func (a *API) refundSession(w http.ResponseWriter, r *http.Request) {
 	body, err := readBody(w, r)
 	if err != nil {
 		a.fail(w, r, err)
@@ -240,7 +240,7 @@ type shiftInfo struct {
 	OpenAtClosing bool `json:"openAtClosing"`
 }
 
-func (a *API) info(s projections.ShiftView) shiftInfo {
+func (a *API) shiftInfoOf(s projections.ShiftView) shiftInfo {
 	out := shiftInfo{ShiftView: s}
 	if c := a.cfg.Closing; c != nil && s.Open {
 		out.OpenAtClosing = s.OpenedAt.Before(c.Last(a.now()))
@@ -266,7 +266,7 @@ func (a *API) listShifts(w http.ResponseWriter, r *http.Request) {
 		if state == projections.StateOpen && !s.Open || state == projections.StateClosed && s.Open {
 			continue
 		}
-		out = append(out, a.info(s))
+		out = append(out, a.shiftInfoOf(s))
 	}
 	res := map[string]any{"shifts": out}
 	if c := a.cfg.Closing; c != nil {
@@ -295,7 +295,7 @@ func (a *API) getShift(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, a.info(rep.Shift))
+	writeJSON(w, http.StatusOK, a.shiftInfoOf(rep.Shift))
 }
 
 func (a *API) openShift(w http.ResponseWriter, r *http.Request) {
@@ -320,7 +320,7 @@ func (a *API) openShift(w http.ResponseWriter, r *http.Request) {
 	a.waitApplied(r.Context(), events)
 	id := events[0].Data.(domain.ShiftOpened).ShiftID
 	rep, _ := a.cfg.Board.ShiftReport(id)
-	writeJSON(w, http.StatusCreated, a.info(rep.Shift))
+	writeJSON(w, http.StatusCreated, a.shiftInfoOf(rep.Shift))
 }
 
 func (a *API) closeShift(w http.ResponseWriter, r *http.Request) {
@@ -409,7 +409,7 @@ func wantsHTML(r *http.Request) bool {
 // moneyRoutes registers the corrections and till shift routes.
 func (a *API) moneyRoutes() {
 	a.handle("POST /api/sessions/{id}/payments/{paymentId}/void", RoleLead, a.voidPayment)
-	a.handle("POST /api/sessions/{id}/refunds", RoleLead, a.refund)
+	a.handle("POST /api/sessions/{id}/refunds", RoleLead, a.refundSession)
 	a.handle("GET /api/shifts", RoleStaff, a.listShifts)
 	a.handle("POST /api/shifts", RoleStaff, a.openShift)
 	a.handle("GET /api/shifts/{id}", RoleStaff, a.getShift)

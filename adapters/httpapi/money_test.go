@@ -21,28 +21,28 @@ func TestDecodeCorrections(t *testing.T) {
 		want any
 		code string
 	}{
-		{"void", void, `{"reason":"typed 50 for 5"}`, domain.Void{Reason: "typed 50 for 5"}, ""},
-		{"void, unknown field", void, `{"reason":"x","paymentId":"p"}`, nil, domain.CodeInvalidInput},
-		{"void, reason a number", void, `{"reason":5}`, nil, domain.CodeInvalidInput},
-		{"void, empty", void, ``, nil, domain.CodeMalformedJSON},
-		{"refund", refund, `{"amountCents":150,"method":"cash","reason":"slow","till":"bar"}`, domain.Refund{AmountCents: 150, Method: "cash", Reason: "slow", Till: "bar"}, ""},
-		{"refund, no amount", refund, `{"method":"cash","reason":"r"}`, nil, domain.CodeInvalidAmount},
-		{"refund, fractional", refund, `{"amountCents":1.5,"method":"cash","reason":"r"}`, nil, domain.CodeInvalidAmount},
-		{"refund, twice named", refund, `{"amountCents":1,"amountCents":2,"method":"cash","reason":"r"}`, nil, domain.CodeInvalidInput},
-		{"open", open, `{"till":"bar","floatCents":10000}`, [2]any{"bar", int64(10000)}, ""},
-		{"open, defaults", open, `{}`, [2]any{"", int64(0)}, ""},
-		{"open, float string", open, `{"floatCents":"100"}`, nil, domain.CodeInvalidAmount},
-		{"open, float exponent", open, `{"floatCents":1e4}`, nil, domain.CodeInvalidAmount},
-		{"open, float too big for int64", open, `{"floatCents":99999999999999999999}`, nil, domain.CodeInvalidAmount},
-		{"close, cash", closeS, `{"countedCents":12450}`, map[string]int64{"cash": 12450}, ""},
-		{"close, by method", closeS, `{"countedCents":{"cash":12450,"card":3000},"note":"ok"}`, map[string]int64{"cash": 12450, "card": 3000}, ""},
-		{"close, nothing", closeS, `{}`, nil, domain.CodeInvalidInput},
-		{"close, null", closeS, `{"countedCents":null}`, nil, domain.CodeInvalidInput},
-		{"close, empty object", closeS, `{"countedCents":{}}`, nil, domain.CodeInvalidInput},
-		{"close, fractional", closeS, `{"countedCents":{"cash":1.5}}`, nil, domain.CodeInvalidAmount},
-		{"close, duplicate method", closeS, `{"countedCents":{"cash":1,"cash":2}}`, nil, domain.CodeInvalidInput},
-		{"close, a string", closeS, `{"countedCents":"12450"}`, nil, domain.CodeInvalidAmount},
-		{"close, a list", closeS, `{"countedCents":[1]}`, nil, domain.CodeInvalidAmount},
+		{"void", moneyVoid, `{"reason":"typed 50 for 5"}`, domain.Void{Reason: "typed 50 for 5"}, ""},
+		{"void, unknown field", moneyVoid, `{"reason":"x","paymentId":"p"}`, nil, domain.CodeInvalidInput},
+		{"void, reason a number", moneyVoid, `{"reason":5}`, nil, domain.CodeInvalidInput},
+		{"void, empty", moneyVoid, ``, nil, domain.CodeMalformedJSON},
+		{"refund", moneyRefund, `{"amountCents":150,"method":"cash","reason":"slow","till":"bar"}`, domain.Refund{AmountCents: 150, Method: "cash", Reason: "slow", Till: "bar"}, ""},
+		{"refund, no amount", moneyRefund, `{"method":"cash","reason":"r"}`, nil, domain.CodeInvalidAmount},
+		{"refund, fractional", moneyRefund, `{"amountCents":1.5,"method":"cash","reason":"r"}`, nil, domain.CodeInvalidAmount},
+		{"refund, twice named", moneyRefund, `{"amountCents":1,"amountCents":2,"method":"cash","reason":"r"}`, nil, domain.CodeInvalidInput},
+		{"open", moneyOpen, `{"till":"bar","floatCents":10000}`, [2]any{"bar", int64(10000)}, ""},
+		{"open, defaults", moneyOpen, `{}`, [2]any{"", int64(0)}, ""},
+		{"open, float string", moneyOpen, `{"floatCents":"100"}`, nil, domain.CodeInvalidAmount},
+		{"open, float exponent", moneyOpen, `{"floatCents":1e4}`, nil, domain.CodeInvalidAmount},
+		{"open, float too big for int64", moneyOpen, `{"floatCents":99999999999999999999}`, nil, domain.CodeInvalidAmount},
+		{"close, cash", moneyClose, `{"countedCents":12450}`, map[string]int64{"cash": 12450}, ""},
+		{"close, by method", moneyClose, `{"countedCents":{"cash":12450,"card":3000},"note":"ok"}`, map[string]int64{"cash": 12450, "card": 3000}, ""},
+		{"close, nothing", moneyClose, `{}`, nil, domain.CodeInvalidInput},
+		{"close, null", moneyClose, `{"countedCents":null}`, nil, domain.CodeInvalidInput},
+		{"close, empty object", moneyClose, `{"countedCents":{}}`, nil, domain.CodeInvalidInput},
+		{"close, fractional", moneyClose, `{"countedCents":{"cash":1.5}}`, nil, domain.CodeInvalidAmount},
+		{"close, duplicate method", moneyClose, `{"countedCents":{"cash":1,"cash":2}}`, nil, domain.CodeInvalidInput},
+		{"close, a string", moneyClose, `{"countedCents":"12450"}`, nil, domain.CodeInvalidAmount},
+		{"close, a list", moneyClose, `{"countedCents":[1]}`, nil, domain.CodeInvalidAmount},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,13 +57,13 @@ func TestDecodeCorrections(t *testing.T) {
 	}
 }
 
-func void(b []byte) (any, error)   { return httpapi.DecodeVoid(b) }
-func refund(b []byte) (any, error) { return httpapi.DecodeRefund(b) }
-func open(b []byte) (any, error) {
+func moneyVoid(b []byte) (any, error)   { return httpapi.DecodeVoid(b) }
+func moneyRefund(b []byte) (any, error) { return httpapi.DecodeRefund(b) }
+func moneyOpen(b []byte) (any, error) {
 	till, f, err := httpapi.DecodeOpenShift(b)
 	return [2]any{till, f}, err
 }
-func closeS(b []byte) (any, error) {
+func moneyClose(b []byte) (any, error) {
 	m, _, err := httpapi.DecodeCloseShift(b)
 	return m, err
 }
@@ -99,7 +99,7 @@ func FuzzDecodeMoney(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		for _, dec := range []func([]byte) (any, error){void, refund, open, closeS} {
+		for _, dec := range []func([]byte) (any, error){moneyVoid, moneyRefund, moneyOpen, moneyClose} {
 			_, err := dec(body)
 			if err == nil {
 				continue
@@ -155,22 +155,22 @@ func TestMoneyAPI(t *testing.T) {
 	var m sessionMoney
 	e.must(http.StatusCreated, "POST", pay, `{"amountCents":300,"method":"cash"}`).decode(t, &m)
 	pid := m.Payments[0].ID
-	void := "/api/sessions/" + s.ID + "/payments/" + pid + "/void"
-	e.must(http.StatusCreated, "POST", void, `{"reason":"typed 3.00 for 5.00"}`).decode(t, &m)
+	voidURL := "/api/sessions/" + s.ID + "/payments/" + pid + "/void"
+	e.must(http.StatusCreated, "POST", voidURL, `{"reason":"typed 3.00 for 5.00"}`).decode(t, &m)
 	if m.PaidCents != 0 || m.VoidedCents != 300 || m.BalanceCents != 500 || !m.Payments[0].Voided {
 		t.Fatalf("after the void: %+v", m)
 	}
-	if c, _ := e.must(http.StatusConflict, "POST", void, `{"reason":"again"}`).apiError(t); c != domain.CodeAlreadyVoided {
+	if c, _ := e.must(http.StatusConflict, "POST", voidURL, `{"reason":"again"}`).apiError(t); c != domain.CodeAlreadyVoided {
 		t.Fatalf("void twice: got %s", c)
 	}
 	e.must(http.StatusNotFound, "POST", "/api/sessions/"+s.ID+"/payments/01J1Z5Q8W3M4N5P6Q7R8S9NOPE/void", `{"reason":"x"}`)
-	e.must(http.StatusBadRequest, "POST", void, `{"reason":""}`)
+	e.must(http.StatusBadRequest, "POST", voidURL, `{"reason":""}`)
 	e.must(http.StatusCreated, "POST", pay, `{"amountCents":700,"method":"card","tip":true}`).decode(t, &m)
 	if m.PaidCents != 500 || m.TipCents != 200 || m.BalanceCents != 0 {
 		t.Fatalf("after the tip: %+v", m)
 	}
 	e.must(http.StatusOK, "POST", "/api/sessions/"+s.ID+"/handback", ``)
-	if c, _ := e.must(http.StatusConflict, "POST", void, `{"reason":"late"}`).apiError(t); c != domain.CodeSessionClosed {
+	if c, _ := e.must(http.StatusConflict, "POST", voidURL, `{"reason":"late"}`).apiError(t); c != domain.CodeSessionClosed {
 		t.Fatalf("void after hand-back: got %s", c)
 	}
 	ref := "/api/sessions/" + s.ID + "/refunds"
@@ -226,7 +226,7 @@ func TestMoneyAPI(t *testing.T) {
 	e.must(http.StatusNotFound, "GET", "/api/shifts/01J1Z5Q8W3M4N5P6Q7R8S9NOPE/report", "")
 	e.must(http.StatusBadRequest, "GET", "/api/shifts/bad!id/report", "")
 
-	// The bar shift opened at 20:00 is still open at 02:00 the next day.
+	// The bar shift opened at 20:00 is still moneyOpen at 02:00 the next day.
 	e.clock.Advance(7 * time.Hour)
 	var list struct {
 		Shifts []shiftJSON `json:"shifts"`
@@ -274,5 +274,30 @@ func TestMoneyRoutesRoles(t *testing.T) {
 		if got[p] != role {
 			t.Errorf("%s: got role %q, want %q", p, got[p], role)
 		}
+	}
+}
+
+func TestWantsHTML(t *testing.T) {
+	tests := []struct {
+		query, accept string
+		want          bool
+	}{
+		{"", "", false},
+		{"?format=html", "", true},
+		{"?format=csv", "text/html", false},
+		{"", "text/html,application/xhtml+xml;q=0.9", true},
+		{"", "application/json, text/html", false},
+		{"", "text/csv", false},
+		{"", " text/html ; q=1", true},
+		{"", "*/*", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query+" "+tt.accept, func(t *testing.T) {
+			r, _ := http.NewRequest("GET", "http://x/api/shifts/S/report"+tt.query, nil)
+			r.Header.Set("Accept", tt.accept)
+			if got := httpapi.WantsHTML(r); got != tt.want {
+				t.Fatalf("got %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
