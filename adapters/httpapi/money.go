@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"net/http"
 	"strconv"
 	"strings"
@@ -116,8 +117,12 @@ func decodeRefund(body []byte) (domain.Refund, error) {
 }
 
 // decodeOpenShift decodes a shift's opening body strictly: the till
-// (default "main") and the float (default 0).
+// (default "main") and the float (default 0). An empty body takes both
+// defaults.
 func decodeOpenShift(body []byte) (till string, float int64, err error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return "", 0, nil
+	}
 	var req openShiftRequest
 	if err := decodeJSON(body, &req); err != nil {
 		return "", 0, err

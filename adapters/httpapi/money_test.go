@@ -31,6 +31,8 @@ func TestDecodeCorrections(t *testing.T) {
 		{"refund, twice named", moneyRefund, `{"amountCents":1,"amountCents":2,"method":"cash","reason":"r"}`, nil, domain.CodeInvalidInput},
 		{"open", moneyOpen, `{"till":"bar","floatCents":10000}`, [2]any{"bar", int64(10000)}, ""},
 		{"open, defaults", moneyOpen, `{}`, [2]any{"", int64(0)}, ""},
+		{"open, empty body", moneyOpen, ` `, [2]any{"", int64(0)}, ""},
+		{"open, not an object", moneyOpen, `[]`, nil, domain.CodeMalformedJSON},
 		{"open, float string", moneyOpen, `{"floatCents":"100"}`, nil, domain.CodeInvalidAmount},
 		{"open, float exponent", moneyOpen, `{"floatCents":1e4}`, nil, domain.CodeInvalidAmount},
 		{"open, float too big for int64", moneyOpen, `{"floatCents":99999999999999999999}`, nil, domain.CodeInvalidAmount},
