@@ -184,7 +184,7 @@ function board() {
   const unclaimed = h('details', { id: 'unclaimed-box', className: 'box' },
     h('summary', {}, h('h2', {}, 'Unclaimed phones ', h('span', { className: 'badge', id: 'unclaimed-count', text: '0' }))),
     h('table', { id: 'unclaimed' },
-      h('thead', {}, h('tr', {}, ...['Charger', 'Widget', 'Label', 'Claim code', 'In since', 'Balance', 'Closing'].map((t) => h('th', { text: t })))),
+      h('thead', {}, h('tr', {}, ...['Session', 'Charger', 'Widget', 'Label', 'Claim code', 'In since', 'Balance', 'Closing'].map((t) => h('th', { text: t })))),
       h('tbody')));
   more.prepend(box, unclaimed);
   const banner = h('div', { id: 'shift-alert', role: 'alert', hidden: true });
@@ -328,7 +328,7 @@ async function loadUnclaimed() {
     const list = (r && r.sessions) || [];
     $('#unclaimed-count').textContent = String(list.length);
     $('#unclaimed tbody').replaceChildren(...list.map((s) => h('tr', { 'data-charger': s.chargerId, 'data-session': s.id, tabIndex: 0 },
-      ...[s.chargerId, s.widgetId || '–', s.label || s.customerLabel || '–', s.claimCode || '–', fmtClock(s.openedAt),
+      ...[s.id, s.chargerId, s.widgetId || '–', s.label || s.customerLabel || '–', s.claimCode || '–', fmtClock(s.openedAt),
         fmtMoney(s.balanceCents, s.currency || currency()), s.unclaimedNight || ''].map((t) => h('td', { text: t })))));
   } catch {
     // the next poll retries
