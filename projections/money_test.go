@@ -3,6 +3,7 @@ package projections_test
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"testing"
 	"time"
 
@@ -217,4 +218,37 @@ func TestUnclaimable(t *testing.T) {
 	if got := b.Unclaimable(t0, "n2"); len(got) != 0 {
 		t.Fatalf("sessions opened after the closing: %v", got)
 	}
+}
+
+// FuzzReconcileCSV: whatever the ledger holds, the reconciliation CSV
+// parses back with one column per header field and its net adds up.
+func FuzzReconcileCSV(f *testing.F) {
+	f.Add("cash", int64(500), int64(200), int64(150), "S1")
+	f.Add("a,\"b\"\n", int64(-1), int64(0), int64(1<<40), "")
+	f.Fuzz(func(t *testing.T, method string, amount, voided, refunded int64, shift string) {
+		b := projections.NewBoard(domain.DefaultTariff)
+		evs := []domain.Payload{
+			domain.PaymentRecorded{AmountCents: amount, Method: method, ShiftID: shift},
+			domain.PaymentVoided{PaymentID: "p", AmountCents: voided, Method: method, ShiftID: shift},
+			domain.Refunded{AmountCents: refunded, Method: method, ShiftID: shift},
+		}
+		for i, p := range evs {
+			e := domain.NewEvent(fmt.Sprintf("e%d", i), t0, "c1", "s1", p)
+			e.Seq = uint64(i + 1)
+			_ = b.Apply(e)
+		}
+		r := b.Reconcile(t0.Add(-time.Hour), t0.Add(time.Hour), t0)
+		if r.NetCents != amount-voided-refunded {
+			t.Fatalf("net %d, want %d", r.NetCents, amount-voided-refunded)
+		}
+		rows, err := csv.NewReader(bytes.NewReader(r.CSV())).ReadAll()
+		if err != nil {
+			t.Fatalf("CSV does not parse back: %v", err)
+		}
+		for _, row := range rows {
+			if len(row) != 9 {
+				t.Fatalf("row of %d fields: %q", len(row), row)
+			}
+		}
+	})
 }
