@@ -23,7 +23,8 @@ type Charger struct {
 	// ClosedAt is when the last session was handed back (zero: never).
 	ClosedAt time.Time
 
-	recent recentSet // derived event ids applied lately
+	recent recentSet       // derived event ids applied lately
+	closed []closedSession // money of the last sessions handed back (corrections.go)
 }
 
 // OpenSession is what decisions need to know of the open session.
@@ -36,6 +37,11 @@ type OpenSession struct {
 	Payments      map[string]PaymentRecorded // by idempotency key
 	Overdue       bool
 	TransactionID int
+	// Money is the session's payments by id and its refunds (corrections.go).
+	Money SessionMoney
+	// UnclaimedNight is the last closing the session was marked
+	// unclaimed at (unclaimed.go).
+	UnclaimedNight string
 }
 
 // NewCharger returns the empty aggregate for id.
@@ -61,6 +67,7 @@ func (c *Charger) Apply(e Event) {
 	if e.Seq > c.Version {
 		c.Version = e.Seq
 	}
+	c.applyMoney(e)
 	switch d := e.Data.(type) {
 	case SoCReported:
 		c.SoC, c.HasSoC, c.Status = d.SoC, true, StatusFor(d.SoC)

@@ -125,6 +125,12 @@ type Payment struct {
 	Method         string
 	Reference      string
 	IdempotencyKey string
+	// Tip lets the amount exceed the balance: the part above it is
+	// recorded as TipCents.
+	Tip bool
+	// ShiftID and Till name the till shift the money went into.
+	ShiftID string
+	Till    string
 }
 
 // MaxReferenceLen bounds a payment reference or a waive reason.
@@ -159,17 +165,21 @@ func (c *Charger) RecordPayment(x Ctx, t Tariff, sessionID string, p Payment) ([
 	}
 	if p.IdempotencyKey != "" {
 		if prev, ok := s.Payments[p.IdempotencyKey]; ok {
-			if prev.AmountCents == p.AmountCents && prev.Method == p.Method && prev.Reference == p.Reference {
+			if prev.AmountCents+prev.TipCents == p.AmountCents && prev.Method == p.Method && prev.Reference == p.Reference {
 				return nil, nil
 			}
 			return nil, Errorf(CodeIdempotencyUsed, "Idempotency-Key %q was already used for another payment", p.IdempotencyKey)
 		}
 	}
-	if bal := s.Balance(t, x.Now); p.AmountCents > bal {
-		return nil, Errorf(CodeInvalidAmount, "amount %d exceeds the balance of %d cents", p.AmountCents, bal)
+	amount, tip := p.AmountCents, int64(0)
+	if bal := max(s.Balance(t, x.Now), 0); amount > bal {
+		if !p.Tip {
+			return nil, Errorf(CodeOverpayment, "amount %d exceeds the balance of %d cents; take %d, or mark the payment as a tip", p.AmountCents, bal, bal)
+		}
+		amount, tip = bal, amount-bal
 	}
-	return []Event{x.event(c.ID, sessionID, PaymentRecorded{AmountCents: p.AmountCents, Method: p.Method,
-		Reference: p.Reference, IdempotencyKey: p.IdempotencyKey, Currency: t.Currency})}, nil
+	return []Event{x.event(c.ID, sessionID, PaymentRecorded{AmountCents: amount, Method: p.Method,
+		Reference: p.Reference, IdempotencyKey: p.IdempotencyKey, Currency: t.Currency, TipCents: tip, ShiftID: p.ShiftID, Till: p.Till})}, nil
 }
 
 // HandBack closes the session: refused while money is owed unless waived

@@ -275,13 +275,13 @@ func TestChargerDecide(t *testing.T) {
 			name:     "overpay",
 			given:    opened(),
 			when:     pay(domain.DefaultTariff, sess1, domain.Payment{AmountCents: 501, Method: domain.MethodCash}),
-			wantCode: domain.CodeInvalidAmount,
+			wantCode: domain.CodeOverpayment,
 		},
 		{
 			name:     "overpay after a part payment",
 			given:    given(opened(), one(at(time.Minute, sess1, domain.PaymentRecorded{AmountCents: 300, Method: domain.MethodCash}))),
 			when:     pay(domain.DefaultTariff, sess1, domain.Payment{AmountCents: 201, Method: domain.MethodCash}),
-			wantCode: domain.CodeInvalidAmount,
+			wantCode: domain.CodeOverpayment,
 		},
 		{
 			name:  "the rest after a part payment",
@@ -301,7 +301,7 @@ func TestChargerDecide(t *testing.T) {
 			given:    opened(),
 			now:      90 * time.Minute,
 			when:     pay(hourly, sess1, domain.Payment{AmountCents: 801, Method: domain.MethodCash}),
-			wantCode: domain.CodeInvalidAmount,
+			wantCode: domain.CodeOverpayment,
 		},
 		{
 			name:  "idempotency key retry yields nothing",

@@ -61,6 +61,8 @@ func (e Event) Key() StreamKey {
 		return IDTagsKey
 	case KindStaff:
 		return StaffKey
+	case KindShifts:
+		return ShiftsKey
 	default:
 		return StreamKey{Kind: KindCharger, ID: e.ChargerID}
 	}

@@ -107,6 +107,13 @@ type PaymentRecorded struct {
 	Reference      string `json:"reference,omitempty"`
 	IdempotencyKey string `json:"idempotencyKey,omitempty"`
 	Currency       string `json:"currency,omitempty"`
+	// TipCents is paid on top of the balance, marked as a tip: not part
+	// of AmountCents nor of the session's balance.
+	TipCents int64 `json:"tipCents,omitempty"`
+	// ShiftID is the till shift the payment was taken in ("" when none
+	// was open); Till names its till.
+	ShiftID string `json:"shiftId,omitempty"`
+	Till    string `json:"till,omitempty"`
 }
 
 // HandedBack closes a session: the phone went back to its owner.

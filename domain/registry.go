@@ -148,6 +148,8 @@ func aggregateOf(typ string) string {
 		return KindIDTags
 	case strings.HasPrefix(typ, "staff."):
 		return KindStaff
+	case strings.HasPrefix(typ, "shift."):
+		return KindShifts
 	default:
 		return KindCharger
 	}

@@ -38,6 +38,7 @@ type Service struct {
 	txids    slot[*TxIDs]   // taken alone
 	idtags   slot[*IDTags]  // taken alone
 	staff    slot[*Staff]   // taken alone
+	shifts   slot[*Shifts]  // taken alone (service_shifts.go)
 }
 
 // slot caches one aggregate. mu serialises commands on it.

@@ -217,7 +217,8 @@ func (p PaymentRecorded) Validate() error {
 		return Errorf(CodeInvalidInput, "currency is longer than %d characters", maxStoredCurrency)
 	}
 	return firstErr(checkStoredText("reference", p.Reference, MaxReferenceLen, false),
-		checkName("idempotencyKey", p.IdempotencyKey, false))
+		checkName("idempotencyKey", p.IdempotencyKey, false), checkCents("tipCents", p.TipCents),
+		checkName("shiftId", p.ShiftID, false), checkName("till", p.Till, false))
 }
 
 // Validate implements Validator: amounts are not negative, and a waiver

@@ -35,6 +35,26 @@ var validation = map[string]struct {
 	valid   stored
 	invalid []invalid
 }{
+	domain.TypePaymentVoided: {stored{"c1", "", "s1", `{"paymentId":"p1","amountCents":500,"method":"cash","reason":"typo"}`}, []invalid{
+		{"negative", stored{"c1", "", "s1", `{"paymentId":"p1","amountCents":-500,"method":"cash","reason":"typo"}`}, domain.CodeInvalidAmount},
+		{"no payment", stored{"c1", "", "s1", `{"paymentId":"","amountCents":500,"method":"cash","reason":"typo"}`}, domain.CodeInvalidInput},
+		{"bad method", stored{"c1", "", "s1", `{"paymentId":"p1","amountCents":500,"method":"iou","reason":"typo"}`}, domain.CodeInvalidMethod},
+	}},
+	domain.TypeRefunded: {stored{"c1", "", "s1", `{"amountCents":200,"method":"card","reason":"broken cable"}`}, []invalid{
+		{"zero", stored{"c1", "", "s1", `{"amountCents":0,"method":"card","reason":"x"}`}, domain.CodeInvalidAmount},
+		{"negative", stored{"c1", "", "s1", `{"amountCents":-100000,"method":"card","reason":"x"}`}, domain.CodeInvalidAmount},
+	}},
+	domain.TypeSessionUnclaimed: {stored{"c1", "", "s1", `{"night":"2026-07-05 02:00","closesAt":"2026-07-05T00:00:00Z","timeZone":"Europe/Berlin"}`}, []invalid{
+		{"no night", stored{"c1", "", "s1", `{"night":"","closesAt":"2026-07-05T00:00:00Z","timeZone":"Europe/Berlin"}`}, domain.CodeInvalidInput},
+	}},
+	domain.TypeShiftOpened: {stored{"", "", "", `{"shiftId":"sh1","till":"main","floatCents":10000}`}, []invalid{
+		{"negative float", stored{"", "", "", `{"shiftId":"sh1","till":"main","floatCents":-1}`}, domain.CodeInvalidAmount},
+		{"no id", stored{"", "", "", `{"shiftId":"","till":"main","floatCents":0}`}, domain.CodeInvalidInput},
+	}},
+	domain.TypeShiftClosed: {stored{"", "", "", `{"shiftId":"sh1","till":"main","countedCents":{"cash":12450},"expectedCents":{"cash":12500},"differenceCents":{"cash":-50}}`}, []invalid{
+		{"negative count", stored{"", "", "", `{"shiftId":"sh1","till":"main","countedCents":{"cash":-1},"expectedCents":{},"differenceCents":{}}`}, domain.CodeInvalidAmount},
+		{"unknown method", stored{"", "", "", `{"shiftId":"sh1","till":"main","countedCents":{"iou":1},"expectedCents":{},"differenceCents":{}}`}, domain.CodeInvalidMethod},
+	}},
 	domain.TypeStaffAdded: {stored{"", "", "", `{"id":"s1","name":"Anna","role":"staff","tokenHash":"ab12"}`}, []invalid{
 		{"bad role", stored{"", "", "", `{"id":"s1","name":"Anna","role":"boss","tokenHash":"ab12"}`}, domain.CodeInvalidInput},
 		{"no token hash", stored{"", "", "", `{"id":"s1","name":"Anna","role":"staff","tokenHash":""}`}, domain.CodeInvalidInput},

@@ -34,6 +34,7 @@ type Board struct {
 	staff    *staffModel
 	audit    *auditModel
 	events   *eventCounter
+	shifts   *shiftModel
 }
 
 // NewBoard returns an empty board pricing sessions with t, with the
@@ -59,6 +60,7 @@ func NewBoard(t domain.Tariff, extra ...ReadModel) *Board {
 	b.staff = register(b, newStaffModel())
 	b.audit = register(b, newAuditModel())
 	b.events = register(b, newEventCounter())
+	b.shifts = register(b, newShiftModel())
 	for _, m := range extra {
 		b.Register(m)
 	}
@@ -190,6 +192,7 @@ func (b *Board) Apply(e domain.Event) error {
 // model, its LED status derived from its last reading, priced.
 func (b *Board) view(s *SessionView, now time.Time) SessionView {
 	v := *s
+	copyMoney(&v)
 	if s.SoC != nil {
 		soc := *s.SoC
 		v.SoC, v.Status = &soc, domain.StatusFor(soc)

@@ -36,6 +36,7 @@ func (m *sessionModel) Apply(e domain.Event, _ *Update) {
 	if s == nil {
 		return
 	}
+	applyMoney(s, e) // corrections, tips, unclaimed (money.go)
 	switch d := e.Data.(type) {
 	case domain.SoCReported:
 		if s.SoC == nil { // kept across readings: a reading allocates nothing
@@ -75,6 +76,7 @@ func (m *sessionModel) Apply(e domain.Event, _ *Update) {
 func (m *sessionModel) Snapshot() any {
 	return copyEntries(m.byID, func(v *SessionView) *SessionView {
 		c := *v
+		copyMoney(&c)
 		if v.SoC != nil {
 			soc := *v.SoC
 			c.SoC = &soc

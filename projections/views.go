@@ -61,6 +61,7 @@ type SessionView struct {
 	TransactionID  int               `json:"transactionId,omitempty"`
 	Meter          map[string]string `json:"meter,omitempty"` // last value per OCPP measurand
 	Seq            uint64            `json:"seq"`             // stream sequence of the opening event
+	SessionMoney
 }
 
 // PaymentView is one row of the payments ledger.
@@ -76,6 +77,7 @@ type PaymentView struct {
 	// Actor is who recorded the payment (nil for payments recorded before
 	// actors were).
 	Actor *domain.Actor `json:"actor,omitempty"`
+	LedgerExtra
 }
 
 // Update is what listeners hear for each applied event.

@@ -86,6 +86,9 @@ type Config struct {
 	// 10 and 2s.
 	FailBurst int
 	FailEvery time.Duration
+	// Closing is the booth's daily closing time (--closes-at), when set:
+	// a shift still open from before it is flagged openAtClosing.
+	Closing *domain.Closing
 }
 
 // StoreLimit is the event store's storage limit, changeable at runtime.
@@ -186,6 +189,7 @@ func (a *API) routes() {
 	a.handle("POST /api/sessions/{id}/handback", RoleStaff, a.handBack)
 
 	a.handle("GET /api/reports/reconciliation", RoleStaff, a.reconciliation)
+	a.moneyRoutes() // voids, refunds, till shifts (money.go)
 
 	a.handle("GET /api/notices", RoleStaff, a.listNotices)
 	a.handle("POST /api/notices", RoleOps, a.scheduleNotice)

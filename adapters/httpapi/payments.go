@@ -13,6 +13,8 @@ type paymentRequest struct {
 	AmountCents *cents `json:"amountCents"`
 	Method      string `json:"method"`
 	Reference   string `json:"reference"`
+	Tip         bool   `json:"tip"`  // the part above the balance is a tip
+	Till        string `json:"till"` // the till the money went into (money.go)
 }
 
 type handBackRequest struct {
@@ -28,7 +30,7 @@ func decodePayment(body []byte) (domain.Payment, error) {
 	if req.AmountCents == nil {
 		return domain.Payment{}, domain.Errorf(domain.CodeInvalidAmount, "amountCents is required (a whole number of cents)")
 	}
-	return domain.Payment{AmountCents: int64(*req.AmountCents), Method: req.Method, Reference: req.Reference}, nil
+	return domain.Payment{AmountCents: int64(*req.AmountCents), Method: req.Method, Reference: req.Reference, Tip: req.Tip, Till: req.Till}, nil
 }
 
 func idempotencyKey(r *http.Request) (string, error) {
@@ -63,6 +65,10 @@ func (a *API) recordPayment(w http.ResponseWriter, r *http.Request) {
 	p.IdempotencyKey = key
 	s, err := a.session(r)
 	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if p.ShiftID, p.Till, err = a.shiftFor(p.Till); err != nil {
 		a.fail(w, r, err)
 		return
 	}

@@ -37,6 +37,9 @@ func statusOf(code string) int {
 		return http.StatusConflict
 	case CodeTooManyAttempts:
 		return http.StatusTooManyRequests
+	case domain.CodeOverpayment, domain.CodeAlreadyVoided, domain.CodeRefundTooLarge, domain.CodeNoOpenShift,
+		domain.CodeTillRequired, domain.CodeShiftOpen, domain.CodeShiftClosed:
+		return http.StatusConflict
 	case domain.CodeStoreDown:
 		return http.StatusServiceUnavailable
 	case domain.CodeStoreFull:

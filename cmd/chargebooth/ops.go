@@ -271,6 +271,7 @@ func timelineLine(e domain.Event) string {
 		if d.Reference != "" {
 			what += " ref " + d.Reference
 		}
+		what += paymentExtra(d)
 	case domain.HandedBack:
 		what = fmt.Sprintf("handed back; due %s, paid %s", cents(d.AmountDueCents), cents(d.PaidCents))
 		if d.Waived {
@@ -310,6 +311,10 @@ func timelineLine(e domain.Event) string {
 			what = "UNKNOWN to this build: " + d.String()
 		}
 	default:
+		var ok bool
+		if what, ok = moneyLine(e); ok { // corrections, shifts, unclaimed (ops_money.go)
+			break
+		}
 		if what = projections.Summary(e); what == e.Type {
 			b, _ := json.Marshal(e.Data)
 			what = string(b)
@@ -350,9 +355,10 @@ func foldAll(ctx context.Context, st *eventstore.Store, t domain.Tariff) (*proje
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("chargebooth report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var natsURL, dataDir, format string
+	var natsURL, dataDir, format, shift string
 	var from, to time.Time
 	var t domain.Tariff
+	fs.StringVar(&shift, "shift", "", "print this till shift's cash-up instead of a range's reconciliation")
 	fs.Var(timeFlag{&from}, "from", "start of the range (required)")
 	fs.Var(timeFlag{&to}, "to", "end of the range, exclusive (required)")
 	fs.StringVar(&format, "format", "json", "json or csv")
@@ -367,8 +373,8 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseWithEnv(fs, args); err != nil {
 		return err
 	}
-	if from.IsZero() || to.IsZero() || !from.Before(to) {
-		fmt.Fprintln(stderr, "report needs --from and --to, with --from before --to")
+	if shift == "" && (from.IsZero() || to.IsZero() || !from.Before(to)) {
+		fmt.Fprintln(stderr, "report needs --from and --to, with --from before --to (or --shift ID)")
 		return errUsage
 	}
 	if format != "json" && format != "csv" {
@@ -380,6 +386,9 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer o.Close()
+	if shift != "" {
+		return reportShift(ctx, o.Store, t, shift, format, stdout)
+	}
 	b, err := foldAll(ctx, o.Store, t)
 	if err != nil {
 		return err

@@ -71,6 +71,8 @@ type ServeConfig struct {
 	CPUProfile    string
 	Pprof         bool
 	Devices       devicesConfig
+	// Money holds the closing time (serve_money.go).
+	Money moneyConfig
 	// TLS holds the TLS, connection-cap and HTTP-timeout flags (serve_tls.go).
 	TLS tlsFlags
 	// Staff holds the staff sign-in flags (serve_staff.go).
@@ -125,6 +127,7 @@ func (c *ServeConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.IDTags, "id-tags", "open", "OCPP id tags: open (every tag is Accepted) or list (Authorize and StartTransaction answer from /api/id-tags; an unknown tag is Invalid)")
 	fs.StringVar(&c.BootPolicy, "boot-policy", "pending", "OCPP boot answer for chargers not on --charger-allow: pending or reject")
 	c.Devices.flags(fs)
+	c.Money.flags(fs)
 	c.TLS.flags(fs)
 	c.Staff.flags(fs)
 }

@@ -72,6 +72,7 @@ func (m *Main) startEdges() error {
 		Dashboard: dashboard.Handler(), Remote: rel, RemoteTimeout: c.RemoteTimeout,
 		Metrics: m.Metrics.Handler(), Observe: m.Metrics.ObserveHTTP, StoreLimit: m.storeLimit(),
 		SessionTTL: c.Staff.SessionTTL,
+		Closing:    c.Money.closing,
 	})
 	m.Metrics.SetLiveClientsFunc(m.api.LiveClients)
 	var h http.Handler = m.api.Handler()

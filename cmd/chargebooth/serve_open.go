@@ -26,6 +26,9 @@ func (m *Main) configure() (err error) {
 	if c.Tariff.FlatCents < 0 || c.Tariff.HourlyCents < 0 || c.Tariff.CapCents < 0 {
 		return fmt.Errorf("prices must not be negative")
 	}
+	if err := c.Money.check(); err != nil {
+		return err
+	}
 	if c.Sync != eventstore.SyncAlways && c.Sync != eventstore.SyncInterval {
 		return fmt.Errorf("--sync must be always or interval, not %q", c.Sync)
 	}

@@ -328,6 +328,11 @@ async function pay(s, method) {
   const body = { amountCents: cents, method };
   const reference = q('[data-field="reference"]').value.trim();
   if (reference) body.reference = reference;
+  // The tip checkbox and till picker come from money.js.
+  const tip = q('[data-field="tip"]');
+  if (tip && tip.checked) body.tip = true;
+  const till = q('[data-field="till"]');
+  if (till && till.value && !till.closest('label').hidden) body.till = till.value;
   try {
     await api('POST', `/api/sessions/${enc(s.id)}/payments`, body, { 'Idempotency-Key': panel.idemKey });
   } catch (err) {
