@@ -12,6 +12,9 @@ import (
 type Ctx struct {
 	Now   time.Time
 	NewID IDSource
+	// NewTicket makes the claim code and customer token of a session that
+	// opens (nil: sessions open without a ticket).
+	NewTicket TicketSource
 }
 
 func (x Ctx) event(chargerID, sessionID string, p Payload) Event {
@@ -82,7 +85,7 @@ func (c *Charger) ReportSoC(x Ctx, r Reading, widgetID string) ([]Event, error) 
 		if by == "" {
 			by = OpenedByReading
 		}
-		out = append(out, x.event(c.ID, sessionID, SessionOpened{By: by, WidgetID: widgetID}))
+		out = append(out, x.event(c.ID, sessionID, x.opened(by, widgetID, "")))
 	} else {
 		sessionID = c.Session.ID
 		charged = !c.Session.ChargedAt.IsZero()
@@ -97,10 +100,7 @@ func (c *Charger) ReportSoC(x Ctx, r Reading, widgetID string) ([]Event, error) 
 
 // CheckIn opens a session by staff before the first reading.
 func (c *Charger) CheckIn(x Ctx, widgetID string) ([]Event, error) {
-	if c.Session != nil {
-		return nil, Errorf(CodeSessionOpen, "charger %s already has an open session (%s)", c.ID, c.Session.ID)
-	}
-	return []Event{x.event(c.ID, x.NewID(), SessionOpened{By: OpenedByStaff, WidgetID: widgetID})}, nil
+	return c.CheckInWith(x, CheckIn{WidgetID: widgetID})
 }
 
 // Payment is a staff command to record money taken.
@@ -228,7 +228,7 @@ func (c *Charger) StartTransaction(x Ctx, eventID string, d TransactionStarted, 
 	sessionID := c.sessionID()
 	if sessionID == "" {
 		sessionID = x.NewID()
-		out = append(out, x.event(c.ID, sessionID, SessionOpened{By: OpenedByOCPP, WidgetID: widgetID}))
+		out = append(out, x.event(c.ID, sessionID, x.opened(OpenedByOCPP, widgetID, "")))
 	}
 	d.TransactionID = c.LastTxID + 1
 	out = append(out, NewEvent(eventID, x.Now, c.ID, sessionID, d))

@@ -24,11 +24,12 @@ const maxAttempts = 8
 // to find a slot, never while taking another lock. notices.mu is taken
 // alone.
 type Service struct {
-	store  EventStore
-	now    Clock
-	newID  IDSource
-	tariff Tariff
-	shared bool // other instances may append: re-check refusals
+	store   EventStore
+	now     Clock
+	newID   IDSource
+	tariff  Tariff
+	shared  bool         // other instances may append: re-check refusals
+	tickets TicketSource // nil: sessions open without a ticket
 
 	mu       sync.Mutex // guards chargers
 	chargers map[string]*slot[*Charger]
@@ -91,7 +92,7 @@ func run[T aggregate](ctx context.Context, s *Service, sl *slot[T], key StreamKe
 			}
 			refreshed = true
 		}
-		x := Ctx{Now: s.now(), NewID: s.newID}
+		x := Ctx{Now: s.now(), NewID: s.newID, NewTicket: s.tickets}
 		events, err := decide(sl.agg, x)
 		if (err != nil || len(events) == 0) && !refreshed && s.shared {
 			sl.stale = true
