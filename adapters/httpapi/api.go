@@ -78,6 +78,8 @@ type Config struct {
 	// limit at GET and PUT /api/store (the embedded server's; nil with an
 	// external NATS, whose limits are its own).
 	StoreLimit StoreLimit
+	// Tickets configures claim checks and printed tickets (claim.go).
+	Tickets Tickets
 }
 
 // StoreLimit is the event store's storage limit, changeable at runtime.
@@ -162,6 +164,9 @@ func (a *API) routes() {
 	a.handle("GET /api/sessions/{id}", RoleStaff, a.getSession)
 	a.handle("POST /api/sessions/{id}/payments", RoleStaff, a.recordPayment)
 	a.handle("POST /api/sessions/{id}/handback", RoleStaff, a.handBack)
+	a.handle("POST /api/sessions/{id}/handback-override", RoleLead, a.handBackOverride)
+	a.handle("GET /tickets/{id}", RoleStaff, a.ticketPage)
+	m.HandleFunc("GET /tickets/ticket.css", serveTicketCSS)
 
 	a.handle("GET /api/reports/reconciliation", RoleStaff, a.reconciliation)
 

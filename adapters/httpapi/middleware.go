@@ -17,13 +17,14 @@ import (
 // parameter (browsers cannot set headers on a WebSocket).
 const livePath = "/api/live"
 
-// serve authenticates /api/ requests, routes them, and logs and observes
+// serve authenticates /api/ requests and every route registered with a
+// role (the printed ticket), routes them, and logs and observes
 // every request.
 func (a *API) serve(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	sw := &statusWriter{ResponseWriter: w}
 	_, pattern := a.mux.Handler(r)
-	api := strings.HasPrefix(r.URL.Path, "/api/") || strings.Contains(pattern, "/api/")
+	api := strings.HasPrefix(r.URL.Path, "/api/") || strings.Contains(pattern, "/api/") || a.roleOf[pattern] != ""
 	if api && !a.authorized(r) {
 		sw.Header().Set("WWW-Authenticate", `Bearer realm="chargebooth"`)
 		writeError(sw, http.StatusUnauthorized, domain.CodeUnauthorized, "a valid staff token is required (Authorization: Bearer <token>)")

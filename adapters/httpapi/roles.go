@@ -21,8 +21,8 @@ const (
 	RoleAdmin Role = "admin"
 )
 
-// Route is one registered route and the role it needs ("" for routes
-// outside /api/, which need none).
+// Route is one registered route and the role it needs ("" for the routes
+// that need none: health, metrics, the dashboard's files).
 type Route struct {
 	Pattern string
 	Role    Role

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/http"
 
 	"github.com/chargebooth/chargebooth/adapters/admission"
 	"github.com/chargebooth/chargebooth/adapters/charger"
@@ -62,14 +61,21 @@ func (m *Main) startEdges() error {
 	m.Chargers.EnableOCPP(charger.OCPPConfig{HeartbeatInterval: c.Heartbeat, Allow: allowList, Unknown: c.BootPolicy,
 		Rate: rate.Limit(c.OCPPRate), Burst: c.OCPPBurst, Meter: c.OCPPMeter, Refused: m.Metrics.OCPPRefused})
 
+	tickets, err := c.Tickets.tickets()
+	if err != nil {
+		return err
+	}
 	m.api = httpapi.New(httpapi.Config{
 		Service: m.Service, Board: m.Board, Store: m.Store, Token: c.StaffToken, Clock: m.Clock,
 		AllowedOrigins: liveOrigins, AllowedHosts: splitList(c.AllowedHosts), TrustForwardedProto: c.TrustProto, Log: m.Log, Ready: m.Runtime.Ready, WaitApplied: m.Runtime.WaitApplied,
 		Dashboard: dashboard.Handler(), Remote: rel, RemoteTimeout: c.RemoteTimeout,
-		Metrics: m.Metrics.Handler(), Observe: m.Metrics.ObserveHTTP, StoreLimit: m.storeLimit(),
+		Metrics: m.Metrics.Handler(), Observe: m.Metrics.ObserveHTTP, StoreLimit: m.storeLimit(), Tickets: tickets,
 	})
 	m.Metrics.SetLiveClientsFunc(m.api.LiveClients)
-	var h http.Handler = m.api.Handler()
+	h, err := m.customerPage(m.api.Handler())
+	if err != nil {
+		return err
+	}
 	if c.Pprof {
 		h = withPprof(h)
 	}

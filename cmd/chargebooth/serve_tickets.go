@@ -1,0 +1,73 @@
+package main
+
+import (
+	"crypto/rand"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+	_ "time/tzdata" // --time-zone resolves IANA zones even on a box without zoneinfo
+
+	"github.com/chargebooth/chargebooth/adapters/customer"
+	"github.com/chargebooth/chargebooth/adapters/httpapi"
+	"github.com/chargebooth/chargebooth/domain"
+)
+
+// ticketFlags are the flags of claim tickets, the customer page and the
+// claim check at hand-back.
+type ticketFlags struct {
+	BoothName      string
+	PublicURL      string
+	TimeZone       string
+	HandbackVerify bool
+}
+
+func (t *ticketFlags) flags(fs *flag.FlagSet) {
+	fs.StringVar(&t.BoothName, "booth-name", "chargebooth", "name printed at the top of claim tickets")
+	fs.StringVar(&t.PublicURL, "public-url", "", "scheme and host of the customer links on tickets (https://booth.example); default: the staff request's own")
+	fs.StringVar(&t.TimeZone, "time-zone", "UTC", "the booth's IANA time zone (Europe/Berlin): tickets' time in, the customer page's \"collected at\"")
+	fs.BoolVar(&t.HandbackVerify, "handback-verify", true, "hand-back needs the widget (scanned) or the ticket's claim code, or a lead's override; false accepts a hand-back without either (recorded verifiedBy none)")
+}
+
+// tickets checks the flags and returns the API's ticket configuration.
+func (t *ticketFlags) tickets() (httpapi.Tickets, error) {
+	loc, err := t.location()
+	if err != nil {
+		return httpapi.Tickets{}, err
+	}
+	if t.PublicURL != "" {
+		u, err := url.Parse(t.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			return httpapi.Tickets{}, fmt.Errorf("--public-url must be http(s)://host[:port], not %q", t.PublicURL)
+		}
+	}
+	return httpapi.Tickets{Verify: t.HandbackVerify, BoothName: t.BoothName, PublicURL: t.PublicURL, Location: loc}, nil
+}
+
+func (t *ticketFlags) location() (*time.Location, error) {
+	if t.TimeZone == "" || t.TimeZone == "Local" {
+		return nil, fmt.Errorf("--time-zone needs an IANA zone name such as Europe/Berlin (not %q)", t.TimeZone)
+	}
+	loc, err := time.LoadLocation(t.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("--time-zone: %w", err)
+	}
+	return loc, nil
+}
+
+// setupTickets gives new sessions claim codes and customer tokens from
+// crypto/rand, drawn again while the board has the code on an open session.
+func (m *Main) setupTickets() {
+	m.Service.SetTickets(domain.NewTicketSource(rand.Reader, m.Board.ClaimCodeInUse))
+}
+
+// customerPage mounts the customer page (/c/) in front of h.
+func (m *Main) customerPage(h http.Handler) (http.Handler, error) {
+	loc, err := m.Config.Tickets.location()
+	if err != nil {
+		return nil, err
+	}
+	c := customer.New(customer.Config{Board: m.Board, Clock: m.Clock, Location: loc, Ready: m.Runtime.Ready, Log: m.Log})
+	return c.Mount(h), nil
+}
