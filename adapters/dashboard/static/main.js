@@ -13,6 +13,7 @@ import { initNotices, loadNotices } from './notices.js';
 import { closePanel, initPanel, openPanel } from './panel.js';
 import { initSearch } from './search.js';
 import { initTiles } from './tiles.js';
+import './tickets.js';
 import { $, showMsg } from './util.js';
 
 function askForToken(message) {
