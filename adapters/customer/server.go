@@ -57,7 +57,7 @@ type Config struct {
 }
 
 // Server serves /c/{token}, /c/{token}/state, /c/{token}/events and the
-// page's files. Make one with New.
+// page's files (/c/app.js, /c/app.css). Make one with New.
 type Server struct {
 	cfg Config
 	mux *http.ServeMux
@@ -93,7 +93,8 @@ func New(cfg Config) *Server {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), misses: map[string]*rate.Limiter{}, streams: map[string]map[chan struct{}]bool{}}
-	s.mux.HandleFunc("GET /c/static/{file}", s.file)
+	s.mux.HandleFunc("GET /c/app.js", s.file("app.js", "text/javascript; charset=utf-8"))
+	s.mux.HandleFunc("GET /c/app.css", s.file("app.css", "text/css; charset=utf-8"))
 	s.mux.HandleFunc("GET /c/{token}", s.page)
 	s.mux.HandleFunc("GET /c/{token}/state", s.state)
 	s.mux.HandleFunc("GET /c/{token}/events", s.events)
@@ -304,24 +305,19 @@ func (s *Server) Streams() int {
 	return n
 }
 
-func (s *Server) file(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("file")
-	types := map[string]string{"app.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8"}
-	ct, ok := types[name]
-	if !ok {
-		notFound(w, r)
-		return
-	}
+// file serves one of the page's static files.
+func (s *Server) file(name, contentType string) http.HandlerFunc {
 	b, err := static.ReadFile("static/" + name)
 	if err != nil {
-		notFound(w, r)
-		return
+		panic("customer: " + err.Error()) // embedded at build time
 	}
-	h := w.Header()
-	h.Set("Content-Type", ct)
-	h.Set("Cache-Control", "no-cache")
-	securityHeaders(h)
-	_, _ = w.Write(b)
+	return func(w http.ResponseWriter, _ *http.Request) {
+		h := w.Header()
+		h.Set("Content-Type", contentType)
+		securityHeaders(h)
+		h.Set("Cache-Control", "no-cache")
+		_, _ = w.Write(b)
+	}
 }
 
 func securityHeaders(h http.Header) {
