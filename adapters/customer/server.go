@@ -62,6 +62,9 @@ type Server struct {
 	cfg Config
 	mux *http.ServeMux
 
+	done      chan struct{} // closed by Close: every stream ends
+	closeOnce sync.Once
+
 	mu      sync.Mutex
 	misses  map[string]*rate.Limiter // remote address → its budget of misses
 	streams map[string]map[chan struct{}]bool
@@ -92,7 +95,7 @@ func New(cfg Config) *Server {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), misses: map[string]*rate.Limiter{}, streams: map[string]map[chan struct{}]bool{}}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), done: make(chan struct{}), misses: map[string]*rate.Limiter{}, streams: map[string]map[chan struct{}]bool{}}
 	s.mux.HandleFunc("GET /c/app.js", s.file("app.js", "text/javascript; charset=utf-8"))
 	s.mux.HandleFunc("GET /c/app.css", s.file("app.css", "text/css; charset=utf-8"))
 	s.mux.HandleFunc("GET /c/{token}", s.page)
@@ -102,6 +105,11 @@ func New(cfg Config) *Server {
 	cfg.Board.Listen(s.wake)
 	return s
 }
+
+// Close ends every event stream (their pages reconnect to whoever serves
+// next). Call it when the HTTP server shuts down: http.Server.Shutdown
+// waits for streams, which never end by themselves.
+func (s *Server) Close() { s.closeOnce.Do(func() { close(s.done) }) }
 
 // Handler returns the handler of every /c/ path.
 func (s *Server) Handler() http.Handler { return s.mux }
@@ -244,6 +252,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		}
 		select {
 		case <-r.Context().Done():
+			return
+		case <-s.done:
 			return
 		case <-wake:
 		case <-refresh.C:

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"image/png"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -209,4 +210,40 @@ func boothReqNoAuth(tb testing.TB, url string) (int, string) {
 	var b bytes.Buffer
 	_, _ = b.ReadFrom(resp.Body)
 	return resp.StatusCode, b.String()
+}
+
+// TestCustomerPageSurvivesRestart keeps a customer page open while the
+// server stops and starts again on the same address: the page reconnects
+// by itself and shows the next reading without a reload.
+func TestCustomerPageSurvivesRestart(t *testing.T) {
+	logs := &browserLog{}
+	dir := t.TempDir()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	pin := func(m *Main) { m.Config.HTTPAddr = addr }
+	m := startMain(t, dir, pin)
+	base := "http://" + m.HTTPURL
+	var s boothSession
+	mustAPI(t, base, "POST", "/api/sessions", `{"chargerId":"c1234"}`, http.StatusCreated, &s)
+	link := base + "/c/" + sessionToken(t, base, s.ID)
+	sendSoCAcked(t, dialCharger(t, m, "c1234"), "r-50", "50")
+
+	ctx := newBrowser(t, 60*time.Second, logs)
+	if err := chromedp.Run(ctx, chromedp.Navigate(link), chromedp.Evaluate(`window.sameDocument = 'yes'`, nil)); err != nil {
+		t.Fatalf("open the customer page: %v", err)
+	}
+	led := `document.querySelector('#led').dataset.status`
+	waitPage(t, ctx, logs, 10*time.Second, "LED at 50", led, "charging")
+
+	m.Close()
+	waitPage(t, ctx, logs, 10*time.Second, "page notices the server is gone", `String(!document.querySelector('#conn').hidden)`, "true")
+	m = startMain(t, dir, pin)
+	sendSoCAcked(t, dialCharger(t, m, "c1234"), "r-85", "85")
+	waitPage(t, ctx, logs, 20*time.Second, "LED at 85 after the restart", led, "charging80")
+	waitPage(t, ctx, logs, 5*time.Second, "reconnected", `String(document.querySelector('#conn').hidden)`, "true")
+	waitPage(t, ctx, logs, 1*time.Second, "no reload", `String(window.sameDocument)`, "yes")
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chargebooth/chargebooth/adapters/charger"
+	"github.com/chargebooth/chargebooth/adapters/customer"
 	"github.com/chargebooth/chargebooth/adapters/httpapi"
 	"github.com/chargebooth/chargebooth/adapters/metrics"
 	"github.com/chargebooth/chargebooth/adapters/ocpp"
@@ -171,6 +172,7 @@ type Main struct {
 	servers   []*http.Server
 	tls       tlsRuntime // TLS listeners, certificate source, caps (serve_tls.go)
 	api       *httpapi.API
+	customer  *customer.Server   // the customer page (serve_tickets.go)
 	cancel    context.CancelFunc // ends the background work of bg
 	bg        sync.WaitGroup
 	closeOnce sync.Once
@@ -219,6 +221,9 @@ func (m *Main) Close() error {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
+		if m.customer != nil {
+			m.customer.Close()
+		}
 		for _, s := range m.servers {
 			_ = s.Shutdown(ctx)
 		}

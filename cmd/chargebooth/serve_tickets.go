@@ -68,6 +68,6 @@ func (m *Main) customerPage(h http.Handler) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := customer.New(customer.Config{Board: m.Board, Clock: m.Clock, Location: loc, Ready: m.Runtime.Ready, Log: m.Log})
-	return c.Mount(h), nil
+	m.customer = customer.New(customer.Config{Board: m.Board, Clock: m.Clock, Location: loc, Ready: m.Runtime.Ready, Log: m.Log})
+	return m.customer.Mount(h), nil
 }
