@@ -26,6 +26,7 @@ const (
 	DefaultPerSession = 8                // event streams one session may have open
 	DefaultRefresh    = 15 * time.Second // a stream re-sends the view this often (also its keep-alive)
 	maxAddresses      = 4096             // addresses with a miss remembered
+	writeWindow       = 30 * time.Second // a view must be written within this (beyond Refresh)
 	retryMillis       = 2000             // EventSource reconnect delay told to the page
 	csp               = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
@@ -238,6 +239,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	refresh := time.NewTicker(s.cfg.Refresh)
 	defer refresh.Stop()
 	for {
+		// The server's write timeout is for answers, not streams: each
+		// view gets its own window.
+		_ = rc.SetWriteDeadline(time.Now().Add(s.cfg.Refresh + writeWindow))
 		now := s.cfg.Clock()
 		cur, ok := s.cfg.Board.Session(v.ID, now)
 		if !ok {

@@ -187,3 +187,56 @@ func TestCustomerStreamOwnSessionOnly(t *testing.T) {
 		t.Fatalf("after its own reading: %v", v)
 	}
 }
+
+// TestCustomerStreamOutlivesWriteTimeout keeps a customer's stream open
+// past the server's --write-timeout (meant for answers, not streams).
+func TestCustomerStreamOutlivesWriteTimeout(t *testing.T) {
+	m := startMain(t, t.TempDir(), func(m *Main) {
+		m.Config.RemoteTimeout = 500 * time.Millisecond
+		m.Config.TLS.WriteTimeout = time.Second
+	})
+	base := "http://" + m.HTTPURL
+	var s boothSession
+	mustAPI(t, base, "POST", "/api/sessions", `{"chargerId":"wt1"}`, http.StatusCreated, &s)
+	resp, err := http.Get(base + "/c/" + sessionToken(t, base, s.ID) + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	lines := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "data: ") {
+				lines <- sc.Text()
+			}
+		}
+		close(lines)
+	}()
+	<-lines // the first view
+	testkit.HoldsFor(t, 3*time.Second, func() error {
+		select {
+		case _, ok := <-lines:
+			if !ok {
+				return fmt.Errorf("the stream ended")
+			}
+		default:
+		}
+		return nil
+	})
+	sendSoCAcked(t, dialCharger(t, m, "wt1"), "w1", "30")
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatal("the stream ended after the write timeout")
+			}
+			if strings.Contains(l, `"soc":30`) {
+				return
+			}
+		case <-timeout:
+			t.Fatal("no view with the reading")
+		}
+	}
+}
