@@ -240,3 +240,28 @@ func TestCustomerStreamOutlivesWriteTimeout(t *testing.T) {
 		}
 	}
 }
+
+// TestReplayShowsTicketNotToken: replay shows a session's claim code,
+// label and how its hand-back was verified, never its customer token.
+func TestReplayShowsTicketNotToken(t *testing.T) {
+	dir := t.TempDir()
+	m := startMain(t, dir)
+	base := "http://" + m.HTTPURL
+	var s boothSession
+	mustAPI(t, base, "POST", "/api/sessions", `{"chargerId":"rp1","label":"Zoë"}`, http.StatusCreated, &s)
+	token := sessionToken(t, base, s.ID)
+	mustAPI(t, base, "POST", "/api/sessions/"+s.ID+"/handback-override", `{"overrideReason":"ID checked: passport","waiveReason":"test"}`, http.StatusOK, nil)
+	m.Close()
+	code, out, errOut := runCmd(t, "replay", "--session", s.ID, "--data-dir", dir)
+	if code != 0 {
+		t.Fatalf("replay: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{"claim code " + s.ClaimCode, `label "Zoë"`, "claim overridden: ID checked: passport"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("replay lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, token) {
+		t.Errorf("replay shows the customer token:\n%s", out)
+	}
+}

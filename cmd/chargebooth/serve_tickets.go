@@ -71,3 +71,27 @@ func (m *Main) customerPage(h http.Handler) (http.Handler, error) {
 	m.customer = customer.New(customer.Config{Board: m.Board, Clock: m.Clock, Location: loc, Ready: m.Runtime.Ready, Log: m.Log})
 	return m.customer.Mount(h), nil
 }
+
+// ticketText is what replay shows of a session's ticket: the claim code
+// and label, never the customer token (a credential).
+func ticketText(d domain.SessionOpened) string {
+	s := ""
+	if d.ClaimCode != "" {
+		s += ", claim code " + d.ClaimCode
+	}
+	if d.Label != "" {
+		s += fmt.Sprintf(", label %q", d.Label)
+	}
+	return s
+}
+
+// claimText is what replay shows of how a hand-back's claim was checked.
+func claimText(d domain.HandedBack) string {
+	switch {
+	case d.VerifiedBy == domain.VerifiedByOverride:
+		return "; claim overridden: " + d.OverrideReason
+	case d.VerifiedBy != "":
+		return "; claim checked by " + d.VerifiedBy
+	}
+	return ""
+}
