@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
 )
@@ -105,6 +106,18 @@ func TestTicketFlowInBrowser(t *testing.T) {
 	token := sessionToken(t, base, s.ID)
 	link := base + "/c/" + token
 	waitPage(t, ctx, logs, 5*time.Second, "claim code in the panel", q(`[data-ref="claimCode"]`)+".dataset.code", s.ClaimCode)
+
+	// Search: the claim code typed as printed (any case, a space) and
+	// Enter opens the session's panel; the label filters the board.
+	run(ctx, "close the panel", chromedp.KeyEvent(kb.Escape))
+	waitPage(t, ctx, logs, 5*time.Second, "panel closed", `String(document.querySelector('#panel').hidden)`, "true")
+	run(ctx, "search by label", chromedp.SendKeys(`#search`, "anna", chromedp.ByQuery))
+	waitPage(t, ctx, logs, 5*time.Second, "label matches the tile",
+		`String([...document.querySelectorAll('#tiles .tile')].filter((t) => !t.hidden && t.offsetParent !== null).map((t) => t.dataset.charger).join())`, "c1234")
+	run(ctx, "search by claim code",
+		chromedp.Evaluate(`document.querySelector('#search').value = ''`, nil),
+		chromedp.SendKeys(`#search`, strings.ToLower(s.ClaimCode[:3])+" "+s.ClaimCode[3:]+"\r", chromedp.ByQuery))
+	waitPage(t, ctx, logs, 5*time.Second, "claim code opens the panel", `document.querySelector('#panel').hidden ? '' : document.querySelector('#panel').dataset.charger`, "c1234")
 
 	// The dashboard's "Print ticket" shows the ticket in a dialog.
 	run(ctx, "print ticket", chromedp.Click(panel+` [data-ticket-action="print"]`, chromedp.ByQuery))
