@@ -24,12 +24,13 @@ const maxAttempts = 8
 // to find a slot, never while taking another lock. notices.mu is taken
 // alone.
 type Service struct {
-	store   EventStore
-	now     Clock
-	newID   IDSource
-	tariff  Tariff
-	shared  bool         // other instances may append: re-check refusals
-	tickets TicketSource // nil: sessions open without a ticket
+	store  EventStore
+	now    Clock
+	newID  IDSource
+	tariff Tariff
+	shared bool // other instances may append: re-check refusals
+
+	tickets TicketSource // nil: sessions open without a ticket (SetTickets)
 
 	mu       sync.Mutex // guards chargers
 	chargers map[string]*slot[*Charger]

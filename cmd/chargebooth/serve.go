@@ -172,10 +172,11 @@ type Main struct {
 	servers   []*http.Server
 	tls       tlsRuntime // TLS listeners, certificate source, caps (serve_tls.go)
 	api       *httpapi.API
-	customer  *customer.Server   // the customer page (serve_tickets.go)
 	cancel    context.CancelFunc // ends the background work of bg
 	bg        sync.WaitGroup
 	closeOnce sync.Once
+
+	customer *customer.Server // the customer page (serve_tickets.go)
 }
 
 // ParseFlags reads serve's flags and environment.
