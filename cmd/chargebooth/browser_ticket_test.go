@@ -252,6 +252,26 @@ func TestCustomerPageSurvivesRestart(t *testing.T) {
 	led := `document.querySelector('#led').dataset.status`
 	waitPage(t, ctx, logs, 10*time.Second, "LED at 50", led, "charging")
 
+	// The page asks once for notifications: a tap on its button asks, and
+	// the button does not come back on a reload (here in a second tab).
+	nctx, ncancel := chromedp.NewContext(ctx)
+	defer ncancel()
+	if err := chromedp.Run(nctx, chromedp.Navigate(link)); err != nil {
+		t.Fatal(err)
+	}
+	waitPage(t, nctx, logs, 5*time.Second, "notification permission", `Notification.permission`, "default")
+	waitPage(t, nctx, logs, 5*time.Second, "notify button offered", `String(!document.querySelector('#notify').hidden)`, "true")
+	if err := chromedp.Run(nctx, chromedp.Click(`#notify`, chromedp.ByQuery)); err != nil {
+		t.Fatal(err)
+	}
+	waitPage(t, nctx, logs, 5*time.Second, "notify button gone", `String(document.querySelector('#notify').hidden)`, "true")
+	if err := chromedp.Run(nctx, chromedp.Reload()); err != nil {
+		t.Fatal(err)
+	}
+	waitPage(t, nctx, logs, 5*time.Second, "page after reload", led, "charging")
+	waitPage(t, nctx, logs, 1*time.Second, "asked once only", `String(document.querySelector('#notify').hidden)`, "true")
+	ncancel()
+
 	m.Close()
 	waitPage(t, ctx, logs, 10*time.Second, "page notices the server is gone", `String(!document.querySelector('#conn').hidden)`, "true")
 	m = startMain(t, dir, pin)
