@@ -207,7 +207,11 @@ func TestTicketFlowInBrowser(t *testing.T) {
 	if closed.VerifiedBy != "claim_code" {
 		t.Errorf("handed back: verifiedBy %q, want claim_code", closed.VerifiedBy)
 	}
-	want := "Collected at " + closed.ClosedAt.UTC().Format("15:04")
+	loc, err := m.Config.Tickets.location()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Collected at " + closed.ClosedAt.In(loc).Format("15:04")
 	waitPage(t, cctx, logs, 10*time.Second, "customer page after hand-back", headline, want)
 	waitPage(t, cctx, logs, 1*time.Second, "nothing else shown", `String(getComputedStyle(document.querySelector('#open')).display === 'none' && getComputedStyle(document.querySelector('#led')).display === 'none')`, "true")
 }

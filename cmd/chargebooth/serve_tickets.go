@@ -21,12 +21,18 @@ type ticketFlags struct {
 	PublicURL      string
 	TimeZone       string
 	HandbackVerify bool
+
+	zone *flag.Flag // --time-zone when another part of serve registered it first
 }
 
 func (t *ticketFlags) flags(fs *flag.FlagSet) {
 	fs.StringVar(&t.BoothName, "booth-name", "chargebooth", "name printed at the top of claim tickets")
 	fs.StringVar(&t.PublicURL, "public-url", "", "scheme and host of the customer links on tickets (https://booth.example); default: the staff request's own")
-	fs.StringVar(&t.TimeZone, "time-zone", "UTC", "the booth's IANA time zone (Europe/Berlin): tickets' time in, the customer page's \"collected at\"")
+	// --time-zone is the booth's one zone: closing time uses it too, so
+	// whichever part registers it first owns it and the other reads it.
+	if t.zone = fs.Lookup("time-zone"); t.zone == nil {
+		fs.StringVar(&t.TimeZone, "time-zone", "", "the booth's IANA time zone, such as Europe/Berlin: tickets' time in, the customer page's \"collected at\" (default: the server's local zone)")
+	}
 	fs.BoolVar(&t.HandbackVerify, "handback-verify", true, "hand-back needs the widget (scanned) or the ticket's claim code, or a lead's override; false accepts a hand-back without either (recorded verifiedBy none)")
 }
 
@@ -45,13 +51,18 @@ func (t *ticketFlags) tickets() (httpapi.Tickets, error) {
 	return httpapi.Tickets{Verify: t.HandbackVerify, BoothName: t.BoothName, PublicURL: t.PublicURL, Location: loc}, nil
 }
 
+// location is --time-zone's zone; none given is the server's local zone.
 func (t *ticketFlags) location() (*time.Location, error) {
-	if t.TimeZone == "" || t.TimeZone == "Local" {
-		return nil, fmt.Errorf("--time-zone needs an IANA zone name such as Europe/Berlin (not %q)", t.TimeZone)
+	name := t.TimeZone
+	if t.zone != nil {
+		name = t.zone.Value.String()
 	}
-	loc, err := time.LoadLocation(t.TimeZone)
+	if name == "" {
+		return time.Local, nil
+	}
+	loc, err := time.LoadLocation(name)
 	if err != nil {
-		return nil, fmt.Errorf("--time-zone: %w", err)
+		return nil, fmt.Errorf("--time-zone %q: not an IANA zone name (Europe/Berlin): %w", name, err)
 	}
 	return loc, nil
 }
