@@ -214,6 +214,21 @@ func TestTicketFlowInBrowser(t *testing.T) {
 	want := "Collected at " + closed.ClosedAt.In(loc).Format("15:04")
 	waitPage(t, cctx, logs, 10*time.Second, "customer page after hand-back", headline, want)
 	waitPage(t, cctx, logs, 1*time.Second, "nothing else shown", `String(getComputedStyle(document.querySelector('#open')).display === 'none' && getComputedStyle(document.querySelector('#led')).display === 'none')`, "true")
+
+	// The next phone lost its ticket and widget: a lead overrides with a
+	// reason, from the panel.
+	var next boothSession
+	mustAPI(t, base, "POST", "/api/sessions", `{"chargerId":"c1234"}`, http.StatusCreated, &next)
+	mustAPI(t, base, "POST", "/api/sessions/"+next.ID+"/payments", `{"amountCents":500,"method":"card"}`, http.StatusCreated, nil)
+	waitPage(t, ctx, logs, 10*time.Second, "panel shows the next session", q(`[data-ref="claimCode"]`)+".dataset.code", next.ClaimCode)
+	run(ctx, "override",
+		chromedp.Click(panel+` details.override summary`, chromedp.ByQuery),
+		chromedp.SendKeys(panel+` [data-field="override"]`, "ID checked: passport", chromedp.ByQuery),
+		chromedp.Click(panel+` [data-ticket-action="override"]`, chromedp.ByQuery))
+	checkFor(t, 10*time.Second, func() bool { return getSession(t, base, next.ID).State == "closed" })
+	if got := getSession(t, base, next.ID); got.VerifiedBy != "override" {
+		t.Errorf("override from the panel: verifiedBy %q, want override", got.VerifiedBy)
+	}
 }
 
 // boothReqNoAuth GETs url without any token.
