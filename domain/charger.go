@@ -31,6 +31,7 @@ type Charger struct {
 type OpenSession struct {
 	ID            string
 	WidgetID      string
+	ClaimCode     string // "" for sessions opened before claim codes
 	OpenedAt      time.Time
 	ChargedAt     time.Time // zero until charged
 	PaidCents     int64
@@ -81,7 +82,7 @@ func (c *Charger) Apply(e Event) {
 			c.Online, c.Conn = false, ""
 		}
 	case SessionOpened:
-		c.Session = &OpenSession{ID: e.SessionID, WidgetID: d.WidgetID, OpenedAt: e.Time, Payments: map[string]PaymentRecorded{}}
+		c.Session = &OpenSession{ID: e.SessionID, WidgetID: d.WidgetID, ClaimCode: d.ClaimCode, OpenedAt: e.Time, Payments: map[string]PaymentRecorded{}}
 		c.Status, c.HasSoC = StatusNone, false
 	case SessionCharged:
 		if c.Session != nil {

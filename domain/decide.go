@@ -12,6 +12,9 @@ import (
 type Ctx struct {
 	Now   time.Time
 	NewID IDSource
+	// NewTicket makes the claim code and customer token of a session that
+	// opens (nil: sessions open without a ticket).
+	NewTicket TicketSource
 }
 
 func (x Ctx) event(chargerID, sessionID string, p Payload) Event {
@@ -79,7 +82,8 @@ func (c *Charger) ReportSoC(x Ctx, r Reading, widgetID string) ([]Event, error) 
 		r.ReadingID = r.EventID // remembered, so a re-sent message is stored once
 	}
 	at, note := c.readingTime(r.SampledAt, x.Now)
-	rx := Ctx{Now: at, NewID: x.NewID}
+	rx := x
+	rx.Now = at
 	var out []Event
 	sessionID := ""
 	charged := false
@@ -89,7 +93,7 @@ func (c *Charger) ReportSoC(x Ctx, r Reading, widgetID string) ([]Event, error) 
 		if by == "" {
 			by = OpenedByReading
 		}
-		out = append(out, rx.event(c.ID, sessionID, SessionOpened{By: by, WidgetID: widgetID}))
+		out = append(out, rx.event(c.ID, sessionID, rx.opened(by, widgetID, "")))
 	} else {
 		sessionID = c.Session.ID
 		charged = !c.Session.ChargedAt.IsZero()
@@ -113,10 +117,7 @@ func (c *Charger) ReportSoC(x Ctx, r Reading, widgetID string) ([]Event, error) 
 
 // CheckIn opens a session by staff before the first reading.
 func (c *Charger) CheckIn(x Ctx, widgetID string) ([]Event, error) {
-	if c.Session != nil {
-		return nil, Errorf(CodeSessionOpen, "charger %s already has an open session (%s)", c.ID, c.Session.ID)
-	}
-	return []Event{x.event(c.ID, x.NewID(), SessionOpened{By: OpenedByStaff, WidgetID: widgetID})}, nil
+	return c.CheckInWith(x, CheckIn{WidgetID: widgetID})
 }
 
 // Payment is a staff command to record money taken.
@@ -267,7 +268,7 @@ func (c *Charger) StartTransaction(x Ctx, eventID string, d TransactionStarted, 
 	sessionID := c.sessionID()
 	if sessionID == "" {
 		sessionID = x.NewID()
-		out = append(out, x.event(c.ID, sessionID, SessionOpened{By: OpenedByOCPP, WidgetID: widgetID}))
+		out = append(out, x.event(c.ID, sessionID, x.opened(OpenedByOCPP, widgetID, "")))
 	} else if prev := c.Session.TransactionID; prev != 0 && prev != d.TransactionID {
 		out = append(out, x.event(c.ID, sessionID, TransactionStopped{TransactionID: prev, MeterStop: d.MeterStart,
 			Reason: "Other", Timestamp: d.Timestamp, Superseded: d.TransactionID}))

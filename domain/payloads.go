@@ -89,6 +89,12 @@ const (
 type SessionOpened struct {
 	By       string `json:"by"`
 	WidgetID string `json:"widgetId,omitempty"`
+	// ClaimCode and Token are the session's ticket (see claim.go); Label
+	// is the customer's label given at check-in. All three are empty on
+	// sessions opened before tickets existed.
+	ClaimCode string `json:"claimCode,omitempty"`
+	Token     string `json:"token,omitempty"`
+	Label     string `json:"label,omitempty"`
 }
 
 // SessionCharged marks the first reading of 100 in a session.
@@ -122,6 +128,11 @@ type HandedBack struct {
 	PaidCents      int64  `json:"paidCents"`
 	Waived         bool   `json:"waived"`
 	WaiveReason    string `json:"waiveReason,omitempty"`
+	// VerifiedBy tells how the claim was checked (VerifiedByWidget,
+	// VerifiedByClaimCode, VerifiedByOverride with OverrideReason,
+	// VerifiedByNone); empty on hand-backs before claim checks.
+	VerifiedBy     string `json:"verifiedBy,omitempty"`
+	OverrideReason string `json:"overrideReason,omitempty"`
 }
 
 // TransactionStarted is an OCPP StartTransaction on the session.

@@ -30,6 +30,8 @@ type Service struct {
 	tariff Tariff
 	shared bool // other instances may append: re-check refusals
 
+	tickets TicketSource // nil: sessions open without a ticket (SetTickets)
+
 	mu       sync.Mutex // guards chargers
 	chargers map[string]*slot[*Charger]
 	pairings slot[*Pairings] // taken after a charger slot, never before
@@ -95,7 +97,7 @@ func run[T aggregate](ctx context.Context, s *Service, sl *slot[T], key StreamKe
 			}
 			refreshed = true
 		}
-		x := Ctx{Now: s.now(), NewID: s.newID}
+		x := Ctx{Now: s.now(), NewID: s.newID, NewTicket: s.tickets}
 		events, err := decide(sl.agg, x)
 		if (err != nil || len(events) == 0) && !refreshed && s.shared {
 			sl.stale = true

@@ -35,6 +35,7 @@ type Board struct {
 	audit    *auditModel
 	events   *eventCounter
 	shifts   *shiftModel
+	tickets  *ticketModel
 }
 
 // NewBoard returns an empty board pricing sessions with t, with the
@@ -61,6 +62,7 @@ func NewBoard(t domain.Tariff, extra ...ReadModel) *Board {
 	b.audit = register(b, newAuditModel())
 	b.events = register(b, newEventCounter())
 	b.shifts = register(b, newShiftModel())
+	b.tickets = register(b, newTicketModel())
 	for _, m := range extra {
 		b.Register(m)
 	}

@@ -29,7 +29,7 @@ func (m *sessionModel) Apply(e domain.Event, _ *Update) {
 			w = m.pairs.widgetOf(e.ChargerID)
 		}
 		m.byID[e.SessionID] = &SessionView{ID: e.SessionID, ChargerID: e.ChargerID, WidgetID: w,
-			State: StateOpen, OpenedBy: d.By, OpenedAt: e.Time, Seq: e.Seq}
+			ClaimCode: d.ClaimCode, Label: d.Label, State: StateOpen, OpenedBy: d.By, OpenedAt: e.Time, Seq: e.Seq}
 		return
 	}
 	s := m.byID[e.SessionID]
@@ -55,6 +55,7 @@ func (m *sessionModel) Apply(e domain.Event, _ *Update) {
 		s.AmountDueCents, s.PaidCents = d.AmountDueCents, d.PaidCents
 		s.BalanceCents = d.AmountDueCents - d.PaidCents
 		s.Waived, s.WaiveReason = d.Waived, d.WaiveReason
+		s.VerifiedBy = d.VerifiedBy
 	case domain.TransactionStarted:
 		s.TransactionID = d.TransactionID
 	case domain.TransactionStopped:

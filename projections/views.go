@@ -43,6 +43,9 @@ type SessionView struct {
 	ID             string            `json:"id"`
 	ChargerID      string            `json:"chargerId"`
 	WidgetID       string            `json:"widgetId"`
+	ClaimCode      string            `json:"claimCode,omitempty"`  // the ticket's claim code
+	Label          string            `json:"label,omitempty"`      // the customer's label
+	VerifiedBy     string            `json:"verifiedBy,omitempty"` // how the hand-back's claim was checked
 	State          string            `json:"state"`
 	OpenedBy       string            `json:"openedBy"`
 	Status         domain.Status     `json:"status"`

@@ -14,7 +14,9 @@
 // staff token), store.js (the chargers, what needs action), live.js (the
 // feed, batched per frame; the event log), tiles.js (the board, filters,
 // order), search.js (the one search box, for ids typed or scanned),
-// panel.js (one session's actions and timeline), notices.js, util.js.
+// panel.js (one session's actions and timeline), tickets.js (claim code,
+// label, printed ticket, claim check at hand-back, search by claim code
+// and label), notices.js, util.js.
 // Every relative import is rewritten to carry the modules' shared version,
 // so a year-long cache never mixes two releases.
 //

@@ -71,6 +71,14 @@ func TestSelectors(t *testing.T) {
 		{"frame batching", script, `requestAnimationFrame(drain)`},
 		{"search extension", script, `export function addResolver(fn)`},
 		{"panel extension", script, `export function addPanelRenderer(fn)`},
+		{"claim code", page, `data-ref="claimCode"`},
+		{"print ticket", page, `data-ticket-action="print"`},
+		{"ticket dialog", page, `id="ticket-dialog"`},
+		{"claim field", page, `data-field="claim"`},
+		{"override", page, `data-ticket-action="override"`},
+		{"label field", page, `data-field="label"`},
+		{"request extension", script, `export function addRequestFields(kind, fn)`},
+		{"override route", script, `/handback-override`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,4 +90,4 @@ func TestSelectors(t *testing.T) {
 }
 
 // modules are the dashboard's ES modules.
-var modules = []string{"main.js", "api.js", "util.js", "store.js", "live.js", "tiles.js", "search.js", "panel.js", "notices.js"}
+var modules = []string{"main.js", "api.js", "util.js", "store.js", "live.js", "tiles.js", "search.js", "panel.js", "tickets.js", "notices.js"}

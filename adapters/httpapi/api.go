@@ -89,6 +89,8 @@ type Config struct {
 	// Closing is the booth's daily closing time (--closes-at), when set:
 	// a shift still open from before it is flagged openAtClosing.
 	Closing *domain.Closing
+	// Tickets configures claim checks and printed tickets (claim.go).
+	Tickets Tickets
 }
 
 // StoreLimit is the event store's storage limit, changeable at runtime.
@@ -187,6 +189,9 @@ func (a *API) routes() {
 	a.handle("GET /api/sessions/{id}", RoleStaff, a.getSession)
 	a.handle("POST /api/sessions/{id}/payments", RoleStaff, a.recordPayment)
 	a.handle("POST /api/sessions/{id}/handback", RoleStaff, a.handBack)
+	a.handle("POST /api/sessions/{id}/handback-override", RoleLead, a.handBackOverride)
+	a.handle("GET /tickets/{id}", RoleStaff, a.ticketPage)
+	m.HandleFunc("GET /tickets/ticket.css", serveTicketCSS)
 
 	a.handle("GET /api/reports/reconciliation", RoleStaff, a.reconciliation)
 	a.moneyRoutes() // voids, refunds, till shifts (money.go)

@@ -19,6 +19,11 @@ type paymentRequest struct {
 
 type handBackRequest struct {
 	WaiveReason string `json:"waiveReason"`
+	// The claim (claim.go): the widget scanned, the ticket's claim code,
+	// or (override route only) a lead's reason.
+	WidgetID       string `json:"widgetId"`
+	ClaimCode      string `json:"claimCode"`
+	OverrideReason string `json:"overrideReason"`
 }
 
 // decodePayment decodes a payment body strictly.
@@ -87,7 +92,9 @@ func (a *API) recordPayment(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, a.sessionAfter(r.Context(), events, s.ChargerID, s.ID))
 }
 
-func (a *API) handBack(w http.ResponseWriter, r *http.Request) {
+func (a *API) handBack(w http.ResponseWriter, r *http.Request) { a.handBackAs(w, r, false) }
+
+func (a *API) handBackAs(w http.ResponseWriter, r *http.Request, override bool) {
 	var req handBackRequest
 	if err := decodeRequest(w, r, &req, true); err != nil {
 		a.fail(w, r, err)
@@ -103,7 +110,7 @@ func (a *API) handBack(w http.ResponseWriter, r *http.Request) {
 	}
 	t := a.cfg.Service.Tariff()
 	events, err := a.cfg.Service.OnCharger(r.Context(), s.ChargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
-		return c.HandBack(x, t, s.ID, req.WaiveReason)
+		return c.HandBackClaimed(x, t, s.ID, req.WaiveReason, a.claim(req, override))
 	})
 	if err != nil {
 		a.fail(w, r, err)

@@ -20,6 +20,8 @@ type sessionDetail struct {
 
 type checkInRequest struct {
 	ChargerID string `json:"chargerId"`
+	WidgetID  string `json:"widgetId"` // the widget handed out (optional)
+	Label     string `json:"label"`    // the customer's label (optional)
 }
 
 func validSessionID(id string) error {
@@ -123,7 +125,7 @@ func (a *API) checkIn(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	events, err := a.cfg.Service.CheckIn(r.Context(), req.ChargerID)
+	events, err := a.cfg.Service.CheckInWith(r.Context(), req.ChargerID, domain.CheckIn{WidgetID: req.WidgetID, Label: req.Label})
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -264,6 +264,7 @@ func timelineLine(e domain.Event) string {
 		if d.WidgetID != "" {
 			what += ", widget " + d.WidgetID
 		}
+		what += ticketText(d) // never the customer token
 	case domain.SessionCharged:
 		what = "charged"
 	case domain.PaymentRecorded:
@@ -277,6 +278,7 @@ func timelineLine(e domain.Event) string {
 		if d.Waived {
 			what += ", waived: " + d.WaiveReason
 		}
+		what += claimText(d)
 	case domain.ChargerConnected:
 		what = fmt.Sprintf("connected (%s) on %s from %s", d.Protocol, d.Instance, d.Remote)
 	case domain.ChargerDisconnected:

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chargebooth/chargebooth/adapters/charger"
+	"github.com/chargebooth/chargebooth/adapters/customer"
 	"github.com/chargebooth/chargebooth/adapters/httpapi"
 	"github.com/chargebooth/chargebooth/adapters/metrics"
 	"github.com/chargebooth/chargebooth/adapters/ocpp"
@@ -77,6 +78,8 @@ type ServeConfig struct {
 	TLS tlsFlags
 	// Staff holds the staff sign-in flags (serve_staff.go).
 	Staff staffFlags
+	// Tickets holds the claim-ticket flags (serve_tickets.go).
+	Tickets ticketFlags
 }
 
 // flags registers serve's flags on fs.
@@ -130,6 +133,7 @@ func (c *ServeConfig) flags(fs *flag.FlagSet) {
 	c.Money.flags(fs)
 	c.TLS.flags(fs)
 	c.Staff.flags(fs)
+	c.Tickets.flags(fs)
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -184,6 +188,8 @@ type Main struct {
 	cancel    context.CancelFunc // ends the background work of bg
 	bg        sync.WaitGroup
 	closeOnce sync.Once
+
+	customer *customer.Server // the customer page (serve_tickets.go)
 }
 
 // ParseFlags reads serve's flags and environment.
@@ -229,6 +235,9 @@ func (m *Main) Close() error {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
+		if m.customer != nil {
+			m.customer.Close()
+		}
 		for _, s := range m.servers {
 			_ = s.Shutdown(ctx)
 		}

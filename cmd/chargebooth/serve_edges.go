@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/http"
 
 	"github.com/chargebooth/chargebooth/adapters/admission"
 	"github.com/chargebooth/chargebooth/adapters/charger"
@@ -66,6 +65,10 @@ func (m *Main) startEdges() error {
 		Rate: rate.Limit(c.OCPPRate), Burst: c.OCPPBurst, Meter: c.OCPPMeter, Refused: m.Metrics.OCPPRefused,
 		ReadLimit: int64(c.OCPPReadLimit), IDTags: c.IDTags})
 
+	tickets, err := c.Tickets.tickets()
+	if err != nil {
+		return err
+	}
 	m.api = httpapi.New(httpapi.Config{
 		Service: m.Service, Board: m.Board, Store: m.Store, Token: c.StaffToken, Clock: m.Clock,
 		AllowedOrigins: liveOrigins, AllowedHosts: splitList(c.AllowedHosts), TrustForwardedProto: c.TrustProto, Log: m.Log, Ready: m.Runtime.Ready, WaitApplied: m.Runtime.WaitApplied,
@@ -73,9 +76,13 @@ func (m *Main) startEdges() error {
 		Metrics: m.Metrics.Handler(), Observe: m.Metrics.ObserveHTTP, StoreLimit: m.storeLimit(),
 		SessionTTL: c.Staff.SessionTTL,
 		Closing:    c.Money.closing,
+		Tickets:    tickets,
 	})
 	m.Metrics.SetLiveClientsFunc(m.api.LiveClients)
-	var h http.Handler = m.api.Handler()
+	h, err := m.customerPage(m.api.Handler())
+	if err != nil {
+		return err
+	}
 	if c.Pprof {
 		h = withPprof(h)
 	}

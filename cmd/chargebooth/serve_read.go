@@ -18,6 +18,7 @@ func (m *Main) startReadSide(ctx context.Context) error {
 	m.Board = projections.NewBoard(c.Tariff)
 	m.Service = domain.NewService(m.Store, m.Clock, func() string { return ulid.Make().String() }, c.Tariff)
 	m.Service.SetShared(c.NATSURL != "")
+	m.setupTickets()
 	var rt *runtime.Runtime
 	m.Metrics = metrics.New(metrics.Options{
 		StreamLastSeq: func() uint64 { return rt.LastSeq() },

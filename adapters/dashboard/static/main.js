@@ -14,6 +14,7 @@ import { closePanel, initPanel, openPanel } from './panel.js';
 import { initSearch } from './search.js';
 import { initTiles } from './tiles.js';
 import './money.js'; // voids, refunds, till shifts, unclaimed phones
+import './tickets.js';
 import { $, showMsg } from './util.js';
 
 function askForToken(message) {
