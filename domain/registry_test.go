@@ -36,6 +36,13 @@ var samplePayloads = map[string]domain.Payload{
 	domain.TypeDeviceEnrolled:      domain.DeviceEnrolled{Kind: domain.DeviceCharger, DeviceID: "c1", SecretHash: "$2a$10$x"},
 	domain.TypeDeviceUnenrolled:    domain.DeviceUnenrolled{Kind: domain.DeviceWidget, DeviceID: "w1"},
 	domain.TypeChargerRetired:      domain.ChargerRetired{Reason: "idle", IdleSince: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)},
+	domain.TypeOCPPCallSent:        domain.OCPPCallSent{UniqueID: "u1", Action: "Reset", Payload: json.RawMessage(`{"type":"Soft"}`), Origin: domain.OriginAPI},
+	domain.TypeOCPPCallAnswered: domain.OCPPCallAnswered{UniqueID: "u1", Action: "Reset", Result: json.RawMessage(`{"status":"Accepted"}`),
+		ErrorCode: "", DurationMs: 12},
+	domain.TypeOCPPCallTimedOut: domain.OCPPCallTimedOut{UniqueID: "u2", Action: "Reset", DurationMs: 30000},
+	domain.TypeOCPPCallFailed:   domain.OCPPCallFailed{UniqueID: "u3", Action: "Reset", Reason: "connection closed", DurationMs: 5},
+	domain.TypeOCPPConfigurationDone: domain.OCPPConfigurationApplied{Results: []domain.OCPPSettingResult{
+		{Key: "MeterValuesSampledData", Want: "SoC", Had: "Energy.Active.Import.Register", Reported: true, Status: "Accepted"}}},
 }
 
 // sampleEvent wraps the sample payload of typ in a full envelope.
