@@ -31,6 +31,7 @@ type Board struct {
 	notices  *noticeModel
 	devices  *deviceModel
 	events   *eventCounter
+	timeline *timelineModel
 }
 
 // NewBoard returns an empty board pricing sessions with t, with the
@@ -54,6 +55,7 @@ func NewBoard(t domain.Tariff, extra ...ReadModel) *Board {
 	b.notices = register(b, newNoticeModel())
 	b.devices = register(b, newDeviceModel())
 	b.events = register(b, newEventCounter())
+	b.timeline = register(b, newTimelineModel())
 	for _, m := range extra {
 		b.Register(m)
 	}

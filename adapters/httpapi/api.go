@@ -52,6 +52,10 @@ type Config struct {
 	Log *slog.Logger
 	// Remote sends OCPP remote start/stop; nil answers 501.
 	Remote RemoteCommander
+	// OCPP sends any server-initiated OCPP call (POST
+	// /api/chargers/{id}/ocpp/{action}); nil takes Remote when it is an
+	// OCPPCaller too, and answers 501 when it is not.
+	OCPP OCPPCaller
 	// Ready tells /readyz whether the server is ready (nil error) or why
 	// not; a nil func is always ready.
 	Ready func() error
@@ -146,6 +150,8 @@ func (a *API) routes() {
 	a.handle("GET /api/chargers/{id}", RoleStaff, a.getCharger)
 	a.handle("POST /api/chargers/{id}/remote-start", RoleOps, a.remoteStart)
 	a.handle("POST /api/chargers/{id}/remote-stop", RoleOps, a.remoteStop)
+	a.handle("POST /api/chargers/{id}/ocpp/{action}", RoleOps, a.ocppCall)
+	a.handle("GET /api/chargers/{id}/timeline", RoleStaff, a.chargerTimeline)
 	a.handle("DELETE /api/chargers/{id}", RoleOps, a.retireCharger)
 	a.handle("GET /api/devices", RoleOps, a.listDevices)
 	a.handle("GET /api/devices/{kind}/{id}", RoleOps, a.getDevice)
