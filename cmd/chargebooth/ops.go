@@ -254,8 +254,15 @@ func timelineLine(e domain.Event) string {
 	case domain.Opaque:
 		what = "UNKNOWN to this build: " + d.String()
 	default:
+		if text, ok := ocppLine(e.Data); ok {
+			what = text
+			break
+		}
 		b, _ := json.Marshal(e.Data)
 		what = string(b)
+	}
+	if e.Actor != nil {
+		what += "  by " + actorText(*e.Actor)
 	}
 	who := e.ChargerID
 	if e.WidgetID != "" {

@@ -64,6 +64,7 @@ type ServeConfig struct {
 	OCPPRate      float64
 	OCPPBurst     int
 	OCPPMeter     ocpp.MeterLimits
+	OCPPCalls     ocppCallFlags
 	NATSAuth      natsAuth
 	CPUProfile    string
 	Pprof         bool
@@ -111,6 +112,7 @@ func (c *ServeConfig) flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.OCPPBurst, "ocpp-burst", ocpp.DefaultBurst, "OCPP messages one charger connection may send at once (a reconnecting charger replays its offline queue)")
 	fs.IntVar(&c.OCPPMeter.Samples, "ocpp-max-samples", ocpp.DefaultMaxSamples, "most sampled values in one MeterValues; more and the message is refused whole")
 	fs.IntVar(&c.OCPPMeter.ValueLength, "ocpp-max-value-length", ocpp.DefaultMaxValueLength, "most characters of one sampled value (SignedData may be longer)")
+	c.OCPPCalls.flags(fs)
 	c.NATSAuth.flags(fs)
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile to this file until the server stops")
 	fs.BoolVar(&c.Pprof, "pprof", false, "serve net/http/pprof under /debug/pprof/ on the HTTP address (no token: keep it off on open networks)")

@@ -35,6 +35,10 @@ func (m *Main) startEdges() error {
 	if c.BootPolicy != charger.PolicyPending && c.BootPolicy != charger.PolicyReject {
 		return fmt.Errorf("--boot-policy must be pending or reject, not %q", c.BootPolicy)
 	}
+	ocppConfig, err := loadOCPPConfig(c.OCPPCalls.ConfigFile)
+	if err != nil {
+		return err
+	}
 	allowList := charger.NewAllowList(allow)
 	admit, auth, err := m.devicePolicy(auth, allowList)
 	if err != nil {
@@ -60,7 +64,8 @@ func (m *Main) startEdges() error {
 		ClientCN: m.tls.clientCN(), CertRequired: m.Config.Devices.Mode != string(admission.ModeAuthenticated)})
 	rel.SetLocal(m.Chargers)
 	m.Chargers.EnableOCPP(charger.OCPPConfig{HeartbeatInterval: c.Heartbeat, Allow: allowList, Unknown: c.BootPolicy,
-		Rate: rate.Limit(c.OCPPRate), Burst: c.OCPPBurst, Meter: c.OCPPMeter, Refused: m.Metrics.OCPPRefused})
+		Rate: rate.Limit(c.OCPPRate), Burst: c.OCPPBurst, Meter: c.OCPPMeter, Refused: m.Metrics.OCPPRefused,
+		Configuration: ocppConfig, ConfigCallTimeout: c.OCPPCalls.ConfigTimeout})
 
 	m.api = httpapi.New(httpapi.Config{
 		Service: m.Service, Board: m.Board, Store: m.Store, Token: c.StaffToken, Clock: m.Clock,
