@@ -327,3 +327,47 @@ func callVia(t *testing.T, c *ocppCharger, base, id string, tc callCase) (int, [
 	}
 	return 0, nil
 }
+
+// interopCalls is every server-initiated action the interop test drives
+// through the API to the strict ocpp-rpc client, and the answer its
+// handlers give (test/ocpp-interop/interop.mjs).
+var interopCalls = []callCase{
+	{"Reset", `{"type":"Soft"}`, `{"status":"Accepted"}`},
+	{"ChangeAvailability", `{"connectorId":1,"type":"Inoperative"}`, `{"status":"Scheduled"}`},
+	{"GetConfiguration", `{"key":["HeartbeatInterval","Nope"]}`, `{"configurationKey":[{"key":"HeartbeatInterval","readonly":false,"value":"42"}],"unknownKey":["Nope"]}`},
+	{"ChangeConfiguration", `{"key":"HeartbeatInterval","value":"60"}`, `{"status":"RebootRequired"}`},
+	{"ClearCache", `{}`, `{"status":"Accepted"}`},
+	{"UnlockConnector", `{"connectorId":1}`, `{"status":"Unlocked"}`},
+	{"TriggerMessage", `{"requestedMessage":"StatusNotification","connectorId":1}`, `{"status":"Accepted"}`},
+	{"DataTransfer", `{"vendorId":"org.chargebooth","messageId":"ping","data":"hi"}`, `{"status":"Accepted","data":"echo:hi"}`},
+	{"GetLocalListVersion", `{}`, `{"listVersion":3}`},
+	{"SendLocalList", `{"listVersion":4,"updateType":"Full","localAuthorizationList":[{"idTag":"interop","idTagInfo":{"status":"Accepted","expiryDate":"2030-01-01T00:00:00.000Z"}}]}`, `{"status":"Accepted"}`},
+}
+
+// interopExpectCalls is the EXPECT_CALLS of the interop script.
+func interopExpectCalls() string {
+	names := make([]string, len(interopCalls))
+	for i, c := range interopCalls {
+		names[i] = c.action
+	}
+	return strings.Join(names, ",")
+}
+
+// driveInteropCalls sends every interop call through the staff API and
+// checks the strict client's answers; a request breaking the schema is
+// refused before it reaches the client.
+func driveInteropCalls(t *testing.T, m *Main, chargerID string) {
+	t.Helper()
+	for _, tc := range interopCalls {
+		var out struct {
+			Result json.RawMessage `json:"result"`
+		}
+		code := api(t, m, "POST", "/api/chargers/"+chargerID+"/ocpp/"+tc.action, tc.body, &out)
+		if code != http.StatusOK || string(out.Result) != tc.answer {
+			t.Errorf("%s through the API: got HTTP %d %s, want 200 with %s", tc.action, code, out.Result, tc.answer)
+		}
+	}
+	if code := api(t, m, "POST", "/api/chargers/"+chargerID+"/ocpp/Reset", `{"type":"Warm"}`, nil); code != http.StatusBadRequest {
+		t.Errorf("invalid Reset: got HTTP %d, want 400", code)
+	}
+}
