@@ -26,16 +26,14 @@ func withOrigin(ctx context.Context, origin string) context.Context {
 	return context.WithValue(ctx, originKey{}, origin)
 }
 
-// originOf is the origin ctx was marked with; calls made for a person
-// (ctx carries an actor) default to domain.OriginAPI.
+// originOf is the origin ctx was marked with; unmarked calls came through
+// Server.Call, RemoteStart or RemoteStop, which the staff API (directly or
+// through the relay) uses: domain.OriginAPI.
 func originOf(ctx context.Context) string {
 	if o, ok := ctx.Value(originKey{}).(string); ok {
 		return o
 	}
-	if _, ok := domain.ActorFrom(ctx); ok {
-		return domain.OriginAPI
-	}
-	return ""
+	return domain.OriginAPI
 }
 
 // Call sends any server-initiated OCPP call (an action of

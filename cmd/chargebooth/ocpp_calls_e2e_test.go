@@ -371,3 +371,37 @@ func driveInteropCalls(t *testing.T, m *Main, chargerID string) {
 		t.Errorf("invalid Reset: got HTTP %d, want 400", code)
 	}
 }
+
+// TestOCPPCallReachesTheHoldingInstance: a call made on one instance's API
+// reaches the charger held by another, and the answer, the CALLERROR and
+// the timeline come back as on one instance.
+func TestOCPPCallReachesTheHoldingInstance(t *testing.T) {
+	a, b := twoInstances(t)
+	c := dialOCPP(t, a, "cHeld", nil)
+	c.boot()
+	checkFor(t, 5*time.Second, func() bool { ch, _ := b.Board.Charger("cHeld", time.Now()); return ch.Online })
+	baseB := "http://" + b.HTTPURL
+
+	code, body := callVia(t, c, baseB, "cHeld", callCase{"UnlockConnector", `{"connectorId":2}`, `{"status":"Unlocked"}`})
+	if code != http.StatusOK || !strings.Contains(string(body), `"result":{"status":"Unlocked"}`) {
+		t.Fatalf("through instance b: got HTTP %d %s, want 200 Unlocked", code, body)
+	}
+	code, body = callVia(t, c, baseB, "cHeld", callCase{"Reset", `{"type":"Soft"}`, "!InternalError"})
+	if code != http.StatusBadGateway || !strings.Contains(string(body), `"ocppErrorCode":"InternalError"`) {
+		t.Fatalf("CALLERROR through instance b: got HTTP %d %s, want 502 with the OCPP code", code, body)
+	}
+	// Both instances' timelines show the calls, recorded by the holder.
+	for _, m := range []*Main{a, b} {
+		testkit.CheckFor(t, 5*time.Second, func() error {
+			tl := chargerTimeline(t, "http://"+m.HTTPURL, "cHeld")
+			if len(tl) != 4 {
+				return fmt.Errorf("%d events on %s's timeline, want 4", len(tl), m.Config.Instance)
+			}
+			var sent domain.OCPPCallSent
+			if err := json.Unmarshal(tl[0].Data, &sent); err != nil || sent.Action != "UnlockConnector" || sent.Origin != domain.OriginAPI {
+				return fmt.Errorf("first event %s %s, want UnlockConnector from the API", tl[0].Type, tl[0].Data)
+			}
+			return nil
+		})
+	}
+}
