@@ -26,7 +26,7 @@ const (
 type OCPPCallSent struct {
 	UniqueID string          `json:"uniqueId"`
 	Action   string          `json:"action"`
-	Payload  json.RawMessage `json:"payload"`
+	Payload  json.RawMessage `json:"payload,omitempty"`
 	Origin   string          `json:"origin,omitempty"`
 }
 
