@@ -66,8 +66,8 @@ type Config struct {
 	// Observe, when non-nil, hears every request: the route pattern (such
 	// as "GET /api/chargers/{id}"), the status code and the duration.
 	Observe func(route string, code int, dur time.Duration)
-	// RemoteTimeout bounds how long remote start/stop wait for the
-	// charger's answer before 504; 0 means 30s.
+	// RemoteTimeout bounds how long remote start/stop and the OCPP call
+	// route wait for the charger's answer before 504; 0 means 30s.
 	RemoteTimeout time.Duration
 	// WaitApplied returns once the board has applied seq (or ctx ended):
 	// a command waits on it before answering, so the answer and the
