@@ -50,12 +50,16 @@ type OCPPConfig struct {
 	Configuration ocpp.Configuration
 	// ConfigCallTimeout bounds each call of it (DefaultConfigCallTimeout).
 	ConfigCallTimeout time.Duration
+	// Called, when set, hears how every server-initiated call ended
+	// (answered, call_error, invalid_answer, timeout, failed) and after
+	// how long: for metrics. It must be cheap and safe for concurrent use.
+	Called func(action, outcome string, d time.Duration)
 }
 
 // EnableOCPP makes the endpoint take sockets that negotiate ocpp1.6.
 func (s *Server) EnableOCPP(cfg OCPPConfig) {
 	b := &ocppBackend{s: s, cfg: cfg}
-	o := &ocppOpener{s: s}
+	o := &ocppOpener{s: s, called: cfg.Called}
 	if len(cfg.Configuration) > 0 {
 		perCall := cfg.ConfigCallTimeout
 		if perCall <= 0 {
@@ -116,6 +120,7 @@ type ocppOpener struct {
 	s      *Server
 	router *ocpp.Router
 	booted func(context.Context, *ocpp.Conn) // the boot configuration; nil when none
+	called func(action, outcome string, d time.Duration)
 }
 
 // ocppSession is an OCPP socket in the registry.
@@ -127,7 +132,7 @@ func (o ocppSession) Protocol() string    { return ocpp.Subprotocol }
 // Open implements OCPP.
 func (o *ocppOpener) Open(chargerID string, ws *websocket.Conn, remote string) (Session, func(context.Context) string) {
 	c := ocpp.NewConn(ws, ocpp.ConnConfig{ChargerID: chargerID, Router: o.router, Logger: o.s.cfg.Log, ReadLimit: o.s.cfg.ReadLimit,
-		Journal: callJournal{o.s}, Booted: o.booted})
+		Journal: callJournal{s: o.s, called: o.called}, Booted: o.booted})
 	return ocppSession{c}, func(ctx context.Context) string {
 		_ = c.Serve(ctx) // its error is in Reason
 		return c.Reason()

@@ -62,8 +62,11 @@ func (s *Server) Call(ctx context.Context, chargerID, action string, payload jso
 }
 
 // callJournal records the server-initiated calls of every OCPP socket as
-// events.
-type callJournal struct{ s *Server }
+// events, and tells called (when set) how each ended.
+type callJournal struct {
+	s      *Server
+	called func(action, outcome string, d time.Duration)
+}
 
 var _ ocpp.CallJournal = callJournal{}
 
@@ -100,21 +103,31 @@ func (j callJournal) CallSent(ctx context.Context, rec ocpp.CallRecord) error {
 func (j callJournal) CallDone(ctx context.Context, rec ocpp.CallRecord, out ocpp.CallOutcome) {
 	ms := out.Duration.Milliseconds()
 	var p domain.Payload
+	outcome := "answered"
 	switch {
 	case out.TimedOut:
+		outcome = "timeout"
 		p = domain.OCPPCallTimedOut{UniqueID: rec.UniqueID, Action: rec.Action, DurationMs: ms}
 	case out.Failed != "":
+		outcome = "failed"
 		p = domain.OCPPCallFailed{UniqueID: rec.UniqueID, Action: rec.Action, Reason: out.Failed, DurationMs: ms}
 	case out.Error != nil:
+		outcome = "call_error"
 		p = domain.OCPPCallAnswered{UniqueID: rec.UniqueID, Action: rec.Action, ErrorCode: string(out.Error.Code),
 			ErrorDescription: out.Error.Description, DurationMs: ms}
 	default:
+		if out.Violation != "" {
+			outcome = "invalid_answer"
+		}
 		a := domain.OCPPCallAnswered{UniqueID: rec.UniqueID, Action: rec.Action, Result: out.Result,
 			Violation: out.Violation, DurationMs: ms}
 		if len(a.Result) > maxStoredResult {
 			a.Result, a.ResultBytes = nil, len(out.Result)
 		}
 		p = a
+	}
+	if j.called != nil {
+		j.called(rec.Action, outcome, out.Duration)
 	}
 	if err := j.record(ctx, rec.ChargerID, p); err != nil {
 		j.s.cfg.Log.Warn("ocpp call outcome not recorded", "charger", rec.ChargerID, "action", rec.Action,
@@ -139,7 +152,7 @@ func (b *bootConfigurer) booted(ctx context.Context, c *ocpp.Conn) {
 		out.Results = append(out.Results, domain.OCPPSettingResult{Key: r.Key, Want: r.Want, Had: r.Had,
 			Reported: r.Reported, Status: r.Status, Error: r.Error})
 	}
-	if err := (callJournal{b.s}).record(context.WithoutCancel(ctx), c.ChargerID(), out); err != nil {
+	if err := (callJournal{s: b.s}).record(context.WithoutCancel(ctx), c.ChargerID(), out); err != nil {
 		b.s.cfg.Log.Warn("ocpp boot configuration not recorded", "charger", c.ChargerID(), "err", err)
 	}
 }

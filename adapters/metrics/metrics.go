@@ -64,7 +64,8 @@ type Metrics struct {
 	eventsApplied  *children[prometheus.Counter] // {type}
 	eventsUnknown  *children[prometheus.Counter] // {type}
 	ocppRefused    *prometheus.CounterVec        // {reason}
-	devicesRefused *prometheus.CounterVec        // {kind, cause}
+	ocppCalls      *ocppCallMetrics
+	devicesRefused *prometheus.CounterVec // {kind, cause}
 
 	conns conns // connections_refused_total, connections_open
 }
@@ -91,6 +92,7 @@ func New(opts Options) *Metrics {
 	m.registerHTTP()
 	m.registerEvents()
 	m.registerOCPP()
+	m.ocppCalls = newOCPPCallMetrics(m.reg)
 	m.registerDevices()
 	m.registerConns()
 	registerLag(reg, opts.StreamLastSeq, opts.Applied)

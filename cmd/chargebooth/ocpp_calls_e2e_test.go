@@ -278,6 +278,23 @@ func TestOCPPCallsThroughAPI(t *testing.T) {
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("timeline:\n got %v\nwant %v", got, want)
 	}
+
+	// The metrics count them by action and outcome.
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	scraped, _ := io.ReadAll(resp.Body)
+	for _, line := range []string{
+		`chargebooth_ocpp_calls_total{action="ClearCache",outcome="answered"} 1`,
+		`chargebooth_ocpp_calls_total{action="ClearCache",outcome="timeout"} 1`,
+		`chargebooth_ocpp_calls_total{action="Reset",outcome="call_error"} 1`,
+	} {
+		if !strings.Contains(string(scraped), line) {
+			t.Errorf("/metrics lacks %s", line)
+		}
+	}
 }
 
 // callVia posts one call to the API while the charger answers it with

@@ -65,7 +65,7 @@ func (m *Main) startEdges() error {
 	rel.SetLocal(m.Chargers)
 	m.Chargers.EnableOCPP(charger.OCPPConfig{HeartbeatInterval: c.Heartbeat, Allow: allowList, Unknown: c.BootPolicy,
 		Rate: rate.Limit(c.OCPPRate), Burst: c.OCPPBurst, Meter: c.OCPPMeter, Refused: m.Metrics.OCPPRefused,
-		Configuration: ocppConfig, ConfigCallTimeout: c.OCPPCalls.ConfigTimeout})
+		Configuration: ocppConfig, ConfigCallTimeout: c.OCPPCalls.ConfigTimeout, Called: m.Metrics.OCPPCall})
 
 	m.api = httpapi.New(httpapi.Config{
 		Service: m.Service, Board: m.Board, Store: m.Store, Token: c.StaffToken, Clock: m.Clock,
