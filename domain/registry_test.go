@@ -36,7 +36,9 @@ var samplePayloads = map[string]domain.Payload{
 	domain.TypeDeviceEnrolled:      domain.DeviceEnrolled{Kind: domain.DeviceCharger, DeviceID: "c1", SecretHash: "$2a$10$x"},
 	domain.TypeDeviceUnenrolled:    domain.DeviceUnenrolled{Kind: domain.DeviceWidget, DeviceID: "w1"},
 	domain.TypeChargerRetired:      domain.ChargerRetired{Reason: "idle", IdleSince: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)},
-	domain.TypeOCPPCallSent:        domain.OCPPCallSent{UniqueID: "u1", Action: "Reset", Payload: json.RawMessage(`{"type":"Soft"}`), Origin: domain.OriginAPI},
+
+	// OCPP calls from the server (domain/ocpp_payloads.go).
+	domain.TypeOCPPCallSent: domain.OCPPCallSent{UniqueID: "u1", Action: "Reset", Payload: json.RawMessage(`{"type":"Soft"}`), Origin: domain.OriginAPI},
 	domain.TypeOCPPCallAnswered: domain.OCPPCallAnswered{UniqueID: "u1", Action: "Reset", Result: json.RawMessage(`{"status":"Accepted"}`),
 		ErrorCode: "", DurationMs: 12},
 	domain.TypeOCPPCallTimedOut: domain.OCPPCallTimedOut{UniqueID: "u2", Action: "Reset", DurationMs: 30000},
