@@ -240,3 +240,31 @@ func jsonEqual(a json.RawMessage, b string) bool {
 	yb, _ := json.Marshal(y)
 	return string(xb) == string(yb)
 }
+
+func TestCallRawConnectionClosedIsFailed(t *testing.T) {
+	j := &journal{}
+	ts := startServer(t, func(cfg *ocpp.ConnConfig) { cfg.Journal = j })
+	ws, conn := ts.dial(t, "c1234")
+	done := make(chan error, 1)
+	go func() {
+		_, err := conn.CallRaw(context.Background(), ocpp.ActionReset, json.RawMessage(`{"type":"Hard"}`))
+		done <- err
+	}()
+	readFrame(t, ws) // the Reset went out; the charger goes away instead of answering
+	ws.Close()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ocpp.ErrClosed) {
+			t.Fatalf("got %v, want ErrClosed", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("CallRaw did not return when the socket closed")
+	}
+	testkit.CheckFor(t, 5*time.Second, func() error {
+		_, done := j.snapshot()
+		if len(done) != 1 || done[0].Failed == "" || done[0].TimedOut {
+			return fmt.Errorf("journal outcomes %+v, want one failed", done)
+		}
+		return nil
+	})
+}
