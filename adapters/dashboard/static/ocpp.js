@@ -23,7 +23,9 @@ export function initOCPP() {
     if (btn && !btn.disabled) onControl(btn.dataset.ocpp, btn);
   });
   addPanelRenderer((c) => {
+    const wasHidden = root.hidden;
     root.hidden = c.protocol !== 'ocpp1.6';
+    if (wasHidden && !root.hidden && state.id === c.chargerId) scheduleTimeline(0);
     if (state.id !== c.chargerId) {
       state.id = c.chargerId;
       state.pending = '';
