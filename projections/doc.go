@@ -1,6 +1,7 @@
 // Package projections holds chargebooth's read models, folded from the event
 // stream: charger and LED status, presence, pairings, sessions with their
-// money, the payments ledger, notices and the count of events by type.
+// money, the payments ledger, notices, each charger's latest OCPP events
+// (its timeline) and the count of events by type.
 //
 // Each read model is a small type in its own file behind one interface,
 // ReadModel (apply one event, snapshot, restore, reset, entries for Diff).

@@ -53,6 +53,10 @@ type Config struct {
 	Log *slog.Logger
 	// Remote sends OCPP remote start/stop; nil answers 501.
 	Remote RemoteCommander
+	// OCPP sends any server-initiated OCPP call (POST
+	// /api/chargers/{id}/ocpp/{action}); nil takes Remote when it is an
+	// OCPPCaller too, and answers 501 when it is not.
+	OCPP OCPPCaller
 	// Ready tells /readyz whether the server is ready (nil error) or why
 	// not; a nil func is always ready.
 	Ready func() error
@@ -63,8 +67,8 @@ type Config struct {
 	// Observe, when non-nil, hears every request: the route pattern (such
 	// as "GET /api/chargers/{id}"), the status code and the duration.
 	Observe func(route string, code int, dur time.Duration)
-	// RemoteTimeout bounds how long remote start/stop wait for the
-	// charger's answer before 504; 0 means 30s.
+	// RemoteTimeout bounds how long remote start/stop and the OCPP call
+	// route wait for the charger's answer before 504; 0 means 30s.
 	RemoteTimeout time.Duration
 	// WaitApplied returns once the board has applied seq (or ctx ended):
 	// a command waits on it before answering, so the answer and the
@@ -168,6 +172,8 @@ func (a *API) routes() {
 	a.handle("GET /api/chargers/{id}", RoleStaff, a.getCharger)
 	a.handle("POST /api/chargers/{id}/remote-start", RoleOps, a.remoteStart)
 	a.handle("POST /api/chargers/{id}/remote-stop", RoleOps, a.remoteStop)
+	a.handle("POST /api/chargers/{id}/ocpp/{action}", RoleOps, a.ocppCall)
+	a.handle("GET /api/chargers/{id}/timeline", RoleStaff, a.chargerTimeline)
 	a.handle("DELETE /api/chargers/{id}", RoleOps, a.retireCharger)
 	a.handle("GET /api/devices", RoleOps, a.listDevices)
 	a.handle("GET /api/devices/{kind}/{id}", RoleOps, a.getDevice)
@@ -178,6 +184,7 @@ func (a *API) routes() {
 	a.handle("GET /api/id-tags/{tag}", RoleOps, a.getIDTag)
 	a.handle("PUT /api/id-tags/{tag}", RoleOps, a.putIDTag)
 	a.handle("DELETE /api/id-tags/{tag}", RoleOps, a.deleteIDTag)
+	a.handle("POST /api/chargers/{id}/local-list", RoleOps, a.pushLocalList)
 
 	a.handle("GET /api/pairings", RoleStaff, a.listPairings)
 	a.handle("GET /api/pairings/{chargerId}", RoleStaff, a.getPairing)

@@ -65,7 +65,8 @@ type Metrics struct {
 	eventsUnknown     *children[prometheus.Counter] // {type}
 	eventsQuarantined *prometheus.CounterVec        // {type, reason}
 	ocppRefused       *prometheus.CounterVec        // {reason}
-	devicesRefused    *prometheus.CounterVec        // {kind, cause}
+	ocppCalls         *ocppCallMetrics
+	devicesRefused    *prometheus.CounterVec // {kind, cause}
 
 	conns conns // connections_refused_total, connections_open
 }
@@ -92,6 +93,7 @@ func New(opts Options) *Metrics {
 	m.registerHTTP()
 	m.registerEvents()
 	m.registerOCPP()
+	m.ocppCalls = newOCPPCallMetrics(m.reg)
 	m.registerDevices()
 	m.registerConns()
 	registerLag(reg, opts.StreamLastSeq, opts.Applied)

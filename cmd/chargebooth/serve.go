@@ -67,6 +67,7 @@ type ServeConfig struct {
 	OCPPBurst     int
 	OCPPMeter     ocpp.MeterLimits
 	OCPPReadLimit byteSize
+	OCPPCalls     ocppCallFlags
 	NATSAuth      natsAuth
 	NATSLock      natsLock
 	CPUProfile    string
@@ -116,13 +117,14 @@ func (c *ServeConfig) flags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.Heartbeat, "heartbeat-interval", 5*time.Minute, "OCPP heartbeat interval told to chargers at boot")
 	fs.StringVar(&c.ChargerAuth, "charger-auth", "", `JSON file {"c1234":"<bcrypt hash>"}: chargers must log in with HTTP Basic auth (OCPP security profile 1); make hashes with "chargebooth passwd"`)
 	fs.StringVar(&c.ChargerAllow, "charger-allow", "", "file with the OCPP charger ids (one a line) whose BootNotification is Accepted (default: all)")
-	fs.DurationVar(&c.RemoteTimeout, "remote-timeout", 30*time.Second, "how long remote start/stop wait for the charger's answer before 504")
+	fs.DurationVar(&c.RemoteTimeout, "remote-timeout", 30*time.Second, "how long remote start/stop and POST /api/chargers/{id}/ocpp/{action} wait for the charger's answer before 504")
 	fs.Float64Var(&c.OCPPRate, "ocpp-rate", float64(ocpp.DefaultRate), "OCPP messages a second one charger connection may send; more are answered GenericError and not served")
 	fs.IntVar(&c.OCPPBurst, "ocpp-burst", ocpp.DefaultBurst, "OCPP messages one charger connection may send at once (a reconnecting charger replays its offline queue)")
 	fs.IntVar(&c.OCPPMeter.Samples, "ocpp-max-samples", ocpp.DefaultMaxSamples, "most sampled values in one MeterValues; more and the message is refused whole")
 	c.OCPPReadLimit = byteSize(ocpp.DefaultReadLimit)
 	fs.Var(&c.OCPPReadLimit, "ocpp-read-limit", "largest OCPP frame read (bytes, or with KiB/MiB); a larger one closes the socket with 1009 (the simple protocol keeps 64 KiB)")
 	fs.IntVar(&c.OCPPMeter.ValueLength, "ocpp-max-value-length", ocpp.DefaultMaxValueLength, "most characters of one sampled value (SignedData may be longer)")
+	c.OCPPCalls.flags(fs)
 	c.NATSAuth.flags(fs)
 	c.NATSLock.flags(fs)
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile to this file until the server stops")

@@ -37,6 +37,10 @@ func (m *Main) startEdges() error {
 	if c.BootPolicy != charger.PolicyPending && c.BootPolicy != charger.PolicyReject {
 		return fmt.Errorf("--boot-policy must be pending or reject, not %q", c.BootPolicy)
 	}
+	ocppConfig, err := loadOCPPConfig(c.OCPPCalls.ConfigFile)
+	if err != nil {
+		return err
+	}
 	allowList := charger.NewAllowList(allow)
 	admit, auth, err := m.devicePolicy(auth, allowList)
 	if err != nil {
@@ -63,7 +67,8 @@ func (m *Main) startEdges() error {
 	rel.SetLocal(m.Chargers)
 	m.Chargers.EnableOCPP(charger.OCPPConfig{HeartbeatInterval: c.Heartbeat, Allow: allowList, Unknown: c.BootPolicy,
 		Rate: rate.Limit(c.OCPPRate), Burst: c.OCPPBurst, Meter: c.OCPPMeter, Refused: m.Metrics.OCPPRefused,
-		ReadLimit: int64(c.OCPPReadLimit), IDTags: c.IDTags})
+		ReadLimit: int64(c.OCPPReadLimit), IDTags: c.IDTags,
+		Configuration: ocppConfig, ConfigCallTimeout: c.OCPPCalls.ConfigTimeout, Called: m.Metrics.OCPPCall})
 
 	tickets, err := c.Tickets.tickets()
 	if err != nil {

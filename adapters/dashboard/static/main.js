@@ -10,6 +10,7 @@
 import { onUnauthorizedCall, readToken, setToken } from './api.js';
 import { connectLive, setConn, snapshot, startLive, stopLive } from './live.js';
 import { initNotices, loadNotices } from './notices.js';
+import { initOCPP } from './ocpp.js';
 import { closePanel, initPanel, openPanel } from './panel.js';
 import { initSearch } from './search.js';
 import { initTiles } from './tiles.js';
@@ -48,6 +49,7 @@ function start() {
   onUnauthorizedCall(askForToken);
   initTiles(openPanel);
   initPanel();
+  initOCPP();
   initSearch(openPanel);
   initNotices();
   $('#token-form').addEventListener('submit', (ev) => {
