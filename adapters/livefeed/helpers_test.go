@@ -31,6 +31,12 @@ type env struct {
 
 func newEnv(tb testing.TB, queue int) *env {
 	tb.Helper()
+	return newEnvWith(tb, livefeed.Config{Queue: queue})
+}
+
+// newEnvWith is newEnv with the feed's cfg (Board and History are set).
+func newEnvWith(tb testing.TB, cfg livefeed.Config) *env {
+	tb.Helper()
 	_, store, nc := estest.Start(tb)
 	e := &env{t: tb, store: store, nc: nc, board: projections.NewBoard(domain.DefaultTariff)}
 	rt, err := runtime.New(runtime.Config{Board: e.board, Feed: store, Stream: store, Consumer: "livefeed-test"})
@@ -42,7 +48,8 @@ func newEnv(tb testing.TB, queue int) *env {
 	if err := rt.Start(ctx); err != nil {
 		tb.Fatal(err)
 	}
-	e.feed = livefeed.New(livefeed.Config{Board: e.board, History: store, Queue: queue})
+	cfg.Board, cfg.History = e.board, store
+	e.feed = livefeed.New(cfg)
 	tb.Cleanup(func() {
 		e.feed.Close()
 		_ = rt.Close()
