@@ -15,8 +15,8 @@ import (
 
 // Live-feed limits (the feed's own queue is livefeed.Config.Queue).
 const (
-	replyQueue    = 64               // answers queued per client before it is dropped
-	maxClientMsg  = 4096             // read limit of a client message
+	replyQueue    = 64   // answers queued per client before it is dropped
+	maxClientMsg  = 4096 // read limit of a client message
 	maxSubs       = livefeed.MaxChargers
 	writeWait     = 10 * time.Second // to write one message
 	pongWait      = 60 * time.Second // to hear from the client

@@ -65,7 +65,7 @@ func (m *Main) startEdges() error {
 
 	m.Live = livefeed.New(livefeed.Config{Board: m.Board, History: m.Store, Log: m.Log})
 	m.api = httpapi.New(httpapi.Config{
-		Live: m.Live,
+		Live:    m.Live,
 		Service: m.Service, Board: m.Board, Store: m.Store, Token: c.StaffToken, Clock: m.Clock,
 		AllowedOrigins: liveOrigins, AllowedHosts: splitList(c.AllowedHosts), TrustForwardedProto: c.TrustProto, Log: m.Log, Ready: m.Runtime.Ready, WaitApplied: m.Runtime.WaitApplied,
 		Dashboard: dashboard.Handler(), Remote: rel, RemoteTimeout: c.RemoteTimeout,
