@@ -145,7 +145,9 @@ func (c *client) writeLoop(cur *livefeed.Sub) {
 			}
 		case m, ok := <-msgs:
 			if !ok {
-				c.drop(subEnded(cur.Err(), pos))
+				if err := cur.Err(); !errors.Is(err, livefeed.ErrClosed) {
+					c.drop(subEnded(err, pos))
+				} // else replaced by a recovery: its Sub follows its answer
 				cur = nil
 				continue
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -129,7 +130,15 @@ func TestLiveResumeUnderLoad(t *testing.T) {
 	for c := range chargers {
 		writers.Go(func() {
 			for i := range per {
-				if _, err := e.svc.ReportSoC(context.Background(), "c"+strconv.Itoa(c), domain.Reading{SoC: float64(i)}); err != nil {
+				// A store briefly unavailable on a loaded machine is tried again.
+				if err := testkit.Poll(10*time.Second, 20*time.Millisecond, func() error {
+					_, err := e.svc.ReportSoC(context.Background(), "c"+strconv.Itoa(c), domain.Reading{SoC: float64(i)})
+					if err != nil && !errors.Is(err, domain.ErrUnavailable) {
+						t.Errorf("reading: %v", err)
+						return nil
+					}
+					return err
+				}); err != nil {
 					t.Errorf("reading: %v", err)
 					return
 				}
@@ -261,4 +270,44 @@ func TestLiveSubscribeRefusals(t *testing.T) {
 type errorDetailMsg struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+}
+
+// TestLiveResubscribeSince: a subscribe with since on a socket already
+// subscribed restarts its feed at since for every charger it has, these
+// and the new ones, in stream order; the socket stays.
+func TestLiveResubscribeSince(t *testing.T) {
+	e := newEnv(t)
+	e.reading("c1", 10)
+	e.reading("c2", 10)
+	e.reading("c3", 10)
+	e.caughtUp()
+	end, err := e.store.LastSequence(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.mustDial()
+	subscribe(t, c, "c1")
+	for range 2 { // twice: the second replaces a recovery
+		if a := subscribeSince(t, c, "c2", 0); !*a.Recovered {
+			t.Fatalf("answer: got %+v, want recovered", a)
+		}
+		got, mk := readThrough(t, c, end)
+		for _, f := range got {
+			var m liveMsg
+			if err := json.Unmarshal(f.raw, &m); err != nil {
+				t.Fatal(err)
+			}
+			if m.ChargerID != "c1" && m.ChargerID != "c2" {
+				t.Errorf("backlog of c1, c2: got %s", f.raw)
+			}
+		}
+		if mk.From != 1 || mk.To != end || mk.Count != len(got) || len(got) == 0 {
+			t.Errorf("marker: got %+v after %d events, want 1…%d", mk, len(got), end)
+		}
+	}
+	e.reading("c3", 20)
+	e.reading("c1", 20)
+	if f := readFrame(t, c); f.seq != end+2 { // c1's reading, after c3's
+		t.Errorf("live after resubscribing: got %s, want c1's reading at %d", f.raw, end+2)
+	}
 }

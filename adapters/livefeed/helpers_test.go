@@ -3,6 +3,7 @@ package livefeed_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -57,10 +58,31 @@ func newEnvWith(tb testing.TB, cfg livefeed.Config) *env {
 	return e
 }
 
-// append stores events of one charger and returns their sequences.
+// append stores events of one charger and returns their sequences. A
+// store that is briefly unavailable (its probe finds no leader on a
+// loaded machine) is tried again: a re-sent event is stored once.
 func (e *env) append(events ...domain.Event) []uint64 {
 	e.t.Helper()
-	res := estest.AppendOK(e.t, e.store, events[0].Key(), domain.AnyVersion, events...)
+	var (
+		res     []domain.Appended
+		refused error
+	)
+	err := testkit.Poll(10*time.Second, 20*time.Millisecond, func() error {
+		var err error
+		res, err = e.store.Append(context.Background(), events[0].Key(), domain.AnyVersion, events)
+		if err != nil && !errors.Is(err, domain.ErrUnavailable) {
+			refused = err
+			return nil
+		}
+		return err
+	})
+	if err == nil {
+		err = refused
+	}
+	if err != nil {
+		e.t.Errorf("append %s: %v", events[0].Type, err) // Errorf: writers run on goroutines
+		return nil
+	}
 	out := make([]uint64, len(res))
 	for i, r := range res {
 		out[i] = r.Seq

@@ -213,6 +213,10 @@ func (s *Sub) backlog(ctx context.Context) error {
 		if s.isEnded() {
 			return errEnded
 		}
+		if ctx.Err() != nil {
+			s.end(ctx.Err())
+			return errEnded
+		}
 		if err != nil {
 			return err
 		}
