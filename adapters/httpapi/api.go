@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chargebooth/chargebooth/adapters/livefeed"
 	"github.com/chargebooth/chargebooth/adapters/wsconn"
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/projections"
@@ -95,6 +96,12 @@ type Config struct {
 	Closing *domain.Closing
 	// Tickets configures claim checks and printed tickets (claim.go).
 	Tickets Tickets
+	// Live is the live feed /api/live serves, shared with the other
+	// socket edges; nil makes one on Board with History (closed by Close).
+	Live *livefeed.Feed
+	// History lets the live feed New makes recover past events (since,
+	// sinceTime); nil refuses them. Unused when Live is set.
+	History domain.History
 }
 
 // StoreLimit is the event store's storage limit, changeable at runtime.
@@ -115,6 +122,7 @@ type API struct {
 	mux     *http.ServeMux
 	handler http.Handler
 	hub     *hub
+	ownFeed bool // the feed is New's, closed by Close
 	origins *wsconn.OriginPolicy
 	table   []Route         // every route, in registration order
 	roleOf  map[string]Role // pattern → the role it needs
@@ -124,7 +132,8 @@ type API struct {
 	revoked  []func(string) // OnRevoked's functions
 }
 
-// New builds the API and registers its live-feed listener on cfg.Board.
+// New builds the API; without Config.Live it makes the live feed, which
+// listens on cfg.Board.
 func New(cfg Config) *API {
 	a := &API{cfg: cfg, now: cfg.Clock, log: cfg.Log, mux: http.NewServeMux()}
 	if a.now == nil {
@@ -141,15 +150,19 @@ func New(cfg Config) *API {
 		a.cfg.WaitApplied = func(context.Context, uint64) error { return errNoWait }
 	}
 	a.origins = originPolicy(cfg, a.log)
-	a.hub = newHub(a.log)
 	a.throttle = newThrottle(cfg.FailBurst, cfg.FailEvery)
 	if a.cfg.SessionTTL <= 0 {
 		a.cfg.SessionTTL = defaultSessionTTL
 	}
 	if cfg.Board != nil {
-		cfg.Board.Listen(a.hub.publish)
 		cfg.Board.Listen(a.watchRevocations)
 	}
+	feed := cfg.Live
+	if feed == nil {
+		feed = livefeed.New(livefeed.Config{Board: cfg.Board, History: cfg.History, Log: a.log})
+		a.ownFeed = true
+	}
+	a.hub = newHub(a.log, feed)
 	a.routes()
 	a.handler = http.HandlerFunc(a.serve)
 	return a
@@ -158,9 +171,15 @@ func New(cfg Config) *API {
 // Handler returns the HTTP handler serving every route.
 func (a *API) Handler() http.Handler { return a.handler }
 
-// Close disconnects every live-feed client. Call it when the HTTP server
-// shuts down: hijacked WebSocket connections outlive http.Server.Shutdown.
-func (a *API) Close() { a.hub.closeAll() }
+// Close disconnects every live-feed client (and closes the live feed when
+// New made it). Call it when the HTTP server shuts down: hijacked
+// WebSocket connections outlive http.Server.Shutdown.
+func (a *API) Close() {
+	a.hub.closeAll()
+	if a.ownFeed {
+		a.hub.feed.Close()
+	}
+}
 
 // LiveClients returns how many live-feed clients are connected (for a
 // metrics gauge).

@@ -9,6 +9,7 @@ import (
 	"github.com/chargebooth/chargebooth/adapters/charger"
 	"github.com/chargebooth/chargebooth/adapters/dashboard"
 	"github.com/chargebooth/chargebooth/adapters/httpapi"
+	"github.com/chargebooth/chargebooth/adapters/livefeed"
 	"github.com/chargebooth/chargebooth/adapters/relay"
 	"github.com/chargebooth/chargebooth/adapters/widget"
 	"github.com/chargebooth/chargebooth/adapters/wsconn"
@@ -74,7 +75,9 @@ func (m *Main) startEdges() error {
 	if err != nil {
 		return err
 	}
+	m.Live = livefeed.New(livefeed.Config{Board: m.Board, History: m.Store, Log: m.Log})
 	m.api = httpapi.New(httpapi.Config{
+		Live:    m.Live,
 		Service: m.Service, Board: m.Board, Store: m.Store, Token: c.StaffToken, Clock: m.Clock,
 		AllowedOrigins: liveOrigins, AllowedHosts: splitList(c.AllowedHosts), TrustForwardedProto: c.TrustProto, Log: m.Log, Ready: m.Runtime.Ready, WaitApplied: m.Runtime.WaitApplied,
 		Dashboard: dashboard.Handler(), Remote: rel, RemoteTimeout: c.RemoteTimeout,
