@@ -117,7 +117,7 @@ func TestOCPPConfigAppliedOnBoot(t *testing.T) {
 	default:
 	}
 
-	out, err := exec.Command(bin, "replay", "--charger", "cBooth", "--nats-url", p.nats).CombinedOutput()
+	out, err := exec.Command(bin, "replay", "--charger", "cBooth", "--data-dir", filepath.Join(dir, "data")).CombinedOutput()
 	if err != nil {
 		t.Fatalf("replay: %v\n%s", err, out)
 	}
