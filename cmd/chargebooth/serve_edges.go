@@ -69,7 +69,7 @@ func (m *Main) startEdges() error {
 		Metrics: m.Metrics.Handler(), Observe: m.Metrics.ObserveHTTP, StoreLimit: m.storeLimit(),
 	})
 	m.Metrics.SetLiveClientsFunc(m.api.LiveClients)
-	var h http.Handler = m.api.Handler()
+	var h http.Handler = m.withSocketIO(m.api.Handler(), liveOrigins)
 	if c.Pprof {
 		h = withPprof(h)
 	}
