@@ -44,15 +44,16 @@ type conn struct {
 	once  sync.Once
 	cause string // why done closed; set before close(done)
 
-	mu sync.Mutex // guards all, subs, holding, held, lastSeq
+	mu sync.Mutex // guards all, subs, holding, held, replayed, lastSeq
 	// all and subs are what the socket subscribed to.
 	all  bool
 	subs map[string]bool
-	// holding is set while a replay runs: live messages wait in held and
-	// are sent after it, without those the replay already sent.
-	holding bool
-	held    []message
-	lastSeq uint64 // the highest sequence queued
+	// holding counts the replays running: live messages wait in held and
+	// are sent after them, without those a replay already sent (replayed).
+	holding  int
+	held     []message
+	replayed map[uint64]bool
+	lastSeq  uint64 // the highest sequence queued
 }
 
 func newConn(so *socket.Socket, cred *credentials, pid string) *conn {
@@ -69,7 +70,7 @@ func (c *conn) wants(chargerID string) bool {
 // push queues a live message (or holds it while a replay runs).
 func (c *conn) push(m message) {
 	c.mu.Lock()
-	if c.holding {
+	if c.holding > 0 {
 		c.held = append(c.held, m)
 		c.mu.Unlock()
 		return
@@ -78,14 +79,25 @@ func (c *conn) push(m message) {
 	c.enqueue(m)
 }
 
+// replayed queues a message read back from the stream during a replay.
+func (c *conn) replayedMessage(m message) {
+	c.mu.Lock()
+	if c.replayed[m.seq] {
+		c.mu.Unlock()
+		return
+	}
+	if c.replayed == nil {
+		c.replayed = map[uint64]bool{}
+	}
+	c.replayed[m.seq] = true
+	c.mu.Unlock()
+	c.enqueue(m)
+}
+
 // enqueue queues m without blocking; a socket whose queue is full is too
 // slow and is dropped with a reason (it resumes from its last offset).
 func (c *conn) enqueue(m message) {
 	c.mu.Lock()
-	if m.seq > 0 && m.seq <= c.lastSeq {
-		c.mu.Unlock()
-		return // already queued (a replay and live overlap)
-	}
 	if m.seq > c.lastSeq {
 		c.lastSeq = m.seq
 	}
@@ -101,28 +113,42 @@ func (c *conn) enqueue(m message) {
 // hold starts holding live messages (before a replay).
 func (c *conn) hold() {
 	c.mu.Lock()
-	c.holding = true
+	c.holding++
 	c.mu.Unlock()
 }
 
-// release sends what was held during a replay, skipping what the replay
-// sent, and goes live.
+// release ends a replay: once none runs, what was held is sent, without
+// what the replays sent, and the socket is live again. Held messages are
+// sent under the lock so that no live one overtakes them.
 func (c *conn) release() {
-	for {
-		c.mu.Lock()
-		held := c.held
-		c.held = nil
-		if len(held) == 0 {
-			c.holding = false
-			c.mu.Unlock()
-			return
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.holding--
+	if c.holding > 0 {
+		return
+	}
+	held, seen := c.held, c.replayed
+	c.held, c.replayed = nil, nil
+	for _, m := range held {
+		if seen[m.seq] {
+			continue
 		}
-		c.mu.Unlock()
-		for _, m := range held {
-			c.enqueue(m)
+		if m.seq > c.lastSeq {
+			c.lastSeq = m.seq
+		}
+		select {
+		case <-c.done:
+			return
+		case c.send <- m:
+		default:
+			c.stopLocked("too slow: send queue full; reconnect and resume from your last offset")
+			return
 		}
 	}
 }
+
+// stopLocked is stop for a caller holding c.mu (stop takes no lock).
+func (c *conn) stopLocked(cause string) { c.stop(cause) }
 
 // stop ends the socket once with a cause.
 func (c *conn) stop(cause string) {

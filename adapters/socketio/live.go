@@ -2,6 +2,7 @@ package socketio
 
 import (
 	"context"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -189,23 +190,63 @@ func parseOffset(s string) (uint64, bool) {
 	return n, err == nil
 }
 
-// recoverFrom sends a reconnected socket what it missed after its offset:
-// the notices (reminders included) from the stream, then what was held
-// while reading them.
+// recoverFrom sends a reconnected socket what it missed after its offset,
+// then what was held while reading it.
 func (s *Server) recoverFrom(ctx context.Context, c *conn, after uint64) {
 	defer c.release()
+	c.mu.Lock()
+	all, subs := c.all, make([]string, 0, len(c.subs))
+	for id := range c.subs {
+		subs = append(subs, id)
+	}
+	c.mu.Unlock()
+	s.replay(ctx, c, all, subs, after, time.Time{}, true)
+}
+
+// replay queues, in stream order, the events after seq (and from since) that a socket
+// subscribed to all (or to chargers) is sent, read from the store: each
+// charger's own subject, the widgets paired with them and, with
+// broadcasts, the notices and pairings. The caller holds live messages
+// around it (hold, release).
+func (s *Server) replay(ctx context.Context, c *conn, all bool, chargers []string, after uint64, since time.Time, broadcasts bool) {
 	if s.cfg.Store == nil {
 		return
 	}
-	events, err := s.cfg.Store.Load(ctx, domain.NoticesKey, after)
-	if err != nil {
-		s.log.Warn("socket.io recovery: notices", "err", err)
-		return
-	}
-	for _, e := range events {
-		if e.Seq > after {
-			c.enqueue(s.messages(e, ""))
+	if all {
+		chargers = chargers[:0]
+		for _, ch := range s.cfg.Board.Chargers(s.now()) {
+			chargers = append(chargers, ch.ChargerID)
 		}
+	}
+	var keys []domain.StreamKey
+	wanted := map[string]bool{}
+	for _, id := range chargers {
+		wanted[id] = true
+		keys = append(keys, domain.ChargerKey(id))
+		if w := s.cfg.Board.WidgetOf(id); w != "" {
+			keys = append(keys, domain.StreamKey{Kind: domain.KindWidget, ID: w})
+		}
+	}
+	if broadcasts {
+		keys = append(keys, domain.NoticesKey, domain.PairingsKey)
+	}
+	var events []domain.Event
+	for _, k := range keys {
+		es, err := s.cfg.Store.Load(ctx, k, after)
+		if err != nil {
+			s.log.Warn("socket.io replay", "key", k, "err", err)
+			c.stop("the stream could not be read to resume; reconnect")
+			return
+		}
+		for _, e := range es {
+			if e.Seq > after && !e.Time.Before(since) && (broadcast(e.Type) || all || wanted[e.ChargerID]) {
+				events = append(events, e)
+			}
+		}
+	}
+	sort.Slice(events, func(i, j int) bool { return events[i].Seq < events[j].Seq })
+	for _, e := range events {
+		c.replayedMessage(s.messages(e, s.cfg.Board.WidgetOf(e.ChargerID)))
 	}
 }
 
@@ -223,6 +264,12 @@ func (s *Server) subscribe(c *conn, args []any, on bool) {
 		reply(ack, failure(err))
 		return
 	}
+	// A resume holds live messages from before the charger is added, so
+	// none of it slips out ahead of the replay.
+	resume := on && (req.since > 0 || !req.sinceTime.IsZero())
+	if resume {
+		c.hold()
+	}
 	c.mu.Lock()
 	switch {
 	case on && req.all:
@@ -230,6 +277,9 @@ func (s *Server) subscribe(c *conn, args []any, on bool) {
 	case on:
 		if len(c.subs)+len(req.chargers) > maxSubs {
 			c.mu.Unlock()
+			if resume {
+				c.release()
+			}
 			reply(ack, failure(domain.Errorf(domain.CodeInvalidInput, "at most %d chargers per socket; subscribe to \"*\" instead", maxSubs)))
 			return
 		}
@@ -249,5 +299,17 @@ func (s *Server) subscribe(c *conn, args []any, on bool) {
 	}
 	all, last := c.all, c.lastSeq
 	c.mu.Unlock()
-	reply(ack, map[string]any{"ok": true, "all": all, "chargers": sortStrings(subs), "seq": last})
+	if !resume {
+		reply(ack, map[string]any{"ok": true, "all": all, "chargers": sortStrings(subs), "seq": last})
+		return
+	}
+	// What the stream holds after since comes first, then live: held
+	// while it is read, without duplicates.
+	reply(ack, map[string]any{"ok": true, "all": all, "chargers": sortStrings(subs), "seq": last, "since": req.since})
+	go func() {
+		defer c.release()
+		ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+		defer cancel()
+		s.replay(ctx, c, req.all, req.chargers, req.since, req.sinceTime, false)
+	}()
 }
