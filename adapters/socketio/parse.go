@@ -16,8 +16,8 @@ import (
 type subRequest struct {
 	all       bool
 	chargers  []string
-	since     uint64 // 0: none
-	sinceTime time.Time
+	since     *uint64
+	sinceTime *time.Time
 }
 
 // parseSubscribe reads {chargers: "*" | ["c1", …]} or {chargerId: "c1"},
@@ -40,14 +40,14 @@ func parseSubscribe(v any) (subRequest, error) {
 				if err != nil {
 					return subRequest{}, err
 				}
-				r.since = n
+				r.since = &n
 			case "sinceTime":
 				s, ok := val.(string)
 				t, err := time.Parse(time.RFC3339Nano, s)
 				if !ok || err != nil {
 					return subRequest{}, domain.Errorf(domain.CodeInvalidInput, "sinceTime must be an RFC 3339 time such as 2026-07-04T21:00:00Z")
 				}
-				r.sinceTime = t
+				r.sinceTime = &t
 			default:
 				return subRequest{}, domain.Errorf(domain.CodeInvalidInput, "unknown field %q (use chargers, chargerId, since or sinceTime)", k)
 			}
@@ -55,10 +55,10 @@ func parseSubscribe(v any) (subRequest, error) {
 	default:
 		return subRequest{}, domain.Errorf(domain.CodeInvalidInput, `subscribe takes {chargers: ["c1234"]} or {chargers: "*"}`)
 	}
-	if !r.all && len(r.chargers) == 0 {
+	if !r.all && len(r.chargers) == 0 && r.since == nil && r.sinceTime == nil {
 		return subRequest{}, domain.Errorf(domain.CodeInvalidInput, `name the chargers: {chargers: ["c1234"]} or {chargers: "*"}`)
 	}
-	if r.since > 0 && !r.sinceTime.IsZero() {
+	if r.since != nil && r.sinceTime != nil {
 		return subRequest{}, domain.Errorf(domain.CodeInvalidInput, "give since or sinceTime, not both")
 	}
 	return r, nil

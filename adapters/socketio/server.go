@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chargebooth/chargebooth/adapters/livefeed"
 	"github.com/chargebooth/chargebooth/adapters/wsconn"
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/projections"
@@ -25,11 +26,11 @@ const Path = "/socket.io/"
 type Config struct {
 	// Service schedules reminders (notices).
 	Service *domain.Service
-	// Board feeds the live events and answers notice lookups.
+	// Board answers notice lookups.
 	Board *projections.Board
-	// Store replays the notices a reconnecting client missed (by its
-	// recovery offset); nil replays nothing.
-	Store domain.EventStore
+	// Feed is the live feed the sockets subscribe to (with History, so
+	// that a reconnecting client resumes from its offset).
+	Feed *livefeed.Feed
 	// API is the staff HTTP API's handler: the staff commands run through
 	// it in-process, with the socket's credentials.
 	API http.Handler
@@ -80,7 +81,6 @@ type lostSession struct {
 
 // Limits of the edge.
 const (
-	sendQueue      = 512              // messages queued per socket before it is dropped as too slow
 	maxSubs        = 1024             // charger subscriptions per socket
 	lostSessionTTL = 2 * time.Minute  // how long a lost socket's subscription waits for its reconnect
 	maxHTTPBuffer  = 64 << 10         // largest Socket.IO message a client may send
@@ -88,7 +88,7 @@ const (
 	freshReminder  = time.Minute      // a notice.fired older than this (a catch-up replay) is not announced again
 )
 
-// New builds the edge and registers its listener on cfg.Board.
+// New builds the edge.
 func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, now: cfg.Clock, log: cfg.Log, conns: map[*conn]struct{}{}, lost: map[string]lostSession{}}
 	if s.now == nil {
@@ -130,9 +130,6 @@ func New(cfg Config) *Server {
 		}
 	})
 	s.handler = s.io.ServeHandler(nil)
-	if cfg.Board != nil {
-		cfg.Board.Listen(s.publish)
-	}
 	return s
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"net/http"
 
+	"github.com/chargebooth/chargebooth/adapters/livefeed"
 	"github.com/chargebooth/chargebooth/adapters/socketio"
 	"github.com/chargebooth/chargebooth/domain"
 )
@@ -13,8 +14,9 @@ import (
 // staff API's handler h.
 func (m *Main) withSocketIO(h http.Handler, liveOrigins []string) http.Handler {
 	c := &m.Config
+	feed := livefeed.New(livefeed.Config{Board: m.Board, History: m.Store, Log: m.Log})
 	m.sio = socketio.New(socketio.Config{
-		Service: m.Service, Board: m.Board, Store: m.Store, API: h, Clock: m.Clock, Log: m.Log,
+		Service: m.Service, Board: m.Board, Feed: feed, API: h, Clock: m.Clock, Log: m.Log,
 		Authenticate: staffTokenAuth(c.StaffToken), WaitApplied: m.Runtime.WaitApplied,
 		AllowedOrigins: liveOrigins, AllowedHosts: splitList(c.AllowedHosts), TrustForwardedProto: c.TrustProto,
 	})
