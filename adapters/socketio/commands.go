@@ -3,6 +3,7 @@ package socketio
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -104,9 +105,19 @@ func (s *Server) runStaff(c *conn, sc staffCommand, args []any) any {
 		r.Header[k] = v
 	}
 	r.Header.Set("Content-Type", "application/json")
-	r.Header.Set("Authorization", "Bearer "+c.cred.token)
+	if c.cred.token != "" {
+		r.Header.Set("Authorization", "Bearer "+c.cred.token)
+	}
 	if c.cred.cookie != "" {
 		r.Header.Set("Cookie", c.cred.cookie)
+	}
+	for name, v := range map[string]string{"Origin": c.cred.origin, "Sec-Fetch-Site": c.cred.fetchSite, "X-Forwarded-Proto": c.cred.forwardedProto} {
+		if v != "" {
+			r.Header.Set(name, v)
+		}
+	}
+	if c.cred.tls {
+		r.TLS = &tls.ConnectionState{} // the page came over TLS: its origin is https
 	}
 	w := &recorder{header: http.Header{}}
 	s.cfg.API.ServeHTTP(w, r)

@@ -29,6 +29,8 @@ func ReminderTime(local, zone string, now time.Time) (time.Time, string) {
 	return reminderTime(local, zone, now)
 }
 
-func HandshakeToken(auth map[string]any, r *http.Request) (string, bool) { return handshakeToken(auth, r) }
+func HandshakeToken(auth map[string]any, r *http.Request) (string, bool) {
+	return handshakeToken(auth, r)
+}
 
 const MaxSubs = maxSubs

@@ -34,8 +34,11 @@ type Config struct {
 	// API is the staff HTTP API's handler: the staff commands run through
 	// it in-process, with the socket's credentials.
 	API http.Handler
-	// Authenticate checks a handshake's token and returns who it is; an
-	// error refuses the connection.
+	// Authenticate checks a handshake's token (from auth.token, the token
+	// query parameter or Authorization: Bearer; "" when the request has
+	// only cookies) and returns who it is; an error refuses the
+	// connection. The staff commands carry the same token and cookies to
+	// the API.
 	Authenticate func(r *http.Request, token string) (domain.Actor, error)
 	// Clock is the server's clock; nil is time.Now.
 	Clock domain.Clock
@@ -186,7 +189,9 @@ func (s *Server) handshake(so *socket.Socket, next func(*socket.ExtendedError)) 
 	h := so.Handshake()
 	r := so.Request().Request()
 	tok, ok := handshakeToken(h.Auth, r)
-	if !ok {
+	if !ok && r.Header.Get("Cookie") == "" {
+		// No token and no session cookie: nothing to authenticate. With a
+		// cookie, Authenticate decides (a staff session, token "").
 		next(socket.NewExtendedError(unauthorizedMessage, errorDetail{Code: CodeUnauthorized, Message: unauthorizedMessage}))
 		return
 	}
@@ -199,7 +204,8 @@ func (s *Server) handshake(so *socket.Socket, next func(*socket.ExtendedError)) 
 		next(socket.NewExtendedError(msg, errorDetail{Code: CodeUnauthorized, Message: msg}))
 		return
 	}
-	so.SetData(&credentials{actor: actor, token: tok, cookie: r.Header.Get("Cookie"), remote: r.RemoteAddr, host: r.Host})
+	so.SetData(&credentials{actor: actor, token: tok, cookie: r.Header.Get("Cookie"), remote: r.RemoteAddr, host: r.Host,
+		origin: r.Header.Get("Origin"), fetchSite: r.Header.Get("Sec-Fetch-Site"), forwardedProto: r.Header.Get("X-Forwarded-Proto"), tls: r.TLS != nil})
 	next(nil)
 }
 
@@ -211,7 +217,11 @@ type credentials struct {
 	cookie string
 	remote string
 	host   string
-	conn   *conn // set once the socket is open
+	// origin, fetchSite and forwardedProto are the handshake's headers:
+	// the API's same-origin rules judge a command as they judged the page.
+	origin, fetchSite, forwardedProto string
+	tls                               bool
+	conn                              *conn // set once the socket is open
 }
 
 // handshakeToken takes the token from the auth payload, the token query
