@@ -22,8 +22,14 @@
 //     a scheduled event is a durable notice, and every connected client
 //     hears eventReminder {name, time, _id} when any notice fires.
 //
-// Files: server.go (Config, lifecycle, handshake), conn.go (one socket's
-// queue and subscriptions), live.go (the board listener and kinds),
-// commands.go (staff commands), reminders.go and zones.go (the reminder
-// protocol), parse.go (the pure parsers, fuzzed).
+// Each socket holds one livefeed.Sub: a reconnecting socket.io-client
+// sends its private session id and offset, and the Sub resumes from that
+// stream position with the socket's subscriptions (kept for
+// lostSessionTTL); subscribe with since restarts it from there.
+//
+// Files: server.go (Config, lifecycle, handshake), adapter.go (the
+// library adapter that tells the edge which session went away), conn.go
+// (one socket's Sub and its pump), live.go (subscribe, resume), commands.go
+// (staff commands through the API), reminders.go and zones.go (the
+// reminder protocol), parse.go (the pure parsers, fuzzed).
 package socketio

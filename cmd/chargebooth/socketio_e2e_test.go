@@ -206,19 +206,52 @@ func TestSocketIOPortal(t *testing.T) {
 		}
 	})
 
+	t.Run("messages over 64 KiB close the socket", func(t *testing.T) {
+		for _, transport := range []string{"websocket", "polling"} {
+			id := "big-" + transport
+			d.connect(id, url, map[string]any{"auth": map[string]any{"token": testToken}, "transports": []string{transport}, "reconnection": false})
+			d.wait(10*time.Second, func(r sioReport) bool { return r.ID == id && r.Type == "connect" })
+			var a sioAck
+			d.emit(id, "subscribe", &a, map[string]any{"chargers": strings.Repeat("x", 60<<10)})
+			if a.OK || a.Error.Code != "invalid_id" {
+				t.Errorf("%s: 60 KiB subscribe: ack %+v, want refused invalid_id", transport, a)
+			}
+			d.send(map[string]any{"op": "emit", "id": id, "event": "subscribe", "args": []any{strings.Repeat("x", 70<<10)}})
+			d.wait(10*time.Second, func(r sioReport) bool { return r.ID == id && r.Type == "disconnect" })
+		}
+	})
+
 	t.Run("resume after a disconnect", func(t *testing.T) {
 		ch := dialCharger(t, m, "cR")
+		d.connected("wall", url)
+		d.emit("wall", "subscribe", nil, map[string]any{"chargers": "*"})
 		d.emit("portal", "subscribe", nil, map[string]any{"chargers": []string{"cR"}})
 		ch.send(reading("5"))
 		checkFor(t, 10*time.Second, func() bool { return countCharger(t, d, "portal", "cR") == 1 })
 		before := d.count(func(r sioReport) bool { return r.ID == "portal" && r.Type == "connect" })
 
-		// The transport drops; the readings go on while the client is away.
+		// The transports drop; the readings go on while the clients are away.
+		wallBefore := len(d.events("wall", "reading"))
 		d.send(map[string]any{"op": "drop", "id": "portal"})
+		d.send(map[string]any{"op": "drop", "id": "wall"})
 		d.wait(5*time.Second, func(r sioReport) bool { return r.ID == "portal" && r.Type == "disconnect" })
 		const n = 40
+		others := []*wsClient{dialCharger(t, m, "cR2"), dialCharger(t, m, "cR3")}
 		for i := 1; i <= n; i++ {
 			ch.send(reading(strconv.Itoa(5 + i)))
+			others[i%2].send(reading(strconv.Itoa(i)))
+		}
+		// The wall (subscribed to "*") hears every reading of the three, once,
+		// in stream order.
+		checkFor(t, 15*time.Second, func() bool { return len(d.events("wall", "reading")) >= wallBefore+2*n })
+		seen := map[uint64]bool{}
+		var prev uint64
+		for _, r := range d.events("wall", "reading")[wallBefore:] {
+			e := decodeEvent(t, r)
+			if seen[e.Seq] || e.Seq <= prev {
+				t.Errorf("wall: reading seq %d after %d (twice or out of order)", e.Seq, prev)
+			}
+			seen[e.Seq], prev = true, e.Seq
 		}
 		checkFor(t, 15*time.Second, func() bool {
 			return d.count(func(r sioReport) bool { return r.ID == "portal" && r.Type == "connect" }) > before &&
