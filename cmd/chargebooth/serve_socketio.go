@@ -20,6 +20,7 @@ func (m *Main) withSocketIO(h http.Handler, liveOrigins []string) http.Handler {
 		Authenticate: staffTokenAuth(c.StaffToken), WaitApplied: m.Runtime.WaitApplied,
 		AllowedOrigins: liveOrigins, AllowedHosts: splitList(c.AllowedHosts), TrustForwardedProto: c.TrustProto,
 	})
+	m.Metrics.SetSocketIOClientsFunc(m.sio.Clients)
 	mux := http.NewServeMux()
 	mux.Handle(socketio.Path, m.sio.Handler())
 	mux.Handle("/", h)

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -93,6 +94,18 @@ func TestSocketIOPortal(t *testing.T) {
 	})
 
 	d.connected("portal", url)
+	t.Run("metrics count the clients", func(t *testing.T) {
+		checkFor(t, 5*time.Second, func() bool {
+			resp, err := http.Get(url + "/metrics")
+			if err != nil {
+				return false
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			// by-auth, by-query, by-header and portal are connected.
+			return strings.Contains(string(b), "\nchargebooth_socketio_clients 4\n")
+		})
+	})
 	var sub struct {
 		OK       bool     `json:"ok"`
 		Chargers []string `json:"chargers"`
