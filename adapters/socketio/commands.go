@@ -74,6 +74,9 @@ func (s *Server) runStaff(c *conn, sc staffCommand, args []any) any {
 		if !ok || id == "" {
 			return failure(domain.Errorf(domain.CodeInvalidInput, "%s is required", sc.pathField))
 		}
+		if err := checkPathID(sc.pathField, id); err != nil {
+			return failure(err)
+		}
 		delete(body, sc.pathField)
 		route = replaceID(route, url.PathEscape(id))
 	}
@@ -122,6 +125,26 @@ func (s *Server) runStaff(c *conn, sc staffCommand, args []any) any {
 	w := &recorder{header: http.Header{}}
 	s.cfg.API.ServeHTTP(w, r)
 	return answer(w)
+}
+
+// checkPathID refuses a path id that is not a charger id or a session id
+// as the API takes them, before it becomes part of a path.
+func checkPathID(field, id string) error {
+	if field == "chargerId" {
+		if id == "." || id == ".." {
+			return domain.Errorf(domain.CodeInvalidID, "chargerId %q cannot name a charger in a path", id)
+		}
+		return domain.ValidateDeviceID("charger", id)
+	}
+	ok := id != "" && len(id) <= 64
+	for i := 0; ok && i < len(id); i++ {
+		c := id[i]
+		ok = c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+	}
+	if !ok {
+		return domain.Errorf(domain.CodeInvalidID, "%s must hold 1 to 64 letters and digits", field)
+	}
+	return nil
 }
 
 // replaceID puts the path id into a route.

@@ -34,3 +34,4 @@ func HandshakeToken(auth map[string]any, r *http.Request) (string, bool) {
 }
 
 const MaxSubs = maxSubs
+var CheckPathID = checkPathID

@@ -245,3 +245,26 @@ func TestOriginRefused(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckPathID(t *testing.T) {
+	tests := []struct {
+		field, id string
+		ok        bool
+	}{
+		{"chargerId", "c1234", true},
+		{"chargerId", "..", false},
+		{"chargerId", "a/b", false},
+		{"chargerId", "", false},
+		{"sessionId", "01J2ABCDEF", true},
+		{"sessionId", "..", false},
+		{"sessionId", "a%2Fb", false},
+		{"sessionId", strings.Repeat("a", 65), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.field+" "+tt.id, func(t *testing.T) {
+			if err := socketio.CheckPathID(tt.field, tt.id); (err == nil) != tt.ok {
+				t.Errorf("got %v, want ok %v", err, tt.ok)
+			}
+		})
+	}
+}
