@@ -34,4 +34,5 @@ func HandshakeToken(auth map[string]any, r *http.Request) (string, bool) {
 }
 
 const MaxSubs = maxSubs
+
 var CheckPathID = checkPathID
