@@ -184,6 +184,24 @@ func TestSocketIOPortal(t *testing.T) {
 		}
 	})
 
+	t.Run("checkIn acknowledged", func(t *testing.T) {
+		var a sioAck
+		d.emit("portal", "checkIn", &a, map[string]any{"chargerId": "cK"})
+		if !a.OK || a.Status != http.StatusCreated || !strings.Contains(string(a.Result), `"state":"open"`) {
+			t.Errorf("checkIn ack %+v, want 201 with the open session", a)
+		}
+		var again sioAck
+		d.emit("portal", "checkIn", &again, map[string]any{"chargerId": "cK"})
+		if again.OK || again.Status != http.StatusConflict || again.Error.Code != "session_open" {
+			t.Errorf("second checkIn: ack %+v, want 409 session_open as the HTTP API says", again)
+		}
+		var bad sioAck
+		d.emit("portal", "checkIn", &bad, map[string]any{"chargerId": "cK", "extra": 1})
+		if bad.OK || bad.Status != http.StatusBadRequest {
+			t.Errorf("checkIn with an unknown field: ack %+v, want 400 (the API's strict JSON)", bad)
+		}
+	})
+
 	t.Run("payment acknowledged", func(t *testing.T) {
 		var sid string
 		for _, r := range d.events("portal", "reading") {
