@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/chargebooth/chargebooth/adapters/livefeed"
 	"github.com/chargebooth/chargebooth/adapters/wsconn"
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/projections"
@@ -78,6 +79,12 @@ type Config struct {
 	// limit at GET and PUT /api/store (the embedded server's; nil with an
 	// external NATS, whose limits are its own).
 	StoreLimit StoreLimit
+	// Live is the live feed /api/live serves, shared with the other
+	// socket edges; nil makes one on Board with History (closed by Close).
+	Live *livefeed.Feed
+	// History lets the live feed New makes recover past events (since,
+	// sinceTime); nil refuses them. Unused when Live is set.
+	History domain.History
 }
 
 // StoreLimit is the event store's storage limit, changeable at runtime.
@@ -98,12 +105,14 @@ type API struct {
 	mux     *http.ServeMux
 	handler http.Handler
 	hub     *hub
+	ownFeed bool // the feed is New's, closed by Close
 	origins *wsconn.OriginPolicy
 	table   []Route         // every route, in registration order
 	roleOf  map[string]Role // pattern → the role it needs
 }
 
-// New builds the API and registers its live-feed listener on cfg.Board.
+// New builds the API; without Config.Live it makes the live feed, which
+// listens on cfg.Board.
 func New(cfg Config) *API {
 	a := &API{cfg: cfg, now: cfg.Clock, log: cfg.Log, mux: http.NewServeMux()}
 	if a.now == nil {
@@ -120,10 +129,12 @@ func New(cfg Config) *API {
 		a.cfg.WaitApplied = func(context.Context, uint64) error { return errNoWait }
 	}
 	a.origins = originPolicy(cfg, a.log)
-	a.hub = newHub(a.log)
-	if cfg.Board != nil {
-		cfg.Board.Listen(a.hub.publish)
+	feed := cfg.Live
+	if feed == nil {
+		feed = livefeed.New(livefeed.Config{Board: cfg.Board, History: cfg.History, Log: a.log})
+		a.ownFeed = true
 	}
+	a.hub = newHub(a.log, feed)
 	a.routes()
 	a.handler = http.HandlerFunc(a.serve)
 	return a
@@ -132,9 +143,15 @@ func New(cfg Config) *API {
 // Handler returns the HTTP handler serving every route.
 func (a *API) Handler() http.Handler { return a.handler }
 
-// Close disconnects every live-feed client. Call it when the HTTP server
-// shuts down: hijacked WebSocket connections outlive http.Server.Shutdown.
-func (a *API) Close() { a.hub.closeAll() }
+// Close disconnects every live-feed client (and closes the live feed when
+// New made it). Call it when the HTTP server shuts down: hijacked
+// WebSocket connections outlive http.Server.Shutdown.
+func (a *API) Close() {
+	a.hub.closeAll()
+	if a.ownFeed {
+		a.hub.feed.Close()
+	}
+}
 
 // LiveClients returns how many live-feed clients are connected (for a
 // metrics gauge).

@@ -2,32 +2,32 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
-	"strings"
-	"sync"
 
+	"github.com/chargebooth/chargebooth/adapters/livefeed"
 	"github.com/chargebooth/chargebooth/adapters/wsconn"
-	"github.com/chargebooth/chargebooth/domain"
-	"github.com/chargebooth/chargebooth/projections"
 	"github.com/gorilla/websocket"
 )
 
-// hub fans applied events out to the live-feed clients, held by the
-// wsconn skeleton (keyed by connection number: no device id, no replace).
-// publish runs on the board's goroutine under its lock: it only enqueues,
-// never blocks, and drops a client whose queue is full.
+// hub holds the live-feed clients in the wsconn skeleton (keyed by
+// connection number: no device id, no replace); each client reads its
+// messages from a livefeed.Sub of feed.
 type hub struct {
 	log  *slog.Logger
+	feed *livefeed.Feed
 	edge *wsconn.Edge[*client]
 }
 
 // codeShuttingDown refuses a live-feed upgrade once the API is closing.
 const codeShuttingDown = "shutting_down"
 
-func newHub(log *slog.Logger) *hub {
-	h := &hub{log: log}
+// wsconnShutdown is the close reason of a client that came as the feed
+// shut down.
+const wsconnShutdown = wsconn.ReasonShutdown
+
+func newHub(log *slog.Logger, feed *livefeed.Feed) *hub {
+	h := &hub{log: log, feed: feed}
 	h.edge = wsconn.New(wsconn.Config[*client]{
 		Kind: "live client",
 		Upgrader: websocket.Upgrader{
@@ -42,7 +42,7 @@ func newHub(log *slog.Logger) *hub {
 			writeError(w, status, codeShuttingDown, reason)
 		},
 		Open: func(_ string, ws *websocket.Conn, _ *http.Request) (*client, func(context.Context) string) {
-			c := newClient(ws)
+			c := newClient(ws, h.feed)
 			return c, c.serve
 		},
 		OnClose: func(c wsconn.Conn[*client], reason string) {
@@ -52,67 +52,8 @@ func newHub(log *slog.Logger) *hub {
 	return h
 }
 
-// item is one message to send. An event is encoded once, lazily, by the
-// first writer that sends it, and shared by every client.
-type item struct {
-	event *domain.Event
-	once  sync.Once
-	b     []byte
-	err   error
-}
-
-func rawItem(b []byte) *item {
-	it := &item{b: b}
-	it.once.Do(func() {})
-	return it
-}
-
-func (it *item) bytes() ([]byte, error) {
-	it.once.Do(func() { it.b, it.err = json.Marshal(it.event) })
-	return it.b, it.err
-}
-
-// broadcast reports whether an event goes to every client whatever it
-// subscribed to.
-func broadcast(typ string) bool {
-	return strings.HasPrefix(typ, "notice.") || strings.HasPrefix(typ, "pairing.")
-}
-
-// publish is the board listener.
-func (h *hub) publish(u projections.Update) {
-	all := broadcast(u.Event.Type)
-	var it *item
-	h.edge.Range(func(c *client) {
-		if !all && !c.wants(u.Event.ChargerID) {
-			return
-		}
-		if it == nil {
-			e := u.Event // copied only when a client wants it
-			it = &item{event: &e}
-		}
-		c.enqueue(it)
-	})
-}
-
 // closeAll disconnects every client (close 1001) and refuses new ones.
 func (h *hub) closeAll() { h.edge.Close() }
 
 // count returns the number of connected clients.
 func (h *hub) count() int { return h.edge.Len() }
-
-// serve runs one client until it goes: the writer on a goroutine of its
-// own, the reader on the skeleton's.
-func (c *client) serve(context.Context) string {
-	wrote := make(chan struct{})
-	go func() {
-		defer close(wrote)
-		c.writeLoop()
-	}()
-	c.readLoop()
-	<-wrote
-	return c.reason()
-}
-
-// Close implements wsconn.Session: the client goes with close 1001 and
-// the reason.
-func (c *client) Close(reason string) { c.drop(websocket.CloseGoingAway, reason) }

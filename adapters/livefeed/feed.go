@@ -12,8 +12,11 @@ import (
 	"github.com/chargebooth/chargebooth/projections"
 )
 
-// DefaultQueue is Config.Queue's default.
-const DefaultQueue = 256
+// Defaults of Config.
+const (
+	DefaultQueue   = 1024
+	DefaultPending = 4096
+)
 
 // CodeNoHistory refuses a recovery on a feed without a History.
 const CodeNoHistory = "recovery_unavailable"
@@ -37,9 +40,12 @@ type Config struct {
 	// SinceTime (code recovery_unavailable).
 	History domain.History
 	// Queue is how many live messages may wait for one subscriber before
-	// it is dropped as too slow (and, during a backlog, how many are kept
-	// before the stream is read again instead); 0 is DefaultQueue.
+	// it is dropped as too slow; 0 is DefaultQueue.
 	Queue int
+	// Pending is how many live messages are kept for a subscriber while
+	// its backlog is read, before they are dropped and the stream is read
+	// again instead; 0 is DefaultPending.
+	Pending int
 	// Log hears recoveries that fail; nil discards.
 	Log *slog.Logger
 }
@@ -59,6 +65,9 @@ type Feed struct {
 func New(cfg Config) *Feed {
 	if cfg.Queue <= 0 {
 		cfg.Queue = DefaultQueue
+	}
+	if cfg.Pending <= 0 {
+		cfg.Pending = DefaultPending
 	}
 	f := &Feed{cfg: cfg, log: cfg.Log, subs: map[*Sub]struct{}{}}
 	if f.log == nil {

@@ -32,12 +32,15 @@ type Sub struct {
 	wake     chan struct{} // cap 1: the queue grew or the Sub ended
 	ended    bool
 	err      error
-	last     uint64 // Seq of the last event handed on C
+	last     uint64 // see Last
 }
 
 func newSub(f *Feed, flt Filter) *Sub {
 	s := &Sub{feed: f, out: make(chan Message), done: make(chan struct{}), wake: make(chan struct{}, 1),
 		limit: f.cfg.Queue, recovering: flt.recovers()}
+	if s.recovering {
+		s.limit = f.cfg.Pending
+	}
 	s.filter.add(flt.Chargers)
 	return s
 }
@@ -64,7 +67,9 @@ func (s *Sub) Err() error {
 // for a Sub without Since or SinceTime.
 func (s *Sub) Recovery() Recovery { return s.rec }
 
-// Last returns the Seq of the last event handed on C (0 before any).
+// Last returns the position the subscriber was brought to: the Seq of the
+// last event handed on C, or the marker's To when that is later (0 before
+// either). Every matching event up to it was handed.
 func (s *Sub) Last() uint64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -312,10 +317,12 @@ func (s *Sub) deliver(m Message) bool {
 	case <-s.done:
 		return false
 	}
-	if m.Seq != 0 {
-		s.mu.Lock()
-		s.last = m.Seq
-		s.mu.Unlock()
+	pos := m.Seq
+	if m.Recovery != nil {
+		pos = m.Recovery.To
 	}
+	s.mu.Lock()
+	s.last = max(s.last, pos)
+	s.mu.Unlock()
 	return true
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/chargebooth/chargebooth/adapters/charger"
 	"github.com/chargebooth/chargebooth/adapters/httpapi"
+	"github.com/chargebooth/chargebooth/adapters/livefeed"
 	"github.com/chargebooth/chargebooth/adapters/metrics"
 	"github.com/chargebooth/chargebooth/adapters/ocpp"
 	"github.com/chargebooth/chargebooth/adapters/socketio"
@@ -160,6 +161,8 @@ type Main struct {
 	Chargers *charger.Server
 	Widgets  *widget.Server
 	Metrics  *metrics.Metrics
+	// Live is the live feed every socket edge serves (/api/live, …).
+	Live *livefeed.Feed
 
 	// Addresses actually listened on (useful with port 0).
 	ChargerURL, WidgetURL, HTTPURL string
@@ -226,6 +229,9 @@ func (m *Main) Close() error {
 		}
 		if m.api != nil {
 			m.api.Close()
+		}
+		if m.Live != nil {
+			m.Live.Close()
 		}
 		if m.cancel != nil {
 			m.cancel()
