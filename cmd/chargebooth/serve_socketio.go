@@ -5,18 +5,17 @@ import (
 	"crypto/subtle"
 	"net/http"
 
-	"github.com/chargebooth/chargebooth/adapters/livefeed"
 	"github.com/chargebooth/chargebooth/adapters/socketio"
 	"github.com/chargebooth/chargebooth/domain"
 )
 
 // withSocketIO mounts the Socket.IO edge at /socket.io/ in front of the
-// staff API's handler h.
+// staff API's handler h; its sockets subscribe to m.Live, the feed the
+// WebSocket live feed serves too.
 func (m *Main) withSocketIO(h http.Handler, liveOrigins []string) http.Handler {
 	c := &m.Config
-	feed := livefeed.New(livefeed.Config{Board: m.Board, History: m.Store, Log: m.Log})
 	m.sio = socketio.New(socketio.Config{
-		Service: m.Service, Board: m.Board, Feed: feed, API: h, Clock: m.Clock, Log: m.Log,
+		Service: m.Service, Board: m.Board, Feed: m.Live, API: h, Clock: m.Clock, Log: m.Log,
 		Authenticate: staffTokenAuth(c.StaffToken), WaitApplied: m.Runtime.WaitApplied,
 		AllowedOrigins: liveOrigins, AllowedHosts: splitList(c.AllowedHosts), TrustForwardedProto: c.TrustProto,
 	})
