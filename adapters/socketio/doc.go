@@ -17,7 +17,9 @@
 //   - remoteStart, remoteStop, checkIn, payment and handBack run the staff
 //     HTTP API's command in-process with the socket's credentials, so the
 //     rules, roles and errors are the API's; the acknowledgement carries
-//     {ok: true, result} or {ok: false, error: {code, message}};
+//     {ok: true, status, result} or {ok: false, status, error: {code,
+//     message}} (status: the route's HTTP status), and a token rotated or
+//     a member disabled meanwhile is refused at the next command;
 //   - command is the reminder protocol (getAllTimeZones, scheduleEvent);
 //     a scheduled event is a durable notice, and every connected client
 //     hears eventReminder {name, time, _id} when any notice fires.
