@@ -57,6 +57,7 @@ type Metrics struct {
 
 	liveCount atomic.Int64               // kept by LiveClients(delta)
 	liveFunc  atomic.Pointer[func() int] // overrides liveCount when set
+	socketIO  socketIO                   // chargebooth_socketio_clients, once set
 
 	httpRequests *children[prometheus.Counter]  // {route, code}
 	httpSeconds  *children[prometheus.Observer] // {route}

@@ -22,6 +22,7 @@ import (
 	"github.com/chargebooth/chargebooth/adapters/livefeed"
 	"github.com/chargebooth/chargebooth/adapters/metrics"
 	"github.com/chargebooth/chargebooth/adapters/ocpp"
+	"github.com/chargebooth/chargebooth/adapters/socketio"
 	"github.com/chargebooth/chargebooth/adapters/widget"
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/eventstore"
@@ -190,6 +191,7 @@ type Main struct {
 	servers   []*http.Server
 	tls       tlsRuntime // TLS listeners, certificate source, caps (serve_tls.go)
 	api       *httpapi.API
+	sio       *socketio.Server
 	cancel    context.CancelFunc // ends the background work of bg
 	bg        sync.WaitGroup
 	closeOnce sync.Once
@@ -237,6 +239,9 @@ func (m *Main) Close() error {
 		}
 		if m.Widgets != nil {
 			m.Widgets.Close()
+		}
+		if m.sio != nil {
+			m.sio.Close() // before Shutdown: its long-polls would hold it
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

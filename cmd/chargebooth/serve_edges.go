@@ -87,7 +87,7 @@ func (m *Main) startEdges() error {
 		Tickets:    tickets,
 	})
 	m.Metrics.SetLiveClientsFunc(m.api.LiveClients)
-	h, err := m.customerPage(m.api.Handler())
+	h, err := m.customerPage(m.withSocketIO(m.api.Handler(), liveOrigins))
 	if err != nil {
 		return err
 	}
