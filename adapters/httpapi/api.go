@@ -172,6 +172,7 @@ func (a *API) routes() {
 	a.handle("PUT /api/store", RoleOps, a.putStore)
 
 	a.handle("GET /api/live", RoleStaff, a.live)
+	a.handle("GET /api/openapi.json", RoleStaff, a.openAPI)
 	m.HandleFunc("/api/", a.apiFallback)
 
 	m.HandleFunc("GET /healthz", a.healthz)

@@ -68,7 +68,7 @@ func newEnv(tb testing.TB, opts ...envOption) *env {
 		o(&cfg)
 	}
 	e.api = httpapi.New(cfg)
-	e.srv = httptest.NewServer(e.api.Handler())
+	e.srv = httptest.NewServer(checkContract(tb, e.api, e.api.Handler()))
 	tb.Cleanup(func() {
 		e.api.Close()
 		e.srv.Close()
