@@ -27,7 +27,9 @@ func TestLiveFeedSkipsQuarantinedEvents(t *testing.T) {
 		t.Fatalf("publish: %v (%s)", err, ack.Data)
 	}
 	e.reading("c1", 60)
-	for _, m := range readUntil(t, c, func(m liveMsg) bool { return m.Type == domain.TypeSoCReported && strings.Contains(string(m.Data), `"soc":60`) }) {
+	for _, m := range readUntil(t, c, func(m liveMsg) bool {
+		return m.Type == domain.TypeSoCReported && strings.Contains(string(m.Data), `"soc":60`)
+	}) {
 		if m.Type == domain.TypePaymentRecorded {
 			t.Errorf("the live feed sent a quarantined payment: %+v (%s)", m, m.Data)
 		}
