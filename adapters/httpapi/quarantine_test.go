@@ -19,6 +19,7 @@ func TestLiveFeedSkipsQuarantinedEvents(t *testing.T) {
 	c := e.mustDial()
 	subscribe(t, c, "*")
 	e.reading("c1", 40)
+	e.caughtUp()
 	s := e.openSession("c1")
 	forged := fmt.Sprintf(`{"id":"forged-1","type":"session.payment_recorded","chargerId":"c1","sessionId":%q,"time":%q,"v":1,"data":{"amountCents":-100000,"method":"cash"}}`,
 		s.ID, day0.Format(time.RFC3339))
