@@ -238,6 +238,7 @@ func (a *API) routes() {
 	a.handle("PATCH /api/staff/{id}", RoleAdmin, a.changeStaff)
 	a.handle("DELETE /api/staff/{id}", RoleAdmin, a.disableStaff)
 	a.handle("GET /api/audit", RoleLead, a.audit)
+	a.handle("GET /api/openapi.json", RoleStaff, a.openAPI)
 	m.HandleFunc("/api/", a.apiFallback)
 
 	m.HandleFunc("GET /healthz", a.healthz)

@@ -35,7 +35,7 @@ var day0 = time.Date(2026, 7, 4, 20, 0, 0, 0, time.UTC)
 type env struct {
 	t      testing.TB
 	store  *eventstore.Store
-	nc     *nats.Conn
+	nc     *nats.Conn // the store's connection, to publish raw bytes as an intruder would
 	board  *projections.Board
 	svc    *domain.Service
 	clock  *testkit.Clock
@@ -70,7 +70,7 @@ func newEnv(tb testing.TB, opts ...envOption) *env {
 		o(&cfg)
 	}
 	e.api = httpapi.New(cfg)
-	e.srv = httptest.NewServer(e.api.Handler())
+	e.srv = httptest.NewServer(checkContract(tb, e.api, e.api.Handler()))
 	tb.Cleanup(func() {
 		e.api.Close()
 		e.srv.Close()
