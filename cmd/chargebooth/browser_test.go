@@ -143,6 +143,7 @@ func waitPage(t *testing.T, ctx context.Context, logs *browserLog, timeout time.
 }
 
 func TestDashboardInBrowser(t *testing.T) {
+	skipUntilStaffBackend(t)
 	logs := &browserLog{}
 	m := startMain(t, t.TempDir())
 	base := "http://" + m.HTTPURL
@@ -158,9 +159,10 @@ func TestDashboardInBrowser(t *testing.T) {
 	q := func(root, sel string) string { return fmt.Sprintf("document.querySelector(%q)", root+" "+sel) }
 	led := fmt.Sprintf(`(%s || {dataset: {}}).dataset.status || ''`, q(tile, "[data-led]"))
 
-	if err := chromedp.Run(ctx, chromedp.Navigate(base+"/?token="+testToken)); err != nil {
+	if err := chromedp.Run(ctx, chromedp.Navigate(base+"/")); err != nil {
 		t.Fatalf("open the dashboard: %v\nbrowser console:\n%s", err, logs)
 	}
+	signInWithToken(t, ctx, logs, testToken)
 	// c1234 is paired with wABCD out of the box, so its tile is there
 	// before any reading.
 	waitPage(t, ctx, logs, 10*time.Second, "tile c1234", fmt.Sprintf(`String(!!document.querySelector(%q))`, tile), "true")
