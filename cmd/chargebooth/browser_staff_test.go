@@ -223,11 +223,29 @@ func TestDashboardStaffRolesInBrowser(t *testing.T) {
 	waitPage(t, ctx, logs, 5*time.Second, "controls shown to staff", shownForRoles,
 		"staff:open staff:pay-cash staff:pay-card staff:handback")
 
-	// Sam takes a payment of €2.
-	browse(t, ctx, logs, "take €2 cash",
+	// Sam types €2, but the session ends under the page (here: signed out
+	// from another tab). Taking the cash brings the sign-in form back over
+	// the board; the panel and what Sam typed stay.
+	browse(t, ctx, logs, "type €2",
 		clearField(panel+` [data-field="amount"]`),
-		chromedp.SendKeys(panel+` [data-field="amount"]`, "2.00", chromedp.ByQuery),
-		chromedp.Click(panel+` [data-action="pay-cash"]`, chromedp.ByQuery))
+		chromedp.SendKeys(panel+` [data-field="amount"]`, "2.00", chromedp.ByQuery))
+	if got, err := pageAwait(ctx, `fetch('/api/logout', {method: 'POST'}).then((r) => String(r.status))`); err != nil || got != "204" {
+		t.Fatalf("POST /api/logout from the page: got %s (%v), want 204", got, err)
+	}
+	browse(t, ctx, logs, "take the cash", chromedp.Click(panel+` [data-action="pay-cash"]`, chromedp.ByQuery))
+	waitPage(t, ctx, logs, 10*time.Second, "sign-in form over the kept board",
+		`String(!document.querySelector('#login').hidden && !document.querySelector('#board').hidden && !document.querySelector('#login-reason').hidden)`, "true")
+	if st := getSession(t, base, s.ID); st.PaidCents != 0 {
+		t.Fatalf("paid after the session ended: got %d, want 0", st.PaidCents)
+	}
+	signInWithPIN(t, ctx, logs, "Sam", "1234")
+	signedInAs(t, ctx, logs, "Sam", "staff")
+	if got, _ := pageString(ctx, fmt.Sprintf(`String(!document.querySelector('#panel').hidden) + ' ' + document.querySelector(%q).value`, panel+` [data-field="amount"]`)); got != "true 2.00" {
+		t.Errorf("panel after signing in again: got %q, want it open with 2.00 typed", got)
+	}
+
+	// Sam takes the payment of €2.
+	browse(t, ctx, logs, "take €2 cash", chromedp.Click(panel+` [data-action="pay-cash"]`, chromedp.ByQuery))
 	checkFor(t, 10*time.Second, func() bool { return getSession(t, base, s.ID).PaidCents == 200 })
 	waitPage(t, ctx, logs, 5*time.Second, "payment confirmed", fmt.Sprintf(`String(/^Recorded .*2\.00 cash\.$/.test(document.querySelector(%q).textContent))`, panel+` [data-info]`), "true")
 	waitPage(t, ctx, logs, 5*time.Second, "balance shown", fmt.Sprintf(`document.querySelector(%q).dataset.cents`, panel+` [data-balance]`), "300")

@@ -26,7 +26,7 @@ export function newSession() {
   generation++;
 }
 
-/** onUnauthorizedCall sets what happens when the server answers 401 (no session, or it ended). */
+/** onUnauthorizedCall sets fn() to run when the server answers 401 (no session, or it ended). */
 export function onUnauthorizedCall(fn) {
   onUnauthorized = fn;
 }
@@ -86,7 +86,8 @@ export async function request(method, path, body, headers = {}) {
 export function refusal(res, data, text) {
   const e = (data && data.error) || {};
   let message = e.message || text.trim() || res.statusText;
-  if (res.status === 403 && e.role && !message.includes(e.role)) message += ` (needs the ${e.role} role)`;
+  if (res.status === 403 && e.role && !message.includes(e.role)) message = `${message.replace(/\.$/, '')} (needs the ${e.role} role)`;
+  if (!/[.!?]$/.test(message)) message += '.';
   return new ApiError(res.status, e.code || `http_${res.status}`, message, e.role || '');
 }
 
@@ -97,7 +98,9 @@ export async function api(method, path, body, headers = {}) {
   const gen = generation;
   const [res, data, text] = await request(method, path, body, headers);
   if (res.ok) return data;
-  const err = refusal(res, data, text);
-  if (res.status === 401 && gen === generation) onUnauthorized(err.message);
-  throw err;
+  if (res.status === 401) {
+    if (gen === generation) onUnauthorized();
+    throw new ApiError(401, 'unauthorized', 'Not signed in: sign in again, then try once more.');
+  }
+  throw refusal(res, data, text);
 }
