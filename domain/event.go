@@ -55,6 +55,8 @@ func (e Event) Key() StreamKey {
 		return NoticesKey
 	case KindDevices:
 		return DevicesKey
+	case KindStaff:
+		return StaffKey
 	default:
 		return StreamKey{Kind: KindCharger, ID: e.ChargerID}
 	}

@@ -142,6 +142,8 @@ func aggregateOf(typ string) string {
 		return KindNotices
 	case strings.HasPrefix(typ, "device."):
 		return KindDevices
+	case strings.HasPrefix(typ, "staff."):
+		return KindStaff
 	default:
 		return KindCharger
 	}

@@ -35,6 +35,12 @@ var samplePayloads = map[string]domain.Payload{
 	domain.TypeNoticeFired:         domain.NoticeFired{NoticeID: "n1", Text: "Headliner!"},
 	domain.TypeDeviceEnrolled:      domain.DeviceEnrolled{Kind: domain.DeviceCharger, DeviceID: "c1", SecretHash: "$2a$10$x"},
 	domain.TypeDeviceUnenrolled:    domain.DeviceUnenrolled{Kind: domain.DeviceWidget, DeviceID: "w1"},
+	domain.TypeStaffAdded:          domain.StaffAdded{StaffID: "01S", Name: "Anna", Role: "staff", TokenHash: "ab12", PINHash: "$2a$10$x"},
+	domain.TypeStaffChanged:        domain.StaffChanged{StaffID: "01S", Role: "lead", PINCleared: true},
+	domain.TypeStaffDisabled:       domain.StaffDisabled{StaffID: "01S"},
+	domain.TypeStaffEnabled:        domain.StaffEnabled{StaffID: "01S"},
+	domain.TypeStaffSignedIn:       domain.StaffSignedIn{SessionHash: "cd34", StaffID: "01S", Expires: time.Date(2026, 7, 5, 6, 0, 0, 0, time.UTC), Method: "pin"},
+	domain.TypeStaffSignedOut:      domain.StaffSignedOut{SessionHash: "cd34", StaffID: "01S"},
 	domain.TypeChargerRetired:      domain.ChargerRetired{Reason: "idle", IdleSince: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)},
 }
 

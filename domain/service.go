@@ -35,6 +35,7 @@ type Service struct {
 	pairings slot[*Pairings] // taken after a charger slot, never before
 	notices  slot[*Notices]
 	devices  slot[*Devices] // taken after a charger slot (and pairings), never before
+	staff    slot[*Staff]   // taken alone
 }
 
 // slot caches one aggregate. mu serialises commands on it.

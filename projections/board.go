@@ -30,6 +30,8 @@ type Board struct {
 	payments *paymentModel
 	notices  *noticeModel
 	devices  *deviceModel
+	staff    *staffModel
+	audit    *auditModel
 	events   *eventCounter
 }
 
@@ -53,6 +55,8 @@ func NewBoard(t domain.Tariff, extra ...ReadModel) *Board {
 	b.payments = register(b, newPaymentModel())
 	b.notices = register(b, newNoticeModel())
 	b.devices = register(b, newDeviceModel())
+	b.staff = register(b, newStaffModel())
+	b.audit = register(b, newAuditModel())
 	b.events = register(b, newEventCounter())
 	for _, m := range extra {
 		b.Register(m)

@@ -21,7 +21,7 @@ func (m *paymentModel) Name() string { return "payment" }
 func (m *paymentModel) Apply(e domain.Event, _ *Update) {
 	if d, ok := e.Data.(domain.PaymentRecorded); ok {
 		m.rows = append(m.rows, PaymentView{SessionID: e.SessionID, ChargerID: e.ChargerID, Time: e.Time,
-			AmountCents: d.AmountCents, Method: d.Method, Reference: d.Reference, Currency: d.Currency, EventID: e.ID})
+			AmountCents: d.AmountCents, Method: d.Method, Reference: d.Reference, Currency: d.Currency, EventID: e.ID, Actor: e.Actor})
 	}
 }
 

@@ -42,6 +42,12 @@ var samples = map[string]sample{
 	domain.TypeDeviceEnrolled:      {"c3", "", "", domain.DeviceEnrolled{Kind: domain.DeviceCharger, DeviceID: "c3", SecretHash: "$2a$10$x"}},
 	domain.TypeDeviceUnenrolled:    {"", "", "w3", domain.DeviceUnenrolled{Kind: domain.DeviceWidget, DeviceID: "w3"}},
 	domain.TypeChargerRetired:      {"c9", "", "", domain.ChargerRetired{Reason: "idle"}},
+	domain.TypeStaffAdded:          {"", "", "", domain.StaffAdded{StaffID: "m1", Name: "Anna", Role: "staff", TokenHash: "t1"}},
+	domain.TypeStaffChanged:        {"", "", "", domain.StaffChanged{StaffID: "m1", Role: "lead"}},
+	domain.TypeStaffSignedIn:       {"", "", "", domain.StaffSignedIn{SessionHash: "h1", StaffID: "m1", Expires: t0.Add(24 * time.Hour)}},
+	domain.TypeStaffSignedOut:      {"", "", "", domain.StaffSignedOut{SessionHash: "h0", StaffID: "m1"}},
+	domain.TypeStaffDisabled:       {"", "", "", domain.StaffDisabled{StaffID: "m1"}},
+	domain.TypeStaffEnabled:        {"", "", "", domain.StaffEnabled{StaffID: "m1"}},
 }
 
 // event builds the sample's event at seq.

@@ -22,6 +22,9 @@ type Reconciliation struct {
 	To       time.Time     `json:"to"`
 	Currency string        `json:"currency"`
 	ByMethod []MethodTotal `json:"byMethod"`
+	// ByStaff totals the payments by the staff member who recorded them,
+	// sorted by name; payments with no actor are under id "".
+	ByStaff []StaffTotal `json:"byStaff"`
 	// TotalCents is the sum of every payment event in the range.
 	TotalCents int64 `json:"totalCents"`
 	Payments   int   `json:"payments"`
@@ -37,6 +40,15 @@ type Reconciliation struct {
 	AvgSecondsToCharged float64 `json:"avgSecondsToCharged"`
 }
 
+// StaffTotal is what one staff member took.
+type StaffTotal struct {
+	ID         string        `json:"id"`
+	Name       string        `json:"name"`
+	Count      int           `json:"count"`
+	TotalCents int64         `json:"totalCents"`
+	ByMethod   []MethodTotal `json:"byMethod"`
+}
+
 // Reconcile reports payments made in [from, to) and the sessions opened in
 // it; open sessions are priced at now.
 func (b *Board) Reconcile(from, to, now time.Time) Reconciliation {
@@ -45,6 +57,7 @@ func (b *Board) Reconcile(from, to, now time.Time) Reconciliation {
 	r := Reconciliation{From: from.UTC(), To: to.UTC(), Currency: b.tariff.Currency}
 	in := func(t time.Time) bool { return !t.Before(from) && t.Before(to) }
 	by := map[string]*MethodTotal{"cash": {Method: "cash"}, "card": {Method: "card"}}
+	staff := map[string]*staffTotal{}
 	for _, p := range b.payments.rows {
 		if !in(p.Time) {
 			continue
@@ -58,7 +71,9 @@ func (b *Board) Reconcile(from, to, now time.Time) Reconciliation {
 		m.AmountCents += p.AmountCents
 		r.TotalCents += p.AmountCents
 		r.Payments++
+		addStaffTotal(staff, p)
 	}
+	r.ByStaff = staffTotals(staff)
 	for _, m := range by {
 		r.ByMethod = append(r.ByMethod, *m)
 	}
@@ -92,6 +107,52 @@ func (b *Board) Reconcile(from, to, now time.Time) Reconciliation {
 	return r
 }
 
+// staffTotal is a StaffTotal being summed.
+type staffTotal struct {
+	StaffTotal
+	by map[string]*MethodTotal
+}
+
+func addStaffTotal(staff map[string]*staffTotal, p PaymentView) {
+	id, name := "", "(no actor)"
+	if p.Actor != nil {
+		id, name = p.Actor.ID, p.Actor.Name
+	}
+	t := staff[id]
+	if t == nil {
+		t = &staffTotal{StaffTotal: StaffTotal{ID: id}, by: map[string]*MethodTotal{}}
+		staff[id] = t
+	}
+	t.Name = name // the latest name it recorded under
+	t.Count++
+	t.TotalCents += p.AmountCents
+	m := t.by[p.Method]
+	if m == nil {
+		m = &MethodTotal{Method: p.Method}
+		t.by[p.Method] = m
+	}
+	m.Payments++
+	m.AmountCents += p.AmountCents
+}
+
+func staffTotals(staff map[string]*staffTotal) []StaffTotal {
+	out := make([]StaffTotal, 0, len(staff))
+	for _, t := range staff {
+		for _, m := range t.by {
+			t.ByMethod = append(t.ByMethod, *m)
+		}
+		sort.Slice(t.ByMethod, func(i, j int) bool { return t.ByMethod[i].Method < t.ByMethod[j].Method })
+		out = append(out, t.StaffTotal)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
 // csvHeader is the reconciliation CSV's header row. Every row repeats the
 // range and currency so that rows pasted from several reports stay
 // meaningful; amount is amount_cents in the major unit (two decimals).
@@ -104,6 +165,7 @@ var csvHeader = []string{"from", "to", "currency", "section", "item", "count", "
 //	section   item                     count        amount_cents
 //	payments  card, cash, …            payments     taken
 //	payments  total                    payments     sum of all payments
+//	staff     <member's name>          payments     what they took
 //	sessions  opened                   sessions
 //	sessions  paid                     sessions
 //	sessions  waived                   sessions     waived balance
@@ -130,6 +192,11 @@ func (r Reconciliation) CSV() []byte {
 	}
 	rows = append(rows,
 		row("payments", "total", r.Payments, p(r.TotalCents), ""),
+	)
+	for _, t := range r.ByStaff {
+		rows = append(rows, row("staff", t.Name, t.Count, p(t.TotalCents), ""))
+	}
+	rows = append(rows,
 		row("sessions", "opened", r.SessionsOpened, nil, ""),
 		row("sessions", "paid", r.SessionsPaid, nil, ""),
 		row("sessions", "waived", r.SessionsWaived, p(r.WaivedCents), ""),

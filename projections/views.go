@@ -73,6 +73,9 @@ type PaymentView struct {
 	Reference   string    `json:"reference,omitempty"`
 	Currency    string    `json:"currency,omitempty"`
 	EventID     string    `json:"eventId"`
+	// Actor is who recorded the payment (nil for payments recorded before
+	// actors were).
+	Actor *domain.Actor `json:"actor,omitempty"`
 }
 
 // Update is what listeners hear for each applied event.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/chargebooth/chargebooth/adapters/wsconn"
@@ -78,6 +79,13 @@ type Config struct {
 	// limit at GET and PUT /api/store (the embedded server's; nil with an
 	// external NATS, whose limits are its own).
 	StoreLimit StoreLimit
+	// SessionTTL is how long a dashboard session lasts; 0 means 12h.
+	SessionTTL time.Duration
+	// FailBurst and FailEvery throttle failed credentials per source
+	// address: FailBurst failures, then one more every FailEvery; 0 means
+	// 10 and 2s.
+	FailBurst int
+	FailEvery time.Duration
 }
 
 // StoreLimit is the event store's storage limit, changeable at runtime.
@@ -101,6 +109,10 @@ type API struct {
 	origins *wsconn.OriginPolicy
 	table   []Route         // every route, in registration order
 	roleOf  map[string]Role // pattern → the role it needs
+
+	throttle *throttle
+	revokeMu sync.Mutex     // guards revoked
+	revoked  []func(string) // OnRevoked's functions
 }
 
 // New builds the API and registers its live-feed listener on cfg.Board.
@@ -121,8 +133,13 @@ func New(cfg Config) *API {
 	}
 	a.origins = originPolicy(cfg, a.log)
 	a.hub = newHub(a.log)
+	a.throttle = newThrottle(cfg.FailBurst, cfg.FailEvery)
+	if a.cfg.SessionTTL <= 0 {
+		a.cfg.SessionTTL = defaultSessionTTL
+	}
 	if cfg.Board != nil {
 		cfg.Board.Listen(a.hub.publish)
+		cfg.Board.Listen(a.watchRevocations)
 	}
 	a.routes()
 	a.handler = http.HandlerFunc(a.serve)
@@ -172,6 +189,15 @@ func (a *API) routes() {
 	a.handle("PUT /api/store", RoleOps, a.putStore)
 
 	a.handle("GET /api/live", RoleStaff, a.live)
+
+	a.handle("POST /api/login", RolePublic, a.login)
+	a.handle("POST /api/logout", RolePublic, a.logout)
+	a.handle("GET /api/me", RoleStaff, a.me)
+	a.handle("GET /api/staff", RoleAdmin, a.listStaff)
+	a.handle("POST /api/staff", RoleAdmin, a.addStaff)
+	a.handle("PATCH /api/staff/{id}", RoleAdmin, a.changeStaff)
+	a.handle("DELETE /api/staff/{id}", RoleAdmin, a.disableStaff)
+	a.handle("GET /api/audit", RoleLead, a.audit)
 	m.HandleFunc("/api/", a.apiFallback)
 
 	m.HandleFunc("GET /healthz", a.healthz)

@@ -25,8 +25,11 @@ const (
 // control frames.
 type client struct {
 	conn *websocket.Conn
-	send chan *item    // bounded; never closed
-	done chan struct{} // closed once by drop
+	send chan *item // bounded; never closed
+
+	actor   string        // staff member id it signed in as (set before it is served)
+	session string        // hash of its session cookie, "" for a token
+	done    chan struct{} // closed once by drop
 
 	closeOnce   sync.Once
 	closeCode   int    // set by drop, read after done

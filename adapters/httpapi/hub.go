@@ -41,8 +41,11 @@ func newHub(log *slog.Logger) *hub {
 		Refuse: func(w http.ResponseWriter, status int, reason string) {
 			writeError(w, status, codeShuttingDown, reason)
 		},
-		Open: func(_ string, ws *websocket.Conn, _ *http.Request) (*client, func(context.Context) string) {
+		Open: func(_ string, ws *websocket.Conn, r *http.Request) (*client, func(context.Context) string) {
 			c := newClient(ws)
+			if p, ok := principalFrom(r.Context()); ok {
+				c.actor, c.session = p.Actor.ID, p.session
+			}
 			return c, c.serve
 		},
 		OnClose: func(c wsconn.Conn[*client], reason string) {
@@ -80,6 +83,9 @@ func broadcast(typ string) bool {
 
 // publish is the board listener.
 func (h *hub) publish(u projections.Update) {
+	if strings.HasPrefix(u.Event.Type, "staff.") {
+		return // credentials' hashes are no one's business
+	}
 	all := broadcast(u.Event.Type)
 	var it *item
 	h.edge.Range(func(c *client) {
@@ -91,6 +97,25 @@ func (h *hub) publish(u projections.Update) {
 			it = &item{event: &e}
 		}
 		c.enqueue(it)
+	})
+}
+
+// closeActor disconnects every client of a staff member (close 1008).
+func (h *hub) closeActor(id, reason string) {
+	h.edge.Range(func(c *client) {
+		if c.actor == id {
+			c.drop(websocket.ClosePolicyViolation, reason)
+		}
+	})
+}
+
+// closeSession disconnects every client that came with a session
+// (by the cookie's hash).
+func (h *hub) closeSession(hash, reason string) {
+	h.edge.Range(func(c *client) {
+		if c.session == hash {
+			c.drop(websocket.ClosePolicyViolation, reason)
+		}
 	})
 }
 

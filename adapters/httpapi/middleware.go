@@ -2,8 +2,6 @@ package httpapi
 
 import (
 	"bufio"
-	"crypto/sha256"
-	"crypto/subtle"
 	"fmt"
 	"net"
 	"net/http"
@@ -17,18 +15,19 @@ import (
 // parameter (browsers cannot set headers on a WebSocket).
 const livePath = "/api/live"
 
-// serve authenticates /api/ requests, routes them, and logs and observes
-// every request.
+// serve authenticates /api/ requests, checks the role the route needs
+// (the one table, see routes), routes them, and logs and observes every
+// request. The handler sees the principal's actor in its context, so every
+// event it stores carries it.
 func (a *API) serve(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	sw := &statusWriter{ResponseWriter: w}
 	_, pattern := a.mux.Handler(r)
 	api := strings.HasPrefix(r.URL.Path, "/api/") || strings.Contains(pattern, "/api/")
-	if api && !a.authorized(r) {
-		sw.Header().Set("WWW-Authenticate", `Bearer realm="chargebooth"`)
-		writeError(sw, http.StatusUnauthorized, domain.CodeUnauthorized, "a valid staff token is required (Authorization: Bearer <token>)")
-	} else {
+	if !api {
 		a.mux.ServeHTTP(sw, r)
+	} else if r2, ok := a.admit(sw, r, pattern); ok {
+		a.mux.ServeHTTP(sw, r2)
 	}
 	route := pattern
 	if route == "" {
@@ -46,21 +45,39 @@ func (a *API) serve(w http.ResponseWriter, r *http.Request) {
 		"status", code, "bytes", sw.bytes, "duration", dur, "remote", r.RemoteAddr)
 }
 
-// authorized reports whether r carries the staff token.
-func (a *API) authorized(r *http.Request) bool {
-	if a.cfg.Token == "" {
-		return false
+// admit checks an /api/ request against the route table: 401 (or 429)
+// without a working credential, 403 cross_origin for a cookie-borne state
+// change from another origin, 403 forbidden when the role falls short. A
+// path no route serves needs a credential too (then 404 or 405). It
+// returns the request carrying the principal.
+func (a *API) admit(w http.ResponseWriter, r *http.Request, pattern string) (*http.Request, bool) {
+	need, known := a.roleOf[pattern]
+	if !known {
+		need = RoleStaff
 	}
-	got, ok := bearer(r.Header.Get("Authorization"))
-	if !ok && r.URL.Path == livePath {
-		got, ok = r.URL.Query().Get("token"), r.URL.Query().Has("token")
+	if need == RolePublic {
+		return r, true
 	}
-	if !ok {
-		return false
+	p, err := a.Authenticate(r, "")
+	if err != nil {
+		writeAuthError(w, err)
+		return nil, false
 	}
-	// Hashing first makes the comparison independent of the lengths too.
-	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(a.cfg.Token))
-	return subtle.ConstantTimeCompare(g[:], w[:]) == 1
+	if p.ByCookie() && !safeMethod(r.Method) && !a.sameOrigin(r) {
+		writeError(w, http.StatusForbidden, CodeCrossOrigin,
+			"a signed-in change must come from the booth's own pages (Origin or Sec-Fetch-Site did not match)")
+		return nil, false
+	}
+	if !p.Can(need) {
+		writeForbidden(w, p, need)
+		return nil, false
+	}
+	return r.WithContext(withPrincipal(r.Context(), p)), true
+}
+
+// safeMethod reports whether a method only reads.
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
 
 // bearer extracts the token of an "Authorization: Bearer <token>" header.
@@ -77,7 +94,7 @@ func bearer(h string) (string, bool) {
 // path exists for another method, 404 otherwise, both as JSON.
 func (a *API) apiFallback(w http.ResponseWriter, r *http.Request) {
 	var allow []string
-	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		probe := r.Clone(r.Context())
 		probe.Method = m
 		if _, p := a.mux.Handler(probe); p != "" && p != "/api/" {

@@ -87,6 +87,9 @@ func (a *API) handBack(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
+	if req.WaiveReason != "" && !a.require(w, r, RoleLead) {
+		return // waiving what is owed is a lead's call
+	}
 	s, err := a.session(r)
 	if err != nil {
 		a.fail(w, r, err)

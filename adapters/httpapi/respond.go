@@ -13,6 +13,8 @@ type errorBody struct {
 type errorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Role is the role a 403 forbidden needed.
+	Role string `json:"role,omitempty"`
 }
 
 // writeJSON answers v as JSON with status.

@@ -41,3 +41,34 @@ func (a *API) handle(pattern string, role Role, h http.HandlerFunc) {
 // Routes returns every registered route with the role it needs, in
 // registration order (for the contract and the route × role tests).
 func (a *API) Routes() []Route { return append([]Route(nil), a.table...) }
+
+// RolePublic is the role of the /api/ routes that need no credential
+// (POST /api/login, POST /api/logout).
+const RolePublic Role = ""
+
+// holds lists what each role holds, itself included: lead ⊇ staff,
+// ops ⊇ staff (but not lead's money powers), admin ⊇ everything.
+var holds = map[Role][]Role{
+	RoleStaff: {RoleStaff},
+	RoleLead:  {RoleStaff, RoleLead},
+	RoleOps:   {RoleStaff, RoleOps},
+	RoleAdmin: {RoleStaff, RoleLead, RoleOps, RoleAdmin},
+}
+
+// Holds returns every role a member of role r holds (the hierarchy
+// expanded, r included), from staff up; nil for an unknown role.
+func (r Role) Holds() []Role { return append([]Role(nil), holds[r]...) }
+
+// Includes reports whether a member of role r may do what need allows.
+// Every role includes RolePublic.
+func (r Role) Includes(need Role) bool {
+	if need == RolePublic {
+		return true
+	}
+	for _, h := range holds[r] {
+		if h == need {
+			return true
+		}
+	}
+	return false
+}

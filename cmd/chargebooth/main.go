@@ -20,6 +20,7 @@ commands:
   replay    print a session's or charger's timeline
   report    print the reconciliation for a time range
   rebuild   rebuild the projections from the stream and compare
+  staff     add, list or disable staff members (add prints the member's token once)
   passwd    print the bcrypt hash of a charger password (read from stdin) for --charger-auth
 
 "chargebooth <command> -h" lists a command's flags.
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runRebuild(ctx, args[1:], stdout, stderr)
 	case "passwd":
 		err = runPasswd(ctx, args[1:], stdin, stdout, stderr)
+	case "staff":
+		err = runStaff(ctx, args[1:], stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

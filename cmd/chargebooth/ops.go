@@ -254,8 +254,10 @@ func timelineLine(e domain.Event) string {
 	case domain.Opaque:
 		what = "UNKNOWN to this build: " + d.String()
 	default:
-		b, _ := json.Marshal(e.Data)
-		what = string(b)
+		if what = projections.Summary(e); what == e.Type {
+			b, _ := json.Marshal(e.Data)
+			what = string(b)
+		}
 	}
 	who := e.ChargerID
 	if e.WidgetID != "" {
@@ -265,7 +267,11 @@ func timelineLine(e domain.Event) string {
 	if e.SessionID != "" {
 		sess = "  session " + e.SessionID
 	}
-	return fmt.Sprintf("%s  #%-6d %-28s %-10s %s%s", e.Time.UTC().Format("2006-01-02T15:04:05.000Z"), e.Seq, e.Type, who, what, sess)
+	by := ""
+	if e.Actor != nil {
+		by = fmt.Sprintf("  by %s (%s, %s)", e.Actor.Name, e.Actor.ID, e.Actor.Role)
+	}
+	return fmt.Sprintf("%s  #%-6d %-28s %-10s %s%s%s", e.Time.UTC().Format("2006-01-02T15:04:05.000Z"), e.Seq, e.Type, who, what, sess, by)
 }
 
 func cents(c int64) string {

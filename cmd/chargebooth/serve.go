@@ -70,6 +70,8 @@ type ServeConfig struct {
 	Devices       devicesConfig
 	// TLS holds the TLS, connection-cap and HTTP-timeout flags (serve_tls.go).
 	TLS tlsFlags
+	// Staff holds the staff sign-in flags (serve_staff.go).
+	Staff staffFlags
 }
 
 // flags registers serve's flags on fs.
@@ -117,6 +119,7 @@ func (c *ServeConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.BootPolicy, "boot-policy", "pending", "OCPP boot answer for chargers not on --charger-allow: pending or reject")
 	c.Devices.flags(fs)
 	c.TLS.flags(fs)
+	c.Staff.flags(fs)
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {

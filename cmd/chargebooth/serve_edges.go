@@ -67,6 +67,7 @@ func (m *Main) startEdges() error {
 		AllowedOrigins: liveOrigins, AllowedHosts: splitList(c.AllowedHosts), TrustForwardedProto: c.TrustProto, Log: m.Log, Ready: m.Runtime.Ready, WaitApplied: m.Runtime.WaitApplied,
 		Dashboard: dashboard.Handler(), Remote: rel, RemoteTimeout: c.RemoteTimeout,
 		Metrics: m.Metrics.Handler(), Observe: m.Metrics.ObserveHTTP, StoreLimit: m.storeLimit(),
+		SessionTTL: c.Staff.SessionTTL,
 	})
 	m.Metrics.SetLiveClientsFunc(m.api.LiveClients)
 	var h http.Handler = m.api.Handler()

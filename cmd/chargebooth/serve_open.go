@@ -39,6 +39,9 @@ func (m *Main) configure() (err error) {
 	if err := os.MkdirAll(c.DataDir, 0o755); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
+	if err := m.resolveStaffToken(); err != nil {
+		return err
+	}
 	if c.StaffToken == "" {
 		if c.StaffToken, err = loadOrMakeToken(filepath.Join(c.DataDir, "staff-token")); err != nil {
 			return err
