@@ -212,7 +212,6 @@ const inViewportScript = `JSON.stringify((() => {
 })())`
 
 func TestDashboardAtScaleInBrowser(t *testing.T) {
-	skipUntilStaffBackend(t)
 	if testing.Short() {
 		t.Skip("drives 200 chargers and a browser")
 	}

@@ -143,7 +143,6 @@ func waitPage(t *testing.T, ctx context.Context, logs *browserLog, timeout time.
 }
 
 func TestDashboardInBrowser(t *testing.T) {
-	skipUntilStaffBackend(t)
 	logs := &browserLog{}
 	m := startMain(t, t.TempDir())
 	base := "http://" + m.HTTPURL
