@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -218,7 +219,10 @@ func TestDashboardStaffRolesInBrowser(t *testing.T) {
 	browse(t, ctx, logs, "open the panel", chromedp.Click(tile, chromedp.ByQuery))
 	waitPage(t, ctx, logs, 5*time.Second, "amount prefilled", fmt.Sprintf(`document.querySelector(%q).value`, panel+` [data-field="amount"]`), "5.00")
 
-	// Staff see the counter's controls and nothing of a lead's, ops' or admin's.
+	// Staff see the counter's controls and nothing of a lead's, ops' or
+	// admin's: no notice form even with the notices open.
+	browse(t, ctx, logs, "open the notices", chromedp.Click(`details:has(#notices-title) summary`, chromedp.ByQuery))
+	waitPage(t, ctx, logs, 5*time.Second, "notices listed to staff", visible("#notices"), "true")
 	waitPage(t, ctx, logs, 5*time.Second, "controls shown to staff", shownForRoles,
 		"staff:open staff:pay-cash staff:pay-card staff:handback")
 
@@ -415,5 +419,123 @@ func TestDashboardStaffRolesInBrowser(t *testing.T) {
 	}
 	if len(reqs) < 10 {
 		t.Errorf("requests recorded: got %d, want the page's many (is the network log listening?)", len(reqs))
+	}
+}
+
+// sessionCookie reads the browser's cb_session cookie for base (nil when
+// there is none) through the DevTools protocol, which sees HttpOnly ones.
+func sessionCookie(t *testing.T, ctx context.Context, logs *browserLog, base string) *network.Cookie {
+	t.Helper()
+	var cookies []*network.Cookie
+	browse(t, ctx, logs, "read the cookies", chromedp.ActionFunc(func(ctx context.Context) error {
+		var err error
+		cookies, err = network.GetCookies().WithURLs([]string{base + "/"}).Do(ctx)
+		return err
+	}))
+	for _, ck := range cookies {
+		if ck.Name == "cb_session" {
+			return ck
+		}
+	}
+	return nil
+}
+
+// TestDashboardAdminOverTLSInBrowser: over HTTPS the session cookie is
+// Secure too; the bootstrap admin signs in with the token, adds an ops
+// member in the page (whose token is shown once), the member sees the ops
+// controls and not a lead's, and once the admin disables them their PIN
+// no longer signs in.
+func TestDashboardAdminOverTLSInBrowser(t *testing.T) {
+	logs := &browserLog{}
+	ca := testkit.NewCA(t, "site CA")
+	certFile, keyFile := ca.WritePair(t, t.TempDir(), 1)
+	m := startMain(t, t.TempDir(), withTLS(certFile, keyFile))
+	base := "https://" + m.tls.HTTPSURL
+	ctx := newBrowser(t, 60*time.Second, logs, chromedp.Flag("ignore-certificate-errors", true))
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("browser console:\n%s", logs)
+		}
+	})
+
+	browse(t, ctx, logs, "open the dashboard", chromedp.Navigate(base+"/"))
+	signInWithToken(t, ctx, logs, testToken)
+	signedInAs(t, ctx, logs, "admin", "admin")
+	switch ck := sessionCookie(t, ctx, logs, base); {
+	case ck == nil:
+		t.Fatal("no cb_session cookie after signing in over https")
+	case !ck.Secure || !ck.HTTPOnly || ck.SameSite != network.CookieSameSiteStrict:
+		t.Errorf("cb_session over https: got Secure %v HttpOnly %v SameSite %q, want Secure, HttpOnly, Strict", ck.Secure, ck.HTTPOnly, ck.SameSite)
+	}
+
+	// The admin adds Ola (ops) with a PIN.
+	waitPage(t, ctx, logs, 5*time.Second, "staff box shown to the admin", visible("#staff-box"), "true")
+	browse(t, ctx, logs, "add Ola",
+		chromedp.Evaluate(`document.querySelector('#staff-box').open = true`, nil),
+		chromedp.SendKeys("#staff-name", "Ola", chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector('#staff-role').value = 'ops'`, nil),
+		chromedp.SendKeys("#staff-pin", "4321", chromedp.ByQuery),
+		chromedp.Click(`#staff-form button[type="submit"]`, chromedp.ByQuery))
+	waitPage(t, ctx, logs, 10*time.Second, "Ola's token shown once", visible("#staff-token-box"), "true")
+	olaToken, _ := pageString(ctx, `document.querySelector('#staff-token').textContent`)
+	var list struct {
+		Staff []struct {
+			ID      string `json:"id"`
+			Name    string `json:"name"`
+			Role    string `json:"role"`
+			Enabled bool   `json:"enabled"`
+		} `json:"staff"`
+	}
+	mustAPI(t, "http://"+m.HTTPURL, "GET", "/api/staff", "", http.StatusOK, &list) // the test's client does not trust the CA
+	olaID := ""
+	for _, s := range list.Staff {
+		if s.Name == "Ola" && s.Role == "ops" && s.Enabled {
+			olaID = s.ID
+		}
+	}
+	if olaID == "" || len(olaToken) < 16 {
+		t.Fatalf("after adding Ola: staff %+v, token shown %d characters; want Ola enabled as ops and her token", list.Staff, len(olaToken))
+	}
+	olaRow := fmt.Sprintf(`#staff-list li[data-staff=%q]`, olaID)
+	waitPage(t, ctx, logs, 5*time.Second, "Ola listed", visible(olaRow), "true")
+	browse(t, ctx, logs, "hide the token", chromedp.Click("#staff-token-hide", chromedp.ByQuery))
+	if got, _ := pageString(ctx, `document.querySelector('#staff-token').textContent`); got != "" {
+		t.Errorf("token after Hide: got %d characters, want none left in the page", len(got))
+	}
+
+	// Ola signs in: the pairing and remote controls are hers, the waive is not.
+	browse(t, ctx, logs, "sign out", chromedp.Click("#sign-out", chromedp.ByQuery))
+	signInWithPIN(t, ctx, logs, "Ola", "4321")
+	signedInAs(t, ctx, logs, "Ola", "ops")
+	const tile = `#tiles [data-charger="c1234"]`
+	waitPage(t, ctx, logs, 10*time.Second, "tile c1234", fmt.Sprintf(`String(!!document.querySelector(%q))`, tile), "true")
+	browse(t, ctx, logs, "open the panel", chromedp.Click(tile, chromedp.ByQuery))
+	browse(t, ctx, logs, "open the notices", chromedp.Click(`details:has(#notices-title) summary`, chromedp.ByQuery))
+	waitPage(t, ctx, logs, 5*time.Second, "controls shown to ops on a free charger", shownForRoles,
+		"ops:notice-form ops:button staff:closed ops:checkinWidget staff:checkin ops:pairing ops:pair ops:unpair")
+	if got, _ := pageString(ctx, shownForRoles); strings.Contains(got, "lead:") || strings.Contains(got, "admin:") {
+		t.Errorf("controls shown to ops: got %q, want none of a lead's or an admin's", got)
+	}
+
+	// The admin disables Ola; her PIN no longer opens the dashboard.
+	browse(t, ctx, logs, "sign out", chromedp.Click("#sign-out", chromedp.ByQuery))
+	signInWithToken(t, ctx, logs, testToken)
+	signedInAs(t, ctx, logs, "admin", "admin")
+	browse(t, ctx, logs, "disable Ola",
+		chromedp.Evaluate(`document.querySelector('#staff-box').open = true`, nil),
+		chromedp.Click(olaRow+` button[data-staff-action="disable"]`, chromedp.ByQuery))
+	waitPage(t, ctx, logs, 10*time.Second, "Ola shown disabled", fmt.Sprintf(`document.querySelector(%q).classList.contains('disabled') ? 'disabled' : document.querySelector('#staff-error').textContent`, olaRow), "disabled")
+	list.Staff = nil
+	mustAPI(t, "http://"+m.HTTPURL, "GET", "/api/staff", "", http.StatusOK, &list)
+	for _, s := range list.Staff {
+		if s.ID == olaID && s.Enabled {
+			t.Errorf("Ola after Disable: got enabled, want disabled")
+		}
+	}
+	browse(t, ctx, logs, "sign out", chromedp.Click("#sign-out", chromedp.ByQuery))
+	signInWithPIN(t, ctx, logs, "Ola", "4321")
+	waitPage(t, ctx, logs, 10*time.Second, "disabled member refused", visible("#login-error"), "true")
+	if got, _ := pageString(ctx, `String(document.querySelector('#who').hidden)`); got != "true" {
+		t.Errorf("header after a disabled member's sign-in: got hidden %s, want nobody signed in", got)
 	}
 }

@@ -85,8 +85,8 @@ func needChromium(t *testing.T) {
 }
 
 // newBrowser starts headless Chromium with a fresh profile and returns a
-// tab's context, bounded by timeout.
-func newBrowser(t *testing.T, timeout time.Duration, logs *browserLog) context.Context {
+// tab's context, bounded by timeout. extra adds browser options.
+func newBrowser(t *testing.T, timeout time.Duration, logs *browserLog, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	needChromium(t)
 	opts := []chromedp.ExecAllocatorOption{
@@ -104,6 +104,7 @@ func newBrowser(t *testing.T, timeout time.Duration, logs *browserLog) context.C
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 	}
+	opts = append(opts, extra...)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	t.Cleanup(cancel)
 	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)

@@ -46,6 +46,7 @@ function showLogin(reason, keep) {
     resetPanel();
     board.hidden = true;
     page.lastMember = '';
+    setMode('pin'); // the next one at the counter most likely signs in with a PIN
   }
   board.inert = true;
   $('#panel').inert = true;

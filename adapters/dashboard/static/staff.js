@@ -1,11 +1,13 @@
 // Staff management, for admins only (the box carries data-role="admin"):
-// the staff list and a form that adds a member. The new member's personal
-// token is shown once, to hand over, and wiped from the page after a
-// while; the server keeps only its hash.
+// the staff list, a form that adds a member, and a button per member that
+// disables (DELETE /api/staff/{id}: their token and sessions stop at once)
+// or enables them again. The new member's personal token is shown once,
+// to hand over, and wiped from the page after a while; the server keeps
+// only its hash.
 
 import { api } from './api.js';
-import { can } from './auth.js';
-import { $, showMsg } from './util.js';
+import { can, member } from './auth.js';
+import { $, enc, showMsg } from './util.js';
 
 const TOKEN_SHOWN_MS = 120000;
 let tokenTimer = 0;
@@ -14,6 +16,24 @@ let tokenTimer = 0;
 export function initStaff() {
   $('#staff-form').addEventListener('submit', onAdd);
   $('#staff-token-hide').addEventListener('click', hideToken);
+  $('#staff-list').addEventListener('click', async (ev) => {
+    const btn = ev.target.closest('button[data-staff-action]');
+    if (!btn || btn.disabled) return;
+    const li = btn.closest('[data-staff]');
+    const error = $('#staff-error');
+    showMsg(error, '');
+    btn.disabled = true;
+    try {
+      const id = enc(li.dataset.staff);
+      if (btn.dataset.staffAction === 'disable') await api('DELETE', `/api/staff/${id}`);
+      else await api('PATCH', `/api/staff/${id}`, { enabled: true });
+    } catch (err) {
+      showMsg(error, err.message);
+    } finally {
+      btn.disabled = false;
+      loadList();
+    }
+  });
 }
 
 /** loadStaff re-reads the staff list when the member may manage staff. */
@@ -56,6 +76,24 @@ function render(list) {
       off.className = 'badge';
       off.textContent = 'disabled';
       li.append(off);
+    }
+    if (m.hasPin === false) {
+      const nopin = document.createElement('span');
+      nopin.className = 'badge';
+      nopin.textContent = 'token only';
+      li.append(nopin);
+    }
+    const me = member();
+    if (!me || me.id !== m.id) { // nobody locks themselves out from here
+      const btn = document.createElement('button');
+      btn.type = 'button';
+      btn.dataset.role = 'admin';
+      const off = m.enabled === false;
+      btn.dataset.staffAction = off ? 'enable' : 'disable';
+      btn.textContent = off ? 'Enable' : 'Disable';
+      btn.className = off ? '' : 'danger';
+      btn.setAttribute('aria-label', `${off ? 'Enable' : 'Disable'} ${m.name || m.id}`);
+      li.append(btn);
     }
     return li;
   }));
