@@ -109,9 +109,10 @@ func browse(t *testing.T, ctx context.Context, logs *browserLog, what string, ac
 	}
 }
 
-// clearField empties the input sel.
+// clearField focuses the input sel and empties it, as a person selecting
+// its text would (a focused field is not prefilled under their fingers).
 func clearField(sel string) chromedp.Action {
-	return chromedp.Evaluate(fmt.Sprintf(`document.querySelector(%q).value = ''`, sel), nil)
+	return chromedp.Evaluate(fmt.Sprintf(`(() => { const el = document.querySelector(%q); el.focus(); el.value = ''; })()`, sel), nil)
 }
 
 // signInWithPIN fills the sign-in form with name and pin and sends it.
@@ -420,6 +421,34 @@ func TestDashboardStaffRolesInBrowser(t *testing.T) {
 	if len(reqs) < 10 {
 		t.Errorf("requests recorded: got %d, want the page's many (is the network log listening?)", len(reqs))
 	}
+
+	// Guessing is throttled: after a burst of wrong tokens (quick to check,
+	// unlike a PIN) the form says so, stays shut while the server asks,
+	// then opens again.
+	browse(t, ctx, logs, "sign out", chromedp.Click("#sign-out", chromedp.ByQuery))
+	waitPage(t, ctx, logs, 10*time.Second, "signed out", visible("#login-name"), "true")
+	// Lee types the right PIN, and sends it the moment the server starts
+	// refusing (before its bucket refills).
+	browse(t, ctx, logs, "type Lee's PIN",
+		chromedp.SendKeys("#login-name", "Lee", chromedp.ByQuery),
+		chromedp.SendKeys("#login-pin", "5678", chromedp.ByQuery))
+	if got, err := pageAwait(ctx, `(async () => {
+		const codes = [];
+		for (let i = 0; i < 40 && codes[codes.length - 1] !== 429; i++) {
+			const r = await fetch('/api/login', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify({token: 'guess-' + i})});
+			codes.push(r.status);
+		}
+		document.querySelector('#login-submit').click();
+		return codes.join(' ');
+	})()`); err != nil || !strings.HasSuffix(got, "429") {
+		t.Fatalf("wrong tokens: got %q (%v), want the last 429", got, err)
+	}
+	waitPage(t, ctx, logs, 10*time.Second, "throttled sign-in said so",
+		`String(document.querySelector('#login-error').textContent.startsWith('Too many sign-in attempts') && document.querySelector('#login-submit').disabled)`, "true")
+	waitPage(t, ctx, logs, 30*time.Second, "form open again after the wait",
+		`String(!document.querySelector('#login-submit').disabled)`, "true")
+	signInWithPIN(t, ctx, logs, "Lee", "5678")
+	signedInAs(t, ctx, logs, "Lee", "lead")
 }
 
 // sessionCookie reads the browser's cb_session cookie for base (nil when

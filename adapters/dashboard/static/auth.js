@@ -104,7 +104,7 @@ export async function login(credentials) {
   const err = refusal(res, data, text);
   if (res.status === 429) {
     const after = Number.parseInt(res.headers.get('Retry-After') || '', 10);
-    err.retryAfter = Number.isFinite(after) && after > 0 ? after : 30;
+    err.retryAfter = Number.isFinite(after) ? Math.max(1, after) : 30;
   }
   throw err;
 }
