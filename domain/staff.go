@@ -243,8 +243,9 @@ func (s *Staff) Enable(x Ctx, id string) ([]Event, error) {
 }
 
 // SignIn decides a dashboard session for an enabled member (or the
-// bootstrap admin, BootstrapAdminID), ending at expires.
-func (s *Staff) SignIn(x Ctx, staffID, sessionHash, method string, expires time.Time) ([]Event, error) {
+// bootstrap admin, BootstrapAdminID, with a hash of its credential),
+// ending at expires.
+func (s *Staff) SignIn(x Ctx, staffID, sessionHash, method, credential string, expires time.Time) ([]Event, error) {
 	if sessionHash == "" || !expires.After(x.Now) {
 		return nil, Errorf(CodeInvalidInput, "a session needs a hash and an expiry in the future")
 	}
@@ -257,7 +258,7 @@ func (s *Staff) SignIn(x Ctx, staffID, sessionHash, method string, expires time.
 			return nil, Errorf(CodeStaffDisabled, "staff member %s is disabled", m.Name)
 		}
 	}
-	return []Event{staffEvent(x, StaffSignedIn{SessionHash: sessionHash, StaffID: staffID, Expires: expires.UTC(), Method: method})}, nil
+	return []Event{staffEvent(x, StaffSignedIn{SessionHash: sessionHash, StaffID: staffID, Expires: expires.UTC(), Method: method, Credential: credential})}, nil
 }
 
 // SignOut decides the end of a session.

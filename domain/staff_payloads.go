@@ -57,6 +57,9 @@ type StaffSignedIn struct {
 	Expires     time.Time `json:"expires"`
 	// Method is how the member proved who they are: "token" or "pin".
 	Method string `json:"method,omitempty"`
+	// Credential, for the bootstrap admin, is a hash of the bootstrap
+	// token signed in with: a session outlives no change of that token.
+	Credential string `json:"credential,omitempty"`
 }
 
 // StaffSignedOut records that a dashboard session ended before it expired.

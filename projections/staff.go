@@ -29,6 +29,9 @@ func (v StaffView) HasPIN() bool { return v.PINHash != "" }
 type StaffSessionView struct {
 	StaffID string    `json:"staffId"`
 	Expires time.Time `json:"expires"`
+	// Credential is the bootstrap admin's credential hash (see
+	// domain.StaffSignedIn).
+	Credential string `json:"credential,omitempty"`
 }
 
 // staffModel is the staff list and the dashboard sessions: the edge's
@@ -78,7 +81,7 @@ func (m *staffModel) Apply(e domain.Event, _ *Update) {
 			v.Enabled = true
 		}
 	case domain.StaffSignedIn:
-		m.sessions[d.SessionHash] = &StaffSessionView{StaffID: d.StaffID, Expires: d.Expires}
+		m.sessions[d.SessionHash] = &StaffSessionView{StaffID: d.StaffID, Expires: d.Expires, Credential: d.Credential}
 	case domain.StaffSignedOut:
 		delete(m.sessions, d.SessionHash)
 	default:

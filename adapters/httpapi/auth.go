@@ -75,7 +75,7 @@ func (a *API) Authenticate(r *http.Request, token string) (Principal, error) {
 	}
 	addr := clientAddr(r, a.cfg.TrustForwardedProto)
 	now := a.now()
-	if err := a.throttled(addr, now); err != nil {
+	if err := a.throttled(addr, "from "+addr, now); err != nil {
 		return Principal{}, err
 	}
 	var p Principal
@@ -95,20 +95,21 @@ func (a *API) Authenticate(r *http.Request, token string) (Principal, error) {
 // throttle).
 var errBadCredential = domain.Errorf(domain.CodeUnauthorized, "the staff token or session is not valid (it may have expired, been rotated or signed out)")
 
-// throttled refuses addr while its bucket is empty.
-func (a *API) throttled(addr string, now time.Time) error {
-	wait := a.throttle.wait(addr, now)
+// throttled refuses key (a source address, or a name signing in with a
+// PIN) while its bucket is empty; what names it in the message.
+func (a *API) throttled(key, what string, now time.Time) error {
+	wait := a.throttle.wait(key, now)
 	if wait <= 0 {
 		return nil
 	}
 	secs := int((wait + time.Second - 1) / time.Second)
 	return &throttledError{err: domain.Errorf(CodeTooManyAttempts,
-		"too many failed sign-ins or bad tokens from %s; try again in %d s", addr, secs), retry: time.Duration(secs) * time.Second}
+		"too many failed sign-ins or bad tokens %s; try again in %d s", what, secs), retry: time.Duration(secs) * time.Second}
 }
 
 // byToken checks a bearer token: the bootstrap token, or a member's.
 func (a *API) byToken(token string) (Principal, error) {
-	h := HashSecret(token)
+	h := hashSecret(token)
 	if a.cfg.Token != "" {
 		want := sha256.Sum256([]byte(a.cfg.Token))
 		got := sha256.Sum256([]byte(token))
@@ -131,24 +132,36 @@ func (a *API) bySession(cookie string, now time.Time) (Principal, error) {
 	if !validCookie(cookie) || a.cfg.Board == nil {
 		return Principal{}, errBadCredential
 	}
-	h := HashSecret(cookie)
+	h := hashSecret(cookie)
 	s, ok := a.cfg.Board.StaffSession(h, now)
 	if !ok {
 		return Principal{}, errBadCredential
 	}
 	if s.StaffID == domain.BootstrapAdminID {
-		if a.cfg.Token == "" {
+		if a.cfg.Token == "" || subtle.ConstantTimeCompare([]byte(s.Credential), []byte(a.bootstrapCredential(bootstrapAdmin))) != 1 {
 			return Principal{}, errBadCredential
 		}
 		p := bootstrapAdmin
-		p.session = h
+		p.session, p.left = h, s.Expires.Sub(now)
 		return p, nil
 	}
 	m, ok := a.cfg.Board.StaffMember(s.StaffID)
 	if !ok {
 		return Principal{}, errBadCredential
 	}
-	return memberPrincipal(m, h)
+	p, err := memberPrincipal(m, h)
+	p.left = s.Expires.Sub(now)
+	return p, err
+}
+
+// bootstrapCredential is what a session of the bootstrap admin is bound
+// to: a hash of the bootstrap token (a hash of that hash, so the store
+// holds nothing that passes for the token's own hash), "" for members.
+func (a *API) bootstrapCredential(p Principal) string {
+	if p.Actor.ID != domain.BootstrapAdminID || a.cfg.Token == "" {
+		return ""
+	}
+	return hashSecret("chargebooth bootstrap session " + hashSecret(a.cfg.Token))
 }
 
 // memberPrincipal is the principal of an enabled member.
@@ -160,16 +173,16 @@ func memberPrincipal(m projections.StaffView, session string) (Principal, error)
 	return Principal{Actor: domain.Actor{ID: m.ID, Name: m.Name, Role: m.Role}, Role: role, session: session}, nil
 }
 
-// HashSecret returns the SHA-256 of a token or session cookie, hex: what
+// hashSecret returns the SHA-256 of a token or session cookie, hex: what
 // the events and read models keep instead of the secret.
-func HashSecret(s string) string {
+func hashSecret(s string) string {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:])
 }
 
-// NewSecret returns a random 32-byte secret, base64url without padding
+// newStaffSecret returns a random 32-byte secret, base64url without padding
 // (a staff token or a session cookie).
-func NewSecret() (string, error) {
+func newStaffSecret() (string, error) {
 	var b [32]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", fmt.Errorf("random secret: %w", err)
@@ -195,10 +208,10 @@ func validCookie(v string) bool {
 	return true
 }
 
-// ParseSessionCookie returns the session cookie's value from a Cookie
+// parseSessionCookie returns the session cookie's value from a Cookie
 // header, if it holds a well-formed one (for edges that see the raw
 // header, and the fuzzer).
-func ParseSessionCookie(header string) (string, bool) {
+func parseSessionCookie(header string) (string, bool) {
 	r := http.Request{Header: http.Header{"Cookie": {header}}}
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || !validCookie(c.Value) {

@@ -29,6 +29,7 @@ type client struct {
 
 	actor   string        // staff member id it signed in as (set before it is served)
 	session string        // hash of its session cookie, "" for a token
+	expiry  *time.Timer   // ends a cookie-borne client when its session expires
 	done    chan struct{} // closed once by drop
 
 	closeOnce   sync.Once

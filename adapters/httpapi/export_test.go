@@ -1,5 +1,15 @@
 package httpapi
 
+import (
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// PIN hashes in the tests are cheap: the race detector makes bcrypt's
+// default cost take a second.
+func init() { pinCost = bcrypt.MinCost }
+
 // Exports for the external tests (fuzzers of the parsers, the error
 // mapping).
 var (
@@ -7,3 +17,19 @@ var (
 	ParseClientMessage = parseClientMessage
 	ErrorResponse      = errorResponse
 )
+
+// Exports of the staff sign-in (fuzzers, the throttle's bound).
+var (
+	DecodeLogin        = decodeLogin
+	ParseSessionCookie = parseSessionCookie
+	MaxCookie          = maxCookie
+)
+
+// NewThrottle exposes the failure throttle, remembering at most max
+// addresses: fail counts a failure of an address, wait says how long it
+// must wait, size how many it remembers.
+func NewThrottle(burst int, every time.Duration, max int) (fail func(string, time.Time), wait func(string, time.Time) time.Duration, size func() int) {
+	t := newThrottle(burst, every)
+	t.max = max
+	return t.fail, t.wait, t.size
+}

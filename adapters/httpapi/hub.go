@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/chargebooth/chargebooth/adapters/wsconn"
 	"github.com/chargebooth/chargebooth/domain"
@@ -45,10 +46,16 @@ func newHub(log *slog.Logger) *hub {
 			c := newClient(ws)
 			if p, ok := principalFrom(r.Context()); ok {
 				c.actor, c.session = p.Actor.ID, p.session
+				if p.session != "" && p.left > 0 {
+					c.expiry = time.AfterFunc(p.left, func() { c.drop(websocket.ClosePolicyViolation, "session expired") })
+				}
 			}
 			return c, c.serve
 		},
 		OnClose: func(c wsconn.Conn[*client], reason string) {
+			if c.Session.expiry != nil {
+				c.Session.expiry.Stop()
+			}
 			h.log.Debug("live client gone", "remote", c.Session.conn.RemoteAddr().String(), "reason", reason)
 		},
 	})

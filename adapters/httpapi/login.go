@@ -3,6 +3,8 @@ package httpapi
 import (
 	"crypto/subtle"
 	"net/http"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/chargebooth/chargebooth/domain"
@@ -59,9 +61,12 @@ func meOf(p Principal, expires time.Time) meResponse {
 	return out
 }
 
-// dummyPIN is compared when a name is unknown, so that the answer takes
-// as long as for a known name.
-var dummyPIN, _ = bcrypt.GenerateFromPassword([]byte("00000000"), bcrypt.DefaultCost)
+// dummyPIN returns the hash compared when a name is unknown (or has no
+// PIN), so that the answer takes as long as for a known name.
+var dummyPIN = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("no PIN"), pinCost)
+	return h
+})
 
 // login answers POST /api/login: checks a token or a name and PIN, records
 // a session (staff.signed_in, only the cookie's hash) and sets the cookie.
@@ -81,17 +86,30 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	addr, now := clientAddr(r, a.cfg.TrustForwardedProto), a.now()
-	if err := a.throttled(addr, now); err != nil {
+	if err := a.throttled(addr, "from "+addr, now); err != nil {
 		writeAuthError(w, err)
 		return
+	}
+	// A PIN is short: its guesses are throttled per name too, so that
+	// many addresses together cannot try them all.
+	nameKey := ""
+	if req.Name != "" {
+		nameKey = "name\x00" + strings.ToLower(req.Name)
+		if err := a.throttled(nameKey, "for this name", now); err != nil {
+			writeAuthError(w, err)
+			return
+		}
 	}
 	p, method, ok := a.checkLogin(req)
 	if !ok {
 		a.throttle.fail(addr, now)
+		if nameKey != "" {
+			a.throttle.fail(nameKey, now)
+		}
 		writeError(w, http.StatusUnauthorized, CodeBadCredentials, "the token, or the name and PIN, are not right (or the member is disabled)")
 		return
 	}
-	cookie, err := NewSecret()
+	cookie, err := newStaffSecret()
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -99,7 +117,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 	expires := now.Add(a.cfg.SessionTTL)
 	ctx := domain.WithActor(r.Context(), p.Actor)
 	events, err := a.cfg.Service.OnStaff(ctx, func(s *domain.Staff, x domain.Ctx) ([]domain.Event, error) {
-		return s.SignIn(x, p.Actor.ID, HashSecret(cookie), method, expires)
+		return s.SignIn(x, p.Actor.ID, hashSecret(cookie), method, a.bootstrapCredential(p), expires)
 	})
 	if err != nil {
 		a.fail(w, r, err)
@@ -118,7 +136,7 @@ func (a *API) checkLogin(req loginRequest) (Principal, string, bool) {
 		return p, "token", err == nil
 	}
 	m, known := a.cfg.Board.StaffByName(req.Name)
-	hash := dummyPIN
+	hash := dummyPIN()
 	if known && m.PINHash != "" {
 		hash = []byte(m.PINHash)
 	}
@@ -146,7 +164,7 @@ func (a *API) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil && validCookie(c.Value) {
-		h := HashSecret(c.Value)
+		h := hashSecret(c.Value)
 		if s, ok := a.cfg.Board.StaffSession(h, a.now()); ok {
 			actor := domain.Actor{ID: s.StaffID, Name: s.StaffID}
 			if m, ok := a.cfg.Board.StaffMember(s.StaffID); ok {

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"time"
 
 	"github.com/chargebooth/chargebooth/domain"
 )
@@ -12,7 +13,8 @@ type Principal struct {
 	Actor domain.Actor
 	Role  Role
 
-	session string // hash of the session cookie it came with ("" for a token)
+	session string        // hash of the session cookie it came with ("" for a token)
+	left    time.Duration // how long that session had left then
 }
 
 // Can reports whether the principal may do what need allows (see

@@ -21,8 +21,8 @@ const (
 	RoleAdmin Role = "admin"
 )
 
-// Route is one registered route and the role it needs ("" for routes
-// outside /api/, which need none).
+// Route is one registered route and the role it needs (RolePublic, "",
+// for the routes that need no credential: login and logout).
 type Route struct {
 	Pattern string
 	Role    Role

@@ -16,8 +16,11 @@ const (
 	maxPIN = 8
 )
 
-// HashPIN checks a PIN (4 to 8 digits) and returns its bcrypt hash.
-func HashPIN(pin string) (string, error) {
+// pinCost is the bcrypt cost of PIN hashes (lowered by the tests only).
+var pinCost = bcrypt.DefaultCost
+
+// hashPIN checks a PIN (4 to 8 digits) and returns its bcrypt hash.
+func hashPIN(pin string) (string, error) {
 	if len(pin) < minPIN || len(pin) > maxPIN {
 		return "", domain.Errorf(domain.CodeInvalidInput, "pin must be %d to %d digits", minPIN, maxPIN)
 	}
@@ -26,7 +29,7 @@ func HashPIN(pin string) (string, error) {
 			return "", domain.Errorf(domain.CodeInvalidInput, "pin must be %d to %d digits", minPIN, maxPIN)
 		}
 	}
-	h, err := bcrypt.GenerateFromPassword([]byte(pin), bcrypt.DefaultCost)
+	h, err := bcrypt.GenerateFromPassword([]byte(pin), pinCost)
 	if err != nil {
 		return "", err
 	}
@@ -57,20 +60,20 @@ func viewJSON(v projections.StaffView) StaffMemberJSON {
 // returns them with their token, the only time it is shown. pin may be
 // empty (the member then signs in with the token only).
 func AddStaff(ctx context.Context, svc *domain.Service, name, role, pin string) (StaffMemberJSON, []domain.Event, error) {
-	token, err := NewSecret()
+	token, err := newStaffSecret()
 	if err != nil {
 		return StaffMemberJSON{}, nil, err
 	}
 	pinHash := ""
 	if pin != "" {
-		if pinHash, err = HashPIN(pin); err != nil {
+		if pinHash, err = hashPIN(pin); err != nil {
 			return StaffMemberJSON{}, nil, err
 		}
 	}
 	var id string
 	events, err := svc.OnStaff(ctx, func(s *domain.Staff, x domain.Ctx) ([]domain.Event, error) {
 		id = x.NewID()
-		return s.Add(x, id, name, role, HashSecret(token), pinHash)
+		return s.Add(x, id, name, role, hashSecret(token), pinHash)
 	})
 	if err != nil {
 		return StaffMemberJSON{}, nil, err
@@ -151,7 +154,7 @@ func (a *API) changeStaff(w http.ResponseWriter, r *http.Request) {
 		if *req.PIN == "" {
 			c.PINCleared = true
 		} else {
-			h, err := HashPIN(*req.PIN)
+			h, err := hashPIN(*req.PIN)
 			if err != nil {
 				a.fail(w, r, err)
 				return
@@ -162,11 +165,11 @@ func (a *API) changeStaff(w http.ResponseWriter, r *http.Request) {
 	token := ""
 	if req.RotateToken {
 		var err error
-		if token, err = NewSecret(); err != nil {
+		if token, err = newStaffSecret(); err != nil {
 			a.fail(w, r, err)
 			return
 		}
-		c.TokenHash = HashSecret(token)
+		c.TokenHash = hashSecret(token)
 	}
 	var m domain.StaffMember
 	events, err := a.cfg.Service.OnStaff(r.Context(), func(s *domain.Staff, x domain.Ctx) ([]domain.Event, error) {

@@ -33,6 +33,10 @@ func statusOf(code string) int {
 		return http.StatusConflict
 	case domain.CodeChargerOnline, domain.CodeChargerPaired, domain.CodeChargerEnrolled:
 		return http.StatusConflict
+	case domain.CodeStaffNameTaken:
+		return http.StatusConflict
+	case CodeTooManyAttempts:
+		return http.StatusTooManyRequests
 	case domain.CodeStoreDown:
 		return http.StatusServiceUnavailable
 	case domain.CodeStoreFull:

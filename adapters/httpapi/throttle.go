@@ -27,6 +27,7 @@ const (
 type throttle struct {
 	burst int
 	every time.Duration
+	max   int // addresses remembered at most
 
 	mu      sync.Mutex // guards buckets
 	buckets map[string]*bucket
@@ -44,7 +45,7 @@ func newThrottle(burst int, every time.Duration) *throttle {
 	if every <= 0 {
 		every = defaultFailEvery
 	}
-	return &throttle{burst: burst, every: every, buckets: map[string]*bucket{}}
+	return &throttle{burst: burst, every: every, max: maxThrottled, buckets: map[string]*bucket{}}
 }
 
 // wait returns how long addr must wait before its next attempt (0: it
@@ -69,7 +70,7 @@ func (t *throttle) fail(addr string, now time.Time) {
 	defer t.mu.Unlock()
 	b := t.buckets[addr]
 	if b == nil {
-		if len(t.buckets) >= maxThrottled {
+		if len(t.buckets) >= t.max {
 			t.evict(now)
 		}
 		b = &bucket{lim: rate.NewLimiter(rate.Every(t.every), t.burst)}
@@ -93,7 +94,7 @@ func (t *throttle) evict(now time.Time) {
 			oldest = a
 		}
 	}
-	if len(t.buckets) >= maxThrottled && oldest != "" {
+	if len(t.buckets) >= t.max && oldest != "" {
 		delete(t.buckets, oldest)
 	}
 }
