@@ -472,8 +472,9 @@ func sessionCookie(t *testing.T, ctx context.Context, logs *browserLog, base str
 // TestDashboardAdminOverTLSInBrowser: over HTTPS the session cookie is
 // Secure too; the bootstrap admin signs in with the token, adds an ops
 // member in the page (whose token is shown once), the member sees the ops
-// controls and not a lead's, and once the admin disables them their PIN
-// no longer signs in.
+// controls and not a lead's; disabled while signed in, she is out at once
+// and her PIN no longer works; the admin enables and disables her from the
+// staff list.
 func TestDashboardAdminOverTLSInBrowser(t *testing.T) {
 	logs := &browserLog{}
 	ca := testkit.NewCA(t, "site CA")
@@ -546,25 +547,47 @@ func TestDashboardAdminOverTLSInBrowser(t *testing.T) {
 		t.Errorf("controls shown to ops: got %q, want none of a lead's or an admin's", got)
 	}
 
-	// The admin disables Ola; her PIN no longer opens the dashboard.
-	browse(t, ctx, logs, "sign out", chromedp.Click("#sign-out", chromedp.ByQuery))
+	// Disabled (here from a script) while her board is open, Ola is out
+	// at once: the server closes her live feed, the sign-in form comes over
+	// the board, and her PIN no longer works.
+	mustAPI(t, "http://"+m.HTTPURL, "DELETE", "/api/staff/"+olaID, "", http.StatusOK, nil)
+	waitPage(t, ctx, logs, 15*time.Second, "sign-in form over Ola's board",
+		`String(!document.querySelector('#login').hidden && !document.querySelector('#login-reason').hidden && document.querySelector('#who').hidden)`, "true")
+	signInWithPIN(t, ctx, logs, "Ola", "4321")
+	waitPage(t, ctx, logs, 10*time.Second, "disabled member refused",
+		`document.querySelector('#login-error').hidden ? '' : document.querySelector('#login-error').textContent`,
+		"That name and PIN do not match an active staff member.")
+
+	// The admin takes over the screen: Ola's panel is gone, her row says
+	// disabled; Enable and Disable work from the list.
 	signInWithToken(t, ctx, logs, testToken)
 	signedInAs(t, ctx, logs, "admin", "admin")
-	browse(t, ctx, logs, "disable Ola",
-		chromedp.Evaluate(`document.querySelector('#staff-box').open = true`, nil),
-		chromedp.Click(olaRow+` button[data-staff-action="disable"]`, chromedp.ByQuery))
-	waitPage(t, ctx, logs, 10*time.Second, "Ola shown disabled", fmt.Sprintf(`document.querySelector(%q).classList.contains('disabled') ? 'disabled' : document.querySelector('#staff-error').textContent`, olaRow), "disabled")
-	list.Staff = nil
-	mustAPI(t, "http://"+m.HTTPURL, "GET", "/api/staff", "", http.StatusOK, &list)
-	for _, s := range list.Staff {
-		if s.ID == olaID && s.Enabled {
-			t.Errorf("Ola after Disable: got enabled, want disabled")
-		}
+	if got, _ := pageString(ctx, `String(document.querySelector('#panel').hidden)`); got != "true" {
+		t.Errorf("panel after another member signed in: got hidden %s, want closed", got)
 	}
-	browse(t, ctx, logs, "sign out", chromedp.Click("#sign-out", chromedp.ByQuery))
-	signInWithPIN(t, ctx, logs, "Ola", "4321")
-	waitPage(t, ctx, logs, 10*time.Second, "disabled member refused", visible("#login-error"), "true")
-	if got, _ := pageString(ctx, `String(document.querySelector('#who').hidden)`); got != "true" {
-		t.Errorf("header after a disabled member's sign-in: got hidden %s, want nobody signed in", got)
+	enabled := func() bool {
+		t.Helper()
+		list.Staff = nil
+		mustAPI(t, "http://"+m.HTTPURL, "GET", "/api/staff", "", http.StatusOK, &list)
+		for _, s := range list.Staff {
+			if s.ID == olaID {
+				return s.Enabled
+			}
+		}
+		t.Fatalf("Ola (%s) not in the staff list", olaID)
+		return false
+	}
+	rowState := fmt.Sprintf(`(() => { const li = document.querySelector(%q); return li ? (li.classList.contains('disabled') ? 'disabled' : 'enabled') + ' ' + document.querySelector('#staff-error').textContent : 'absent'; })()`, olaRow)
+	browse(t, ctx, logs, "open the staff box", chromedp.Evaluate(`document.querySelector('#staff-box').open = true`, nil))
+	waitPage(t, ctx, logs, 10*time.Second, "Ola listed as disabled", rowState, "disabled ")
+	browse(t, ctx, logs, "enable Ola", chromedp.Click(olaRow+` button[data-staff-action="enable"]`, chromedp.ByQuery))
+	waitPage(t, ctx, logs, 10*time.Second, "Ola shown enabled", rowState, "enabled ")
+	if !enabled() {
+		t.Errorf("Ola after Enable: got disabled, want enabled")
+	}
+	browse(t, ctx, logs, "disable Ola", chromedp.Click(olaRow+` button[data-staff-action="disable"]`, chromedp.ByQuery))
+	waitPage(t, ctx, logs, 10*time.Second, "Ola shown disabled", rowState, "disabled ")
+	if enabled() {
+		t.Errorf("Ola after Disable: got enabled, want disabled")
 	}
 }
