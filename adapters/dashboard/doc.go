@@ -26,7 +26,8 @@
 // (the feed, batched per frame; the event log), tiles.js (the board,
 // filters, order), search.js (the one search box, for ids typed or
 // scanned), panel.js (one session's actions and timeline), notices.js,
-// staff.js (the staff list, for admins), util.js.
+// audit.js (takings by member and who did what, for leads), staff.js (the
+// staff list, for admins), util.js.
 // Every relative import is rewritten to carry the modules' shared version,
 // so a year-long cache never mixes two releases.
 //

@@ -45,6 +45,7 @@ func TestSelectors(t *testing.T) {
 		{"remote needs ops", page, `data-ref="ocpp" data-role="ops"`},
 		{"notices need ops", page, `id="notice-form" data-role="ops"`},
 		{"staff box needs admin", page, `id="staff-box" data-role="admin"`},
+		{"audit box needs lead", page, `id="audit-box" data-role="lead"`},
 		{"role hiding", script, `el.toggleAttribute('data-denied', !allowed)`},
 		{"cookie session", script, `credentials: 'same-origin'`},
 		{"live feed without token", script, "/api/live`"},
@@ -102,7 +103,7 @@ func TestSelectors(t *testing.T) {
 }
 
 // modules are the dashboard's ES modules.
-var modules = []string{"main.js", "api.js", "auth.js", "util.js", "store.js", "live.js", "tiles.js", "search.js", "panel.js", "notices.js", "staff.js"}
+var modules = []string{"main.js", "api.js", "auth.js", "util.js", "store.js", "live.js", "tiles.js", "search.js", "panel.js", "notices.js", "audit.js", "staff.js"}
 
 // TestNoTokenInPage checks that no module reads a token from the address or
 // keeps one in storage, and that the live feed's address carries nothing:

@@ -337,6 +337,12 @@ func TestDashboardStaffRolesInBrowser(t *testing.T) {
 	waitPage(t, ctx, logs, 10*time.Second, "timeline names Lee",
 		`String([...document.querySelectorAll('#timeline [data-type="session.handed_back"] .detail')].some((e) => e.textContent.includes('by Lee')))`, "true")
 
+	// Lee, a lead, sees who did what: Sam's €2, her own waive.
+	browse(t, ctx, logs, "open who did what", chromedp.Evaluate(`document.querySelector('#audit-box').open = true`, nil))
+	waitPage(t, ctx, logs, 10*time.Second, "takings by member", fmt.Sprintf(`(document.querySelector('#audit-totals [data-staff=%q]') || {dataset: {}}).dataset.cents || ''`, samID), "200")
+	waitPage(t, ctx, logs, 5*time.Second, "audit rows", fmt.Sprintf(
+		`String(!!document.querySelector('#audit-list [data-type="session.payment_recorded"][data-actor=%q]') && !!document.querySelector('#audit-list [data-type="session.handed_back"][data-actor=%q]'))`, samID, leeID), "true")
+
 	// The session cookie: HttpOnly, SameSite=Strict, out of the scripts' reach.
 	var cookies []*network.Cookie
 	browse(t, ctx, logs, "read the cookies", chromedp.ActionFunc(func(ctx context.Context) error {

@@ -16,6 +16,7 @@
 // frame and touch only what changed.
 
 import { forgetOldToken, onUnauthorizedCall } from './api.js';
+import { initAudit, loadAudit } from './audit.js';
 import { checkSession, ended, login, logout, member, onAuthChange } from './auth.js';
 import { connectLive, setConn, snapshot, startLive, stopLive } from './live.js';
 import { initNotices, loadNotices } from './notices.js';
@@ -47,6 +48,8 @@ function showLogin(reason, keep) {
     board.hidden = true;
     page.lastMember = '';
     setMode('pin'); // the next one at the counter most likely signs in with a PIN
+    loadAudit(); // nobody signed in: empties what a lead or an admin saw
+    loadStaff();
   }
   board.inert = true;
   $('#panel').inert = true;
@@ -75,7 +78,7 @@ async function openBoard() {
   $('#board').inert = false;
   $('#panel').inert = false;
   setConn('connecting');
-  await Promise.all([snapshot(), loadNotices(), loadStaff()]);
+  await Promise.all([snapshot(), loadNotices(), loadStaff(), loadAudit()]);
   if (page.started) {
     connectLive();
     return;
@@ -210,6 +213,7 @@ async function start() {
   initSearch(openPanel);
   initNotices();
   initStaff();
+  initAudit();
   $('#login-form').addEventListener('submit', onLogin);
   $('#login-mode').addEventListener('click', () => setMode($('#login-form').dataset.mode === 'token' ? 'pin' : 'token'));
   $('#sign-out').addEventListener('click', onSignOut);
