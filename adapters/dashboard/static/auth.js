@@ -15,9 +15,6 @@ const auth = {
   expiryTimer: 0,
 };
 
-/** ROLE_LABEL names each role for people. */
-export const ROLE_LABEL = { staff: 'staff', lead: 'lead', ops: 'ops', admin: 'admin' };
-
 /** signedIn reports whether a member is signed in. */
 export function signedIn() {
   return !!auth.me;

@@ -66,7 +66,8 @@ export function initPanel() {
     }
   });
   document.addEventListener('keydown', (ev) => {
-    if (ev.key === 'Escape' && panel.id) {
+    // Behind the sign-in form the panel waits for its member: Esc is the form's.
+    if (ev.key === 'Escape' && panel.id && !el.inert) {
       ev.preventDefault();
       closePanel();
     }
