@@ -478,7 +478,9 @@ func sessionCookie(t *testing.T, ctx context.Context, logs *browserLog, base str
 // TestDashboardAdminOverTLSInBrowser: over HTTPS the session cookie is
 // Secure too; the bootstrap admin signs in with the token, adds an ops
 // member in the page (whose token is shown once), the member sees the ops
-// controls and not a lead's; disabled while signed in, she is out at once
+// controls and not a lead's; made staff while signed in, her next pairing
+// shows the 403's message and the page hides the ops controls; disabled
+// while signed in, she is out at once
 // and her PIN no longer works; the admin enables and disables her from the
 // staff list.
 func TestDashboardAdminOverTLSInBrowser(t *testing.T) {
@@ -552,6 +554,19 @@ func TestDashboardAdminOverTLSInBrowser(t *testing.T) {
 	if got, _ := pageString(ctx, shownForRoles); strings.Contains(got, "lead:") || strings.Contains(got, "admin:") {
 		t.Errorf("controls shown to ops: got %q, want none of a lead's or an admin's", got)
 	}
+
+	// An admin makes Ola staff while her panel is open: her next pairing
+	// is refused with the server's message, and the page re-reads her role
+	// and hides what she may no longer do.
+	mustAPI(t, "http://"+m.HTTPURL, "PATCH", "/api/staff/"+olaID, `{"role":"staff"}`, http.StatusOK, nil)
+	panel := `#panel[data-charger="c1234"]`
+	browse(t, ctx, logs, "pair as demoted Ola",
+		chromedp.SendKeys(panel+` [data-field="widget"]`, "wOLA1", chromedp.ByQuery),
+		chromedp.Click(panel+` [data-action="pair"]`, chromedp.ByQuery))
+	waitPage(t, ctx, logs, 10*time.Second, "403 shown with its message",
+		fmt.Sprintf(`document.querySelector(%q).textContent`, panel+` [data-error]`), "this needs the ops role; you are staff.")
+	waitPage(t, ctx, logs, 10*time.Second, "role re-read", `document.querySelector('#who-role').textContent`, "staff")
+	waitPage(t, ctx, logs, 5*time.Second, "ops controls hidden once she is staff", visible(panel+` [data-ref="pairing"]`), "false")
 
 	// Disabled (here from a script) while her board is open, Ola is out
 	// at once: the server closes her live feed, the sign-in form comes over

@@ -31,6 +31,13 @@ export function onUnauthorizedCall(fn) {
   onUnauthorized = fn;
 }
 
+let onForbidden = () => {};
+
+/** onForbiddenCall sets fn() to run when the server answers 403 (the member's role may have changed). */
+export function onForbiddenCall(fn) {
+  onForbidden = fn;
+}
+
 // OLD_TOKEN_KEY is where earlier dashboards kept the staff token.
 const OLD_TOKEN_KEY = 'chargebooth.token';
 
@@ -93,7 +100,8 @@ export function refusal(res, data, text) {
 
 // api sends one request and returns the decoded JSON body (or null).
 // Failures throw ApiError; a 401 also tells onUnauthorized, which asks
-// staff to sign in again.
+// staff to sign in again, and a 403 naming a role tells onForbidden, which
+// re-reads the member's roles (an admin may have changed them).
 export async function api(method, path, body, headers = {}) {
   const gen = generation;
   const [res, data, text] = await request(method, path, body, headers);
@@ -102,5 +110,7 @@ export async function api(method, path, body, headers = {}) {
     if (gen === generation) onUnauthorized();
     throw new ApiError(401, 'unauthorized', 'Not signed in: sign in again, then try once more.');
   }
-  throw refusal(res, data, text);
+  const err = refusal(res, data, text);
+  if (res.status === 403 && err.role && gen === generation) onForbidden();
+  throw err;
 }

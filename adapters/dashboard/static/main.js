@@ -15,7 +15,7 @@
 // rest. Views (tiles.js, panel.js) hear of changes once per animation
 // frame and touch only what changed.
 
-import { forgetOldToken, onUnauthorizedCall } from './api.js';
+import { forgetOldToken, onForbiddenCall, onUnauthorizedCall } from './api.js';
 import { initAudit, loadAudit } from './audit.js';
 import { checkSession, ended, login, logout, member, onAuthChange } from './auth.js';
 import { connectLive, setConn, snapshot, startLive, stopLive } from './live.js';
@@ -208,6 +208,7 @@ async function start() {
     if (!me && !page.signingOut && $('#login').hidden) showLogin(EXPIRED, true);
   });
   onUnauthorizedCall(() => ended());
+  onForbiddenCall(() => checkSession()); // the page then shows only what the role now allows
   initTiles(openPanel);
   initPanel();
   initSearch(openPanel);
