@@ -241,6 +241,9 @@ func TestDashboardStaffRolesInBrowser(t *testing.T) {
 	if st := getSession(t, base, s.ID); st.PaidCents != 0 {
 		t.Fatalf("paid after the session ended: got %d, want 0", st.PaidCents)
 	}
+	if got, _ := pageString(ctx, `document.querySelector('#login-name').value + ' ' + document.activeElement.id`); got != "Sam login-pin" {
+		t.Errorf("sign-in form after the session ended: got name and focus %q, want Sam's name and the PIN field", got)
+	}
 	signInWithPIN(t, ctx, logs, "Sam", "1234")
 	signedInAs(t, ctx, logs, "Sam", "staff")
 	if got, _ := pageString(ctx, fmt.Sprintf(`String(!document.querySelector('#panel').hidden) + ' ' + document.querySelector(%q).value`, panel+` [data-field="amount"]`)); got != "true 2.00" {

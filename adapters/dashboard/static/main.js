@@ -31,6 +31,7 @@ const EXPIRED = 'Your session has ended (it expired, was signed out, or the acco
 const page = {
   started: false, // the live feed's loop runs
   lastMember: '', // id of the member whose board is on screen
+  lastName: '', // their name, offered again when their session ends
   signingOut: false,
   throttledUntil: 0,
   throttleTimer: 0,
@@ -47,9 +48,12 @@ function showLogin(reason, keep) {
     resetPanel();
     board.hidden = true;
     page.lastMember = '';
+    page.lastName = '';
     setMode('pin'); // the next one at the counter most likely signs in with a PIN
     loadAudit(); // nobody signed in: empties what a lead or an admin saw
     loadStaff();
+  } else if (page.lastName && !$('#login-name').value) {
+    $('#login-name').value = page.lastName; // the same member, most likely: just the PIN
   }
   board.inert = true;
   $('#panel').inert = true;
@@ -71,6 +75,7 @@ async function openBoard() {
     resetPanel();
   }
   page.lastMember = me.id;
+  page.lastName = me.name || '';
   $('#login').hidden = true;
   showMsg($('#login-error'), '');
   showMsg($('#login-reason'), '');
