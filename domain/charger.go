@@ -20,20 +20,29 @@ type Charger struct {
 	Protocol string
 	Session  *OpenSession // nil when no session is open
 	LastTxID int
+	// ClosedAt is when the last session was handed back (zero: never).
+	ClosedAt time.Time
 
-	recent recentSet // derived event ids applied lately
+	recent recentSet       // derived event ids applied lately
+	closed []closedSession // money of the last sessions handed back (corrections.go)
 }
 
 // OpenSession is what decisions need to know of the open session.
 type OpenSession struct {
 	ID            string
 	WidgetID      string
+	ClaimCode     string // "" for sessions opened before claim codes
 	OpenedAt      time.Time
 	ChargedAt     time.Time // zero until charged
 	PaidCents     int64
 	Payments      map[string]PaymentRecorded // by idempotency key
 	Overdue       bool
 	TransactionID int
+	// Money is the session's payments by id and its refunds (corrections.go).
+	Money SessionMoney
+	// UnclaimedNight is the last closing the session was marked
+	// unclaimed at (unclaimed.go).
+	UnclaimedNight string
 }
 
 // NewCharger returns the empty aggregate for id.
@@ -59,6 +68,7 @@ func (c *Charger) Apply(e Event) {
 	if e.Seq > c.Version {
 		c.Version = e.Seq
 	}
+	c.applyMoney(e)
 	switch d := e.Data.(type) {
 	case SoCReported:
 		c.SoC, c.HasSoC, c.Status = d.SoC, true, StatusFor(d.SoC)
@@ -72,7 +82,7 @@ func (c *Charger) Apply(e Event) {
 			c.Online, c.Conn = false, ""
 		}
 	case SessionOpened:
-		c.Session = &OpenSession{ID: e.SessionID, WidgetID: d.WidgetID, OpenedAt: e.Time, Payments: map[string]PaymentRecorded{}}
+		c.Session = &OpenSession{ID: e.SessionID, WidgetID: d.WidgetID, ClaimCode: d.ClaimCode, OpenedAt: e.Time, Payments: map[string]PaymentRecorded{}}
 		c.Status, c.HasSoC = StatusNone, false
 	case SessionCharged:
 		if c.Session != nil {
@@ -92,6 +102,7 @@ func (c *Charger) Apply(e Event) {
 		if c.Session != nil && c.Session.ID == e.SessionID {
 			c.Session = nil
 			c.Status, c.HasSoC = StatusNone, false
+			c.ClosedAt = e.Time
 		}
 	case SessionOverdue:
 		if c.Session != nil && c.Session.ID == e.SessionID {

@@ -12,6 +12,9 @@ import (
 type Ctx struct {
 	Now   time.Time
 	NewID IDSource
+	// NewTicket makes the claim code and customer token of a session that
+	// opens (nil: sessions open without a ticket).
+	NewTicket TicketSource
 }
 
 func (x Ctx) event(chargerID, sessionID string, p Payload) Event {
@@ -31,6 +34,11 @@ type Reading struct {
 	EventID string
 	// By tells how a session opened by this reading was opened.
 	By string
+	// SampledAt is when the charger took the reading (an OCPP sample's
+	// timestamp), zero when it did not say: the reading is recorded at
+	// it when it is believable (see Charger.readingTime), so readings
+	// replayed after an offline period keep their time.
+	SampledAt time.Time
 }
 
 // KindScopedReading is the DerivedID kind of a simple-protocol reading
@@ -73,6 +81,9 @@ func (c *Charger) ReportSoC(x Ctx, r Reading, widgetID string) ([]Event, error) 
 	if r.ReadingID == "" && r.EventID != "" {
 		r.ReadingID = r.EventID // remembered, so a re-sent message is stored once
 	}
+	at, note := c.readingTime(r.SampledAt, x.Now)
+	rx := x
+	rx.Now = at
 	var out []Event
 	sessionID := ""
 	charged := false
@@ -82,25 +93,31 @@ func (c *Charger) ReportSoC(x Ctx, r Reading, widgetID string) ([]Event, error) 
 		if by == "" {
 			by = OpenedByReading
 		}
-		out = append(out, x.event(c.ID, sessionID, SessionOpened{By: by, WidgetID: widgetID}))
+		out = append(out, rx.event(c.ID, sessionID, rx.opened(by, widgetID, "")))
 	} else {
 		sessionID = c.Session.ID
 		charged = !c.Session.ChargedAt.IsZero()
 	}
 	st := StatusFor(r.SoC)
-	out = append(out, NewEvent(id, x.Now, c.ID, sessionID, SoCReported{SoC: r.SoC, Status: st, ReadingID: r.ReadingID}))
+	rep := SoCReported{SoC: r.SoC, Status: st, ReadingID: r.ReadingID, TimeNote: note}
+	if !at.Equal(x.Now) {
+		received := x.Now.UTC()
+		rep.ReceivedAt = &received
+	}
+	if note != "" {
+		sampled := r.SampledAt.UTC()
+		rep.SampledAt = &sampled
+	}
+	out = append(out, NewEvent(id, at, c.ID, sessionID, rep))
 	if st == StatusCharged && !charged {
-		out = append(out, x.event(c.ID, sessionID, SessionCharged{}))
+		out = append(out, rx.event(c.ID, sessionID, SessionCharged{}))
 	}
 	return out, nil
 }
 
 // CheckIn opens a session by staff before the first reading.
 func (c *Charger) CheckIn(x Ctx, widgetID string) ([]Event, error) {
-	if c.Session != nil {
-		return nil, Errorf(CodeSessionOpen, "charger %s already has an open session (%s)", c.ID, c.Session.ID)
-	}
-	return []Event{x.event(c.ID, x.NewID(), SessionOpened{By: OpenedByStaff, WidgetID: widgetID})}, nil
+	return c.CheckInWith(x, CheckIn{WidgetID: widgetID})
 }
 
 // Payment is a staff command to record money taken.
@@ -109,6 +126,12 @@ type Payment struct {
 	Method         string
 	Reference      string
 	IdempotencyKey string
+	// Tip lets the amount exceed the balance: the part above it is
+	// recorded as TipCents.
+	Tip bool
+	// ShiftID and Till name the till shift the money went into.
+	ShiftID string
+	Till    string
 }
 
 // MaxReferenceLen bounds a payment reference or a waive reason.
@@ -143,17 +166,21 @@ func (c *Charger) RecordPayment(x Ctx, t Tariff, sessionID string, p Payment) ([
 	}
 	if p.IdempotencyKey != "" {
 		if prev, ok := s.Payments[p.IdempotencyKey]; ok {
-			if prev.AmountCents == p.AmountCents && prev.Method == p.Method && prev.Reference == p.Reference {
+			if prev.AmountCents+prev.TipCents == p.AmountCents && prev.Method == p.Method && prev.Reference == p.Reference {
 				return nil, nil
 			}
 			return nil, Errorf(CodeIdempotencyUsed, "Idempotency-Key %q was already used for another payment", p.IdempotencyKey)
 		}
 	}
-	if bal := s.Balance(t, x.Now); p.AmountCents > bal {
-		return nil, Errorf(CodeInvalidAmount, "amount %d exceeds the balance of %d cents", p.AmountCents, bal)
+	amount, tip := p.AmountCents, int64(0)
+	if bal := max(s.Balance(t, x.Now), 0); amount > bal {
+		if !p.Tip {
+			return nil, Errorf(CodeOverpayment, "amount %d exceeds the balance of %d cents; take %d, or mark the payment as a tip", p.AmountCents, bal, bal)
+		}
+		amount, tip = bal, amount-bal
 	}
-	return []Event{x.event(c.ID, sessionID, PaymentRecorded{AmountCents: p.AmountCents, Method: p.Method,
-		Reference: p.Reference, IdempotencyKey: p.IdempotencyKey, Currency: t.Currency})}, nil
+	return []Event{x.event(c.ID, sessionID, PaymentRecorded{AmountCents: amount, Method: p.Method,
+		Reference: p.Reference, IdempotencyKey: p.IdempotencyKey, Currency: t.Currency, TipCents: tip, ShiftID: p.ShiftID, Till: p.Till})}, nil
 }
 
 // HandBack closes the session: refused while money is owed unless waived
@@ -218,21 +245,53 @@ func (c *Charger) RecordOnce(x Ctx, eventID string, p Payload) []Event {
 }
 
 // StartTransaction decides an OCPP StartTransaction: it opens a session
-// when none is open and assigns the next integer transaction id. A replay
-// (same derived event id) yields no events and the original id.
+// when none is open and records the transaction with d.TransactionID (the
+// next per-charger id when 0, as versions before the booth-wide counter
+// numbered them). A replay (same derived event id) yields no events and
+// the original id. A start whose id tag was not accepted
+// (d.IDTagStatus) is recorded on no session and opens none. A start
+// while another transaction is open on the
+// charger closes that one first (TransactionStopped with Superseded): the
+// charger has started anew, so it will not stop the old one — it lost it
+// (a reboot, a power cut) — and a booth charger serves one phone.
 func (c *Charger) StartTransaction(x Ctx, eventID string, d TransactionStarted, widgetID string) ([]Event, int) {
 	if tx, dup := c.Seen(eventID); dup {
 		return nil, tx
+	}
+	if d.TransactionID == 0 {
+		d.TransactionID = c.LastTxID + 1
+	}
+	if d.IDTagStatus != "" && d.IDTagStatus != TagAccepted {
+		return []Event{NewEvent(eventID, x.Now, c.ID, "", d)}, d.TransactionID
 	}
 	var out []Event
 	sessionID := c.sessionID()
 	if sessionID == "" {
 		sessionID = x.NewID()
-		out = append(out, x.event(c.ID, sessionID, SessionOpened{By: OpenedByOCPP, WidgetID: widgetID}))
+		out = append(out, x.event(c.ID, sessionID, x.opened(OpenedByOCPP, widgetID, "")))
+	} else if prev := c.Session.TransactionID; prev != 0 && prev != d.TransactionID {
+		out = append(out, x.event(c.ID, sessionID, TransactionStopped{TransactionID: prev, MeterStop: d.MeterStart,
+			Reason: "Other", Timestamp: d.Timestamp, Superseded: d.TransactionID}))
 	}
-	d.TransactionID = c.LastTxID + 1
 	out = append(out, NewEvent(eventID, x.Now, c.ID, sessionID, d))
 	return out, d.TransactionID
+}
+
+// StopTransaction decides an OCPP StopTransaction: on the open session
+// when it stops the open transaction; otherwise (an id this charger has no
+// open transaction with: unknown, superseded, or of a session handed back)
+// recorded with NotOpen and on no session, so it changes nothing — the
+// charger is answered all the same, so that it can clear its queue. A
+// replay yields no events.
+func (c *Charger) StopTransaction(x Ctx, eventID string, d TransactionStopped) []Event {
+	if _, dup := c.Seen(eventID); dup {
+		return nil
+	}
+	sessionID := c.sessionID()
+	if c.Session == nil || c.Session.TransactionID == 0 || c.Session.TransactionID != d.TransactionID {
+		d.NotOpen, sessionID = true, ""
+	}
+	return []Event{NewEvent(eventID, x.Now, c.ID, sessionID, d)}
 }
 
 func (c *Charger) sessionID() string {

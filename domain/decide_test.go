@@ -275,13 +275,13 @@ func TestChargerDecide(t *testing.T) {
 			name:     "overpay",
 			given:    opened(),
 			when:     pay(domain.DefaultTariff, sess1, domain.Payment{AmountCents: 501, Method: domain.MethodCash}),
-			wantCode: domain.CodeInvalidAmount,
+			wantCode: domain.CodeOverpayment,
 		},
 		{
 			name:     "overpay after a part payment",
 			given:    given(opened(), one(at(time.Minute, sess1, domain.PaymentRecorded{AmountCents: 300, Method: domain.MethodCash}))),
 			when:     pay(domain.DefaultTariff, sess1, domain.Payment{AmountCents: 201, Method: domain.MethodCash}),
-			wantCode: domain.CodeInvalidAmount,
+			wantCode: domain.CodeOverpayment,
 		},
 		{
 			name:  "the rest after a part payment",
@@ -301,7 +301,7 @@ func TestChargerDecide(t *testing.T) {
 			given:    opened(),
 			now:      90 * time.Minute,
 			when:     pay(hourly, sess1, domain.Payment{AmountCents: 801, Method: domain.MethodCash}),
-			wantCode: domain.CodeInvalidAmount,
+			wantCode: domain.CodeOverpayment,
 		},
 		{
 			name:  "idempotency key retry yields nothing",
@@ -606,7 +606,11 @@ func TestStartTransaction(t *testing.T) {
 	if got, want := tx, 2; got != want {
 		t.Errorf("second transaction id: got %d, want %d", got, want)
 	}
-	checkPayloads(t, evs, []domain.Payload{domain.TransactionStarted{TransactionID: 2, ConnectorID: 1, IDTag: "TAG", Timestamp: t0}})
+	// A start while transaction 1 is open closes it: the charger lost it.
+	checkPayloads(t, evs, []domain.Payload{
+		domain.TransactionStopped{TransactionID: 1, Reason: "Other", Timestamp: t0, Superseded: 2},
+		domain.TransactionStarted{TransactionID: 2, ConnectorID: 1, IDTag: "TAG", Timestamp: t0},
+	})
 
 	// Ids keep counting across sessions.
 	stop := c.RecordOnce(x, domain.DerivedID(charger, "ocpp-stop", "m-3"), domain.TransactionStopped{TransactionID: 2, MeterStop: 5})

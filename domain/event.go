@@ -55,8 +55,14 @@ func (e Event) Key() StreamKey {
 		return NoticesKey
 	case KindDevices:
 		return DevicesKey
+	case KindTxIDs:
+		return TxIDsKey
+	case KindIDTags:
+		return IDTagsKey
 	case KindStaff:
 		return StaffKey
+	case KindShifts:
+		return ShiftsKey
 	default:
 		return StreamKey{Kind: KindCharger, ID: e.ChargerID}
 	}

@@ -20,8 +20,9 @@ const (
 )
 
 // Opaque is the payload of a stored event this build cannot fold: its type
-// is unknown, its schema newer than this build reads, or its bytes do not
-// decode. Aggregates and read models skip it (their version and sequence
+// is unknown, its schema newer than this build reads, its bytes do not
+// decode, or its payload breaks the domain's invariants (quarantined, see
+// OpaqueInvalid). Aggregates and read models skip it (their version and sequence
 // still advance past it); it is counted and shown as is by replay, so an
 // older instance keeps serving beside a newer one and nothing stored is
 // silently lost.
@@ -31,8 +32,12 @@ type Opaque struct {
 	Type string
 	// Reason is one of the Opaque… constants.
 	Reason string
-	// Detail says what exactly did not decode, for logs and replay.
+	// Detail says what exactly did not decode, or which invariant the
+	// payload breaks, for logs and replay.
 	Detail string
+	// Code is the error code of the broken invariant (such as
+	// "invalid_amount") when Reason is OpaqueInvalid, else "".
+	Code string
 	// Raw is the event's data as stored (the whole message when the
 	// envelope itself did not decode).
 	Raw json.RawMessage
@@ -68,16 +73,25 @@ func (o Opaque) String() string {
 	return fmt.Sprintf("%s %s", o.Reason, raw)
 }
 
-// IsOpaque reports whether e could not be decoded by this build.
+// IsOpaque reports whether e could not be decoded by this build (or was
+// quarantined as invalid).
 func (e Event) IsOpaque() bool {
 	_, ok := e.Data.(Opaque)
 	return ok
 }
 
+// Quarantined reports whether the opaque payload is an event quarantined
+// for breaking the domain's invariants, rather than one this build cannot
+// read.
+func (o Opaque) Quarantined() bool { return o.Reason == OpaqueInvalid }
+
 // DecodeStored decodes a stored event and never fails: what this build
 // cannot read becomes an event with an Opaque payload (with as much of the
-// envelope as decoded), stamped with seq. The store uses it, so one
-// unreadable event never stops a follower.
+// envelope as decoded), stamped with seq. An event that decodes but fails
+// ValidateEvent (a negative or fractional payment, a pairing of an invalid
+// id) is quarantined the same way, with Reason OpaqueInvalid and the
+// broken rule in Detail and Code. The store uses it, so one unreadable or
+// forged event never stops a follower and is never folded.
 func DecodeStored(b []byte, seq uint64) Event {
 	var e Event
 	if err := e.UnmarshalJSON(b); err != nil {
@@ -87,6 +101,10 @@ func DecodeStored(b []byte, seq uint64) Event {
 		} else {
 			e = env.event(Opaque{Type: env.Type, Reason: OpaqueUndecodable, Detail: err.Error(), Raw: env.Data})
 		}
+	} else if err := ValidateEvent(e); err != nil {
+		var env envelope[json.RawMessage]
+		_ = json.Unmarshal(b, &env) // it decoded once already
+		e.Data = Opaque{Type: e.Type, Reason: OpaqueInvalid, Detail: err.Error(), Code: ErrorCode(err), Raw: env.Data}
 	}
 	e.Seq = seq
 	return e

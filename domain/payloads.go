@@ -7,6 +7,14 @@ type SoCReported struct {
 	SoC       float64 `json:"soc"`
 	Status    Status  `json:"status"`
 	ReadingID string  `json:"readingId,omitempty"`
+	// ReceivedAt is when the reading arrived, set when the event's time is
+	// the charger's sample time instead (a reading replayed after an
+	// offline period).
+	ReceivedAt *time.Time `json:"receivedAt,omitempty"`
+	// SampledAt and TimeNote are set when the charger's sample time was
+	// not believed (TimeNoteFuture, …): the event's time is the arrival.
+	SampledAt *time.Time `json:"sampledAt,omitempty"`
+	TimeNote  string     `json:"timeNote,omitempty"`
 }
 
 // ChargerConnected records a charger socket opening on an instance.
@@ -39,6 +47,9 @@ type ConnectorStatus struct {
 	Status      string `json:"status"`
 	ErrorCode   string `json:"errorCode"`
 	Info        string `json:"info,omitempty"`
+	// Timestamp is the charger's time of the status (absent in events
+	// stored before it was kept).
+	Timestamp *time.Time `json:"timestamp,omitempty"`
 }
 
 // WidgetConnected records a widget socket opening.
@@ -78,6 +89,12 @@ const (
 type SessionOpened struct {
 	By       string `json:"by"`
 	WidgetID string `json:"widgetId,omitempty"`
+	// ClaimCode and Token are the session's ticket (see claim.go); Label
+	// is the customer's label given at check-in. All three are empty on
+	// sessions opened before tickets existed.
+	ClaimCode string `json:"claimCode,omitempty"`
+	Token     string `json:"token,omitempty"`
+	Label     string `json:"label,omitempty"`
 }
 
 // SessionCharged marks the first reading of 100 in a session.
@@ -96,6 +113,13 @@ type PaymentRecorded struct {
 	Reference      string `json:"reference,omitempty"`
 	IdempotencyKey string `json:"idempotencyKey,omitempty"`
 	Currency       string `json:"currency,omitempty"`
+	// TipCents is paid on top of the balance, marked as a tip: not part
+	// of AmountCents nor of the session's balance.
+	TipCents int64 `json:"tipCents,omitempty"`
+	// ShiftID is the till shift the payment was taken in ("" when none
+	// was open); Till names its till.
+	ShiftID string `json:"shiftId,omitempty"`
+	Till    string `json:"till,omitempty"`
 }
 
 // HandedBack closes a session: the phone went back to its owner.
@@ -104,6 +128,11 @@ type HandedBack struct {
 	PaidCents      int64  `json:"paidCents"`
 	Waived         bool   `json:"waived"`
 	WaiveReason    string `json:"waiveReason,omitempty"`
+	// VerifiedBy tells how the claim was checked (VerifiedByWidget,
+	// VerifiedByClaimCode, VerifiedByOverride with OverrideReason,
+	// VerifiedByNone); empty on hand-backs before claim checks.
+	VerifiedBy     string `json:"verifiedBy,omitempty"`
+	OverrideReason string `json:"overrideReason,omitempty"`
 }
 
 // TransactionStarted is an OCPP StartTransaction on the session.
@@ -113,6 +142,10 @@ type TransactionStarted struct {
 	IDTag         string    `json:"idTag"`
 	MeterStart    int       `json:"meterStart"`
 	Timestamp     time.Time `json:"timestamp"`
+	// IDTagStatus is the id tag's authorization when it was not Accepted
+	// (--id-tags list): the transaction is then recorded on no session
+	// and opens none; the charger is told and stops it.
+	IDTagStatus string `json:"idTagStatus,omitempty"`
 }
 
 // TransactionStopped is an OCPP StopTransaction on the session.
@@ -121,6 +154,13 @@ type TransactionStopped struct {
 	MeterStop     int       `json:"meterStop"`
 	Reason        string    `json:"reason,omitempty"`
 	Timestamp     time.Time `json:"timestamp"`
+	// Superseded is set when no StopTransaction came: the charger started
+	// transaction Superseded on the same charger instead (MeterStop is
+	// then that start's meterStart).
+	Superseded int `json:"superseded,omitempty"`
+	// NotOpen is set when the charger stopped a transaction that was not
+	// open on it (unknown, or already closed): recorded on no session.
+	NotOpen bool `json:"notOpen,omitempty"`
 }
 
 // MeterSampled keeps an OCPP sampled value other than SoC.
@@ -186,6 +226,10 @@ func (SessionOpened) EventType() string { return TypeSessionOpened }
 
 // EventType implements Payload.
 func (SessionCharged) EventType() string { return TypeSessionCharged }
+
+// Validate implements Validator: the payload is empty; ValidateEvent
+// checks that the envelope names a session.
+func (SessionCharged) Validate() error { return nil }
 
 // EventType implements Payload.
 func (PaymentRecorded) EventType() string { return TypePaymentRecorded }

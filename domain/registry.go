@@ -142,8 +142,14 @@ func aggregateOf(typ string) string {
 		return KindNotices
 	case strings.HasPrefix(typ, "device."):
 		return KindDevices
+	case strings.HasPrefix(typ, "txid."):
+		return KindTxIDs
+	case strings.HasPrefix(typ, "idtag."):
+		return KindIDTags
 	case strings.HasPrefix(typ, "staff."):
 		return KindStaff
+	case strings.HasPrefix(typ, "shift."):
+		return KindShifts
 	default:
 		return KindCharger
 	}

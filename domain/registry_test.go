@@ -14,6 +14,13 @@ import (
 // samplePayloads holds one filled-in payload per registered event type. A
 // type added to the registry without a sample here fails TestEventRoundTrip.
 var samplePayloads = map[string]domain.Payload{
+	domain.TypeIDTagSet:            domain.IDTagSet{Tag: "TAG1", Status: domain.TagAccepted, Parent: "P1"},
+	domain.TypeIDTagRemoved:        domain.IDTagRemoved{Tag: "TAG1"},
+	domain.TypeTxIDAllocated:       domain.TxIDAllocated{TransactionID: 4012, ChargerID: "c1", StartEventID: "01J0000000000000000000000A"},
+	domain.TypeSampleRefused:       domain.SampleRefused{ConnectorID: 1, Measurand: "SoC", Value: "150", Reason: "out of range", Timestamp: time.Date(2026, 7, 4, 18, 0, 0, 0, time.UTC)},
+	domain.TypeFirmwareStatus:      domain.FirmwareStatus{Status: "Installed"},
+	domain.TypeDiagnosticsStatus:   domain.DiagnosticsStatus{Status: "Uploaded"},
+	domain.TypeSecurityEventNoted:  domain.SecurityEventNoted{Kind: "FirmwareUpdated", Timestamp: time.Date(2026, 7, 4, 18, 0, 0, 0, time.UTC), TechInfo: "v2"},
 	domain.TypeSoCReported:         domain.SoCReported{SoC: 81.5, Status: domain.StatusCharging80, ReadingID: "r-17"},
 	domain.TypeChargerConnected:    domain.ChargerConnected{Instance: "i1", Conn: "k1", Protocol: "ocpp1.6", Remote: "10.0.0.7:5123"},
 	domain.TypeChargerDisconnected: domain.ChargerDisconnected{Instance: "i1", Conn: "k1", Reason: "replaced"},
@@ -307,7 +314,7 @@ func TestDecodeStored(t *testing.T) {
 		wantType string
 		opaque   bool
 	}{
-		{"good", `{"id":"x","type":"session.charged","time":"2026-07-04T18:00:00Z","data":{}}`, domain.TypeSessionCharged, false},
+		{"good", `{"id":"x","type":"session.charged","chargerId":"c1","sessionId":"s1","time":"2026-07-04T18:00:00Z","data":{}}`, domain.TypeSessionCharged, false},
 		{"not json", `{"id":`, "?", true},
 		{"bad data of a known type", `{"id":"x","type":"charger.soc_reported","time":"2026-07-04T18:00:00Z","data":{"soc":"high"}}`, domain.TypeSoCReported, true},
 		{"bad time", `{"id":"x","type":"session.charged","time":"yesterday","data":{}}`, "?", true},

@@ -30,12 +30,17 @@ type Service struct {
 	tariff Tariff
 	shared bool // other instances may append: re-check refusals
 
+	tickets TicketSource // nil: sessions open without a ticket (SetTickets)
+
 	mu       sync.Mutex // guards chargers
 	chargers map[string]*slot[*Charger]
 	pairings slot[*Pairings] // taken after a charger slot, never before
 	notices  slot[*Notices]
 	devices  slot[*Devices] // taken after a charger slot (and pairings), never before
+	txids    slot[*TxIDs]   // taken alone
+	idtags   slot[*IDTags]  // taken alone
 	staff    slot[*Staff]   // taken alone
+	shifts   slot[*Shifts]  // taken alone (service_shifts.go)
 }
 
 // slot caches one aggregate. mu serialises commands on it.
@@ -92,7 +97,7 @@ func run[T aggregate](ctx context.Context, s *Service, sl *slot[T], key StreamKe
 			}
 			refreshed = true
 		}
-		x := Ctx{Now: s.now(), NewID: s.newID}
+		x := Ctx{Now: s.now(), NewID: s.newID, NewTicket: s.tickets}
 		events, err := decide(sl.agg, x)
 		if (err != nil || len(events) == 0) && !refreshed && s.shared {
 			sl.stale = true
@@ -100,6 +105,9 @@ func run[T aggregate](ctx context.Context, s *Service, sl *slot[T], key StreamKe
 		}
 		if err != nil || len(events) == 0 {
 			return events, err
+		}
+		if err := validateEvents(events); err != nil {
+			return nil, err
 		}
 		stampActor(ctx, events)
 		res, err := s.store.Append(ctx, key, sl.agg.version(), events)
@@ -192,16 +200,43 @@ func (s *Service) CheckIn(ctx context.Context, chargerID string) ([]Event, error
 
 // StartTransaction stores an OCPP StartTransaction (see
 // Charger.StartTransaction): a session it opens gets the widget the
-// pairing table gives the charger. It returns the stored events and the
-// transaction id (the original one for a replay).
+// pairing table gives the charger. Its transaction id comes from the
+// booth's one counter (TxIDs), so no two transactions share one, on any
+// charger or instance. It returns the stored events and the transaction
+// id (the original one for a replay, which allocates nothing).
 func (s *Service) StartTransaction(ctx context.Context, chargerID, eventID string, d TransactionStarted) ([]Event, int, error) {
-	var tx int
+	var (
+		tx   int
+		seen bool
+	)
+	if _, err := s.OnCharger(ctx, chargerID, func(c *Charger, _ Ctx) ([]Event, error) {
+		tx, seen = c.Seen(eventID)
+		return nil, nil
+	}); err != nil {
+		return nil, 0, err
+	}
+	if seen {
+		return nil, tx, nil
+	}
+	id, err := s.allocateTxID(ctx, chargerID, eventID)
+	if err != nil {
+		return nil, 0, err
+	}
+	d.TransactionID = id
 	evs, err := s.onChargerPaired(ctx, chargerID, func(c *Charger, x Ctx, widgetID string) ([]Event, error) {
 		var evs []Event
 		evs, tx = c.StartTransaction(x, eventID, d, widgetID)
 		return evs, nil
 	})
 	return evs, tx, err
+}
+
+// StopTransaction stores an OCPP StopTransaction (see
+// Charger.StopTransaction).
+func (s *Service) StopTransaction(ctx context.Context, chargerID, eventID string, d TransactionStopped) ([]Event, error) {
+	return s.OnCharger(ctx, chargerID, func(c *Charger, x Ctx) ([]Event, error) {
+		return c.StopTransaction(x, eventID, d), nil
+	})
 }
 
 // onChargerPaired is OnCharger for decisions that may open a session: when
@@ -246,6 +281,9 @@ func (s *Service) widgetOf(ctx context.Context, chargerID string) (string, error
 func (s *Service) Record(ctx context.Context, events ...Event) error {
 	if len(events) == 0 {
 		return nil
+	}
+	if err := validateEvents(events); err != nil {
+		return err
 	}
 	stampActor(ctx, events)
 	_, err := s.store.Append(ctx, events[0].Key(), AnyVersion, events)

@@ -139,14 +139,16 @@ func TestServiceSessionGetsPairedWidget(t *testing.T) {
 			given:  []step{pairOn(onB, "c1", "w1", false)},
 			when: func(tb testing.TB, in instances) ([]domain.Event, error) {
 				evs, tx, err := in.a.StartTransaction(context.Background(), "c1", domain.DerivedID("c1", "ocpp.StartTransaction", "m-1"), start)
-				if err == nil && tx != 1 {
-					tb.Errorf("transaction id: got %d, want 1", tx)
+				// The booth-wide counter starts above the stream's last
+				// sequence (the pairing, 1).
+				if err == nil && tx != 2 {
+					tb.Errorf("transaction id: got %d, want 2", tx)
 				}
 				return evs, err
 			},
 			then: []domain.Payload{
 				domain.SessionOpened{By: domain.OpenedByOCPP, WidgetID: "w1"},
-				domain.TransactionStarted{TransactionID: 1, ConnectorID: 1, IDTag: "TAG", Timestamp: t0},
+				domain.TransactionStarted{TransactionID: 2, ConnectorID: 1, IDTag: "TAG", Timestamp: t0},
 			},
 			pairingLoads: 1,
 		},

@@ -67,6 +67,11 @@ type EmbeddedConfig struct {
 	// CheckEvery is how often the server's monitor checks the disk and
 	// JetStream's health (see Embedded.Full); 0 means DefaultCheckEvery.
 	CheckEvery time.Duration
+	// Credentials, when set, are demanded of every client (in-process
+	// ones too); a client without them is refused with an authorization
+	// violation. Nil leaves the server open to anyone who reaches its
+	// port (tests, tools on a private port).
+	Credentials *Credentials
 }
 
 // Embedded is a nats-server with JetStream running inside this process,
@@ -170,6 +175,12 @@ func serverOptions(cfg EmbeddedConfig) (*server.Options, error) {
 		Debug:      cfg.Debug,
 		DontListen: cfg.InProcessOnly,
 	}
+	if c := cfg.Credentials; c != nil {
+		if !c.valid() {
+			return nil, errors.New("embedded nats: credentials without a user or a password")
+		}
+		opts.Users = []*server.User{{Username: c.User, Password: c.Password}}
+	}
 	if cfg.MaxStore < 0 {
 		return nil, fmt.Errorf("embedded nats: max store %d is negative", cfg.MaxStore)
 	}
@@ -195,9 +206,19 @@ func serverOptions(cfg EmbeddedConfig) (*server.Options, error) {
 func (e *Embedded) ClientURL() string { return e.srv.ClientURL() }
 
 // Connect returns a connection to the embedded server that does not go
-// through TCP, with the reconnect options of the package's Connect.
+// through TCP, with the reconnect options of the package's Connect and
+// the server's credentials, if it has any.
 func (e *Embedded) Connect(opts ...nats.Option) (*nats.Conn, error) {
-	return Connect("", append([]nats.Option{nats.InProcessServer(e.srv)}, opts...)...)
+	return Connect("", append(append([]nats.Option{nats.InProcessServer(e.srv)}, e.ClientOptions()...), opts...)...)
+}
+
+// ClientOptions are the options a client of the embedded server needs
+// besides its URL: the credentials, when the server demands them.
+func (e *Embedded) ClientOptions() []nats.Option {
+	if e.cfg.Credentials == nil {
+		return nil
+	}
+	return []nats.Option{e.cfg.Credentials.Option()}
 }
 
 // Shutdown stops the monitor and the server and waits until the server

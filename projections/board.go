@@ -13,14 +13,15 @@ import (
 type Board struct {
 	tariff domain.Tariff
 
-	mu        sync.RWMutex // guards what follows; models and listeners run under it
-	seq       uint64       // stream sequence folded up to
-	folded    uint64       // events applied by this process (not restored)
-	unknown   map[string]uint64
-	models    []ReadModel
-	names     map[string]bool
-	listeners []Listener
-	u         Update // what Apply is filling: a field, so it is not allocated per event
+	mu          sync.RWMutex // guards what follows; models and listeners run under it
+	seq         uint64       // stream sequence folded up to
+	folded      uint64       // events applied by this process (not restored)
+	unknown     map[string]uint64
+	quarantined map[string]uint64 // by type: events that break the domain's invariants
+	models      []ReadModel
+	names       map[string]bool
+	listeners   []Listener
+	u           Update // what Apply is filling: a field, so it is not allocated per event
 
 	// The built-in models, for the queries; they are in models too.
 	pairs    *pairingModel
@@ -33,6 +34,8 @@ type Board struct {
 	staff    *staffModel
 	audit    *auditModel
 	events   *eventCounter
+	shifts   *shiftModel
+	tickets  *ticketModel
 }
 
 // NewBoard returns an empty board pricing sessions with t, with the
@@ -46,7 +49,7 @@ type Board struct {
 // widget paired with the event's charger and its LED status after the
 // event.
 func NewBoard(t domain.Tariff, extra ...ReadModel) *Board {
-	b := &Board{tariff: t, unknown: map[string]uint64{}, names: map[string]bool{}}
+	b := &Board{tariff: t, unknown: map[string]uint64{}, quarantined: map[string]uint64{}, names: map[string]bool{}}
 	b.pairs = newPairingModel()
 	b.chargers = register(b, newChargerModel(b.pairs))
 	register(b, b.pairs)
@@ -58,6 +61,8 @@ func NewBoard(t domain.Tariff, extra ...ReadModel) *Board {
 	b.staff = register(b, newStaffModel())
 	b.audit = register(b, newAuditModel())
 	b.events = register(b, newEventCounter())
+	b.shifts = register(b, newShiftModel())
+	b.tickets = register(b, newTicketModel())
 	for _, m := range extra {
 		b.Register(m)
 	}
@@ -134,10 +139,25 @@ func (b *Board) Unknown() map[string]uint64 {
 	return out
 }
 
+// Quarantined returns how many events of each type were skipped because
+// their payload breaks the domain's invariants (domain.Opaque with Reason
+// domain.OpaqueInvalid: a negative payment, a pairing of an invalid id).
+// They are not in Unknown. The counts are kept in the checkpoint.
+func (b *Board) Quarantined() map[string]uint64 {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	out := make(map[string]uint64, len(b.quarantined))
+	for k, v := range b.quarantined {
+		out[k] = v
+	}
+	return out
+}
+
 // Apply folds one event through every read model, in registration order,
 // and tells the listeners. Events at or below the applied sequence are
 // ignored, so a redelivery is harmless. An event with a domain.Opaque
-// payload is skipped by every model and counted (Unknown); the listeners
+// payload is skipped by every model and counted (Unknown, or Quarantined
+// for an invalid one); the listeners
 // hear it with Update.Unknown set. Either way the applied sequence
 // advances. Apply never fails: the error is there for the callers that
 // feed it from the store.
@@ -149,7 +169,11 @@ func (b *Board) Apply(e domain.Event) error {
 	}
 	b.u = Update{Event: e}
 	if o, ok := e.Data.(domain.Opaque); ok {
-		b.unknown[o.EventType()]++
+		if o.Quarantined() {
+			b.quarantined[o.EventType()]++
+		} else {
+			b.unknown[o.EventType()]++
+		}
 		b.u.Unknown = true
 	} else {
 		for _, m := range b.models {
@@ -170,6 +194,7 @@ func (b *Board) Apply(e domain.Event) error {
 // model, its LED status derived from its last reading, priced.
 func (b *Board) view(s *SessionView, now time.Time) SessionView {
 	v := *s
+	copyMoney(&v)
 	if s.SoC != nil {
 		soc := *s.SoC
 		v.SoC, v.Status = &soc, domain.StatusFor(soc)

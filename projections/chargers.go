@@ -2,6 +2,7 @@ package projections
 
 import (
 	"encoding/json"
+	"time"
 
 	"github.com/chargebooth/chargebooth/domain"
 )
@@ -44,17 +45,23 @@ func (m *chargerModel) Apply(e domain.Event, u *Update) {
 			c.SoC = new(float64)
 		}
 		*c.SoC = d.SoC
-		c.Status, c.LastSeen = domain.StatusFor(d.SoC), e.Time
+		c.Status = domain.StatusFor(d.SoC)
+		seen := e.Time // a replayed reading's time is its sample time
+		if d.ReceivedAt != nil {
+			seen = *d.ReceivedAt
+		}
+		c.seen(seen)
 		u.SendStatus = true
 	case domain.ChargerConnected:
 		c := m.get(e.ChargerID)
-		c.Online, c.Conn, c.Protocol, c.LastSeen = true, d.Conn, d.Protocol, e.Time
+		c.Online, c.Conn, c.Protocol = true, d.Conn, d.Protocol
+		c.seen(e.Time)
 	case domain.ChargerDisconnected:
 		c := m.get(e.ChargerID)
 		if c.Conn == d.Conn {
 			c.Online, c.Conn = false, ""
 		}
-		c.LastSeen = e.Time
+		c.seen(e.Time)
 	case domain.ChargerBooted:
 		meta := d
 		m.get(e.ChargerID).Meta = &meta
@@ -65,7 +72,7 @@ func (m *chargerModel) Apply(e domain.Event, u *Update) {
 		}
 		cs := d
 		c.Connectors[d.ConnectorID] = &cs
-		c.LastSeen = e.Time
+		c.seen(e.Time)
 	case domain.PairingSet:
 		// The pairing model has not applied the event yet: a widget moving
 		// off another charger makes that charger known too.
@@ -135,3 +142,15 @@ func (m *chargerModel) Reset() { m.byID = map[string]*ChargerView{} }
 
 // Entries implements ReadModel: one entry per charger.
 func (m *chargerModel) Entries(put func(string, any)) { putEntries(m.byID, put) }
+
+// Touch records that a charger was heard from at t (an OCPP Heartbeat or
+// any other message) without an event: LastSeen moves forward on this
+// instance's board. It does nothing for a charger the board does not know.
+// Other instances see the charger's next event.
+func (b *Board) Touch(chargerID string, t time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if c, ok := b.chargers.byID[chargerID]; ok {
+		c.seen(t.UTC())
+	}
+}

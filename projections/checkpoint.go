@@ -9,8 +9,10 @@ import (
 // SchemaVersion changes whenever the checkpoint's meaning changes; a
 // checkpoint of another version is ignored and the board is rebuilt from
 // the stream. Version 2 holds one entry per read model, by name, and the
-// counts of unreadable events.
-const SchemaVersion = 2
+// counts of unreadable events. Version 3 came with the quarantine of
+// invalid events (domain.OpaqueInvalid): a checkpoint of an older build
+// may have folded one, so it is folded again from the stream.
+const SchemaVersion = 3
 
 // checkpoint is the board as stored; M is each model's state: the value
 // Snapshot returned to encode, raw JSON to decode.
@@ -18,7 +20,9 @@ type checkpoint[M any] struct {
 	Schema  int               `json:"schema"`
 	Seq     uint64            `json:"seq"`
 	Unknown map[string]uint64 `json:"unknown"`
-	Models  map[string]M      `json:"models"`
+	// Quarantined counts the invalid events skipped, by type.
+	Quarantined map[string]uint64 `json:"quarantined,omitempty"`
+	Models      map[string]M      `json:"models"`
 }
 
 // Snapshot encodes the board's state and returns the sequence it covers.
@@ -31,6 +35,12 @@ func (b *Board) Snapshot() ([]byte, uint64, error) {
 		Models: make(map[string]any, len(b.models))}
 	for k, v := range b.unknown {
 		cp.Unknown[k] = v
+	}
+	if len(b.quarantined) > 0 {
+		cp.Quarantined = make(map[string]uint64, len(b.quarantined))
+		for k, v := range b.quarantined {
+			cp.Quarantined[k] = v
+		}
 	}
 	for _, m := range b.models {
 		cp.Models[m.Name()] = m.Snapshot()
@@ -69,9 +79,12 @@ func (b *Board) Restore(data []byte) (uint64, error) {
 			return 0, fmt.Errorf("restore %s read model: %w", m.Name(), err)
 		}
 	}
-	b.seq, b.unknown = cp.Seq, cp.Unknown
+	b.seq, b.unknown, b.quarantined = cp.Seq, cp.Unknown, cp.Quarantined
 	if b.unknown == nil {
 		b.unknown = map[string]uint64{}
+	}
+	if b.quarantined == nil {
+		b.quarantined = map[string]uint64{}
 	}
 	return b.seq, nil
 }
@@ -85,7 +98,7 @@ func (b *Board) Reset() {
 
 // reset empties the board; the caller holds the write lock.
 func (b *Board) reset() {
-	b.seq, b.unknown = 0, map[string]uint64{}
+	b.seq, b.unknown, b.quarantined = 0, map[string]uint64{}, map[string]uint64{}
 	for _, m := range b.models {
 		m.Reset()
 	}
@@ -133,6 +146,9 @@ func (b *Board) entries() map[string]string {
 	put("seq", b.seq)
 	for k, v := range b.unknown {
 		put("unknown "+k, v)
+	}
+	for k, v := range b.quarantined {
+		put("quarantined "+k, v)
 	}
 	for _, m := range b.models {
 		name := m.Name()

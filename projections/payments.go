@@ -6,8 +6,8 @@ import (
 	"github.com/chargebooth/chargebooth/domain"
 )
 
-// paymentModel is the payments ledger: every payment event, in stream
-// order. Rows are only appended, never changed.
+// paymentModel is the payments ledger: every payment, void and refund
+// event, in stream order. Rows are only appended, never changed.
 type paymentModel struct {
 	rows []PaymentView
 }
@@ -19,9 +19,9 @@ func (m *paymentModel) Name() string { return "payment" }
 
 // Apply implements ReadModel.
 func (m *paymentModel) Apply(e domain.Event, _ *Update) {
-	if d, ok := e.Data.(domain.PaymentRecorded); ok {
-		m.rows = append(m.rows, PaymentView{SessionID: e.SessionID, ChargerID: e.ChargerID, Time: e.Time,
-			AmountCents: d.AmountCents, Method: d.Method, Reference: d.Reference, Currency: d.Currency, EventID: e.ID, Actor: e.Actor})
+	if row, ok := ledgerRow(e); ok { // payments, voids, refunds (money.go)
+		row.Actor = e.Actor
+		m.rows = append(m.rows, row)
 	}
 }
 

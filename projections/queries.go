@@ -88,7 +88,13 @@ func (b *Board) Charger(id string, now time.Time) (ChargerInfo, bool) {
 type SessionFilter struct {
 	State     string
 	ChargerID string
+	// Status "unclaimed" keeps the open sessions marked unclaimed.
+	Status string
 }
+
+// StatusUnclaimed is the SessionFilter status of open sessions that were
+// still at the booth at a closing time.
+const StatusUnclaimed = "unclaimed"
 
 // Sessions lists sessions, newest first.
 func (b *Board) Sessions(f SessionFilter, now time.Time) []SessionView {
@@ -97,6 +103,9 @@ func (b *Board) Sessions(f SessionFilter, now time.Time) []SessionView {
 	var out []SessionView
 	for _, s := range b.sessions.byID {
 		if f.State != "" && s.State != f.State || f.ChargerID != "" && s.ChargerID != f.ChargerID {
+			continue
+		}
+		if f.Status == StatusUnclaimed && (s.State != StateOpen || !s.Unclaimed) {
 			continue
 		}
 		out = append(out, b.view(s, now))

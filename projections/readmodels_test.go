@@ -20,6 +20,13 @@ type sample struct {
 // samples has an event of every registered type. A type registered without
 // a sample here fails TestEveryEventTypeFoldsThroughEveryModel: add one.
 var samples = map[string]sample{
+	domain.TypeIDTagSet:            {"", "", "", domain.IDTagSet{Tag: "TAG1", Status: domain.TagBlocked}},
+	domain.TypeIDTagRemoved:        {"", "", "", domain.IDTagRemoved{Tag: "TAG1"}},
+	domain.TypeTxIDAllocated:       {"c1", "", "", domain.TxIDAllocated{TransactionID: 4012, ChargerID: "c1", StartEventID: "e1"}},
+	domain.TypeSampleRefused:       {"c1", "s1", "", domain.SampleRefused{ConnectorID: 1, Measurand: "SoC", Value: "150", Reason: "out of range"}},
+	domain.TypeFirmwareStatus:      {"c1", "", "", domain.FirmwareStatus{Status: "Installed"}},
+	domain.TypeDiagnosticsStatus:   {"c1", "", "", domain.DiagnosticsStatus{Status: "Uploaded"}},
+	domain.TypeSecurityEventNoted:  {"c1", "", "", domain.SecurityEventNoted{Kind: "FirmwareUpdated", Timestamp: t0}},
 	domain.TypeSoCReported:         {"c1", "s1", "", domain.SoCReported{SoC: 85, Status: domain.StatusCharging80}},
 	domain.TypeChargerConnected:    {"c1", "", "", domain.ChargerConnected{Instance: "i1", Conn: "k1", Protocol: "ocpp1.6"}},
 	domain.TypeChargerDisconnected: {"c1", "", "", domain.ChargerDisconnected{Instance: "i1", Conn: "k0", Reason: "closed"}},

@@ -6,14 +6,61 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
-// MethodTotal is what one payment method took.
+// MethodTotal is what one payment method took: payments (AmountCents,
+// toward sessions), tips on top, voids and refunds, and the net.
 type MethodTotal struct {
 	Method      string `json:"method"`
 	Payments    int    `json:"payments"`
 	AmountCents int64  `json:"amountCents"`
+	Corrections
+}
+
+// Corrections are the tip, void and refund columns of a report line.
+// NetCents is AmountCents − VoidedCents − RefundedCents: to the cent the
+// sum of the payment, void and refund events (tips apart).
+type Corrections struct {
+	TipCents      int64 `json:"tipCents"`
+	Voids         int   `json:"voids"`
+	VoidedCents   int64 `json:"voidedCents"`
+	VoidedTips    int64 `json:"voidedTipCents"`
+	Refunds       int   `json:"refunds"`
+	RefundedCents int64 `json:"refundedCents"`
+	NetCents      int64 `json:"netCents"`
+}
+
+// add counts one ledger row.
+func (c *Corrections) add(p PaymentView, amount *int64, count *int) {
+	switch p.kindOf() {
+	case KindPayment:
+		*count++
+		*amount += p.AmountCents
+		c.TipCents += p.TipCents
+		c.NetCents += p.AmountCents
+	case KindVoid:
+		c.Voids++
+		c.VoidedCents += p.AmountCents
+		c.VoidedTips += p.TipCents
+		c.TipCents -= p.TipCents
+		c.NetCents -= p.AmountCents
+	case KindRefund:
+		c.Refunds++
+		c.RefundedCents += p.AmountCents
+		c.NetCents -= p.AmountCents
+	}
+}
+
+// ShiftTotal is what one till shift took in a report's range ("" is money
+// taken while no shift was open).
+type ShiftTotal struct {
+	ShiftID     string `json:"shiftId"`
+	Till        string `json:"till"`
+	Payments    int    `json:"payments"`
+	AmountCents int64  `json:"amountCents"`
+	Corrections
 }
 
 // Reconciliation is the till report for a time range [From, To).
@@ -25,9 +72,13 @@ type Reconciliation struct {
 	// ByStaff totals the payments by the staff member who recorded them,
 	// sorted by name; payments with no actor are under id "".
 	ByStaff []StaffTotal `json:"byStaff"`
-	// TotalCents is the sum of every payment event in the range.
+	// TotalCents is the sum of every payment event in the range (what
+	// went toward sessions; tips, voids and refunds are in Corrections).
 	TotalCents int64 `json:"totalCents"`
 	Payments   int   `json:"payments"`
+	Corrections
+	// ByShift splits the money by till shift.
+	ByShift []ShiftTotal `json:"byShift"`
 	// Sessions opened in the range, by outcome.
 	SessionsOpened int   `json:"sessionsOpened"`
 	SessionsPaid   int   `json:"sessionsPaid"`   // closed, paid in full
@@ -58,6 +109,7 @@ func (b *Board) Reconcile(from, to, now time.Time) Reconciliation {
 	in := func(t time.Time) bool { return !t.Before(from) && t.Before(to) }
 	by := map[string]*MethodTotal{"cash": {Method: "cash"}, "card": {Method: "card"}}
 	staff := map[string]*staffTotal{}
+	shifts := map[string]*ShiftTotal{}
 	for _, p := range b.payments.rows {
 		if !in(p.Time) {
 			continue
@@ -67,17 +119,31 @@ func (b *Board) Reconcile(from, to, now time.Time) Reconciliation {
 			m = &MethodTotal{Method: p.Method}
 			by[p.Method] = m
 		}
-		m.Payments++
-		m.AmountCents += p.AmountCents
-		r.TotalCents += p.AmountCents
-		r.Payments++
-		addStaffTotal(staff, p)
+		m.add(p, &m.AmountCents, &m.Payments)
+		r.add(p, &r.TotalCents, &r.Payments)
+		st := shifts[p.ShiftID]
+		if st == nil {
+			st = &ShiftTotal{ShiftID: p.ShiftID}
+			if sh := b.shifts.byID[p.ShiftID]; sh != nil {
+				st.Till = sh.Till
+			}
+			shifts[p.ShiftID] = st
+		}
+		st.add(p, &st.AmountCents, &st.Payments)
+		if p.kindOf() == KindPayment {
+			addStaffTotal(staff, p)
+		}
 	}
 	r.ByStaff = staffTotals(staff)
 	for _, m := range by {
 		r.ByMethod = append(r.ByMethod, *m)
 	}
 	sort.Slice(r.ByMethod, func(i, j int) bool { return r.ByMethod[i].Method < r.ByMethod[j].Method })
+	r.ByShift = []ShiftTotal{}
+	for _, st := range shifts {
+		r.ByShift = append(r.ByShift, *st)
+	}
+	sort.Slice(r.ByShift, func(i, j int) bool { return r.ByShift[i].ShiftID < r.ByShift[j].ShiftID })
 	var charged int
 	var toCharged time.Duration
 	for _, s := range b.sessions.byID {
@@ -165,6 +231,11 @@ var csvHeader = []string{"from", "to", "currency", "section", "item", "count", "
 //	section   item                     count        amount_cents
 //	payments  card, cash, …            payments     taken
 //	payments  total                    payments     sum of all payments
+//	tips      card, cash, total                     tips less voided tips
+//	voids     card, cash, total        voids        voided amount
+//	refunds   card, cash, total        refunds      refunded amount
+//	net       card, cash, total                     payments − voids − refunds
+//	shift     "<id> <till> payments|tips|voids|refunds|net" (or "none …")
 //	staff     <member's name>          payments     what they took
 //	sessions  opened                   sessions
 //	sessions  paid                     sessions
@@ -180,7 +251,7 @@ func (r Reconciliation) CSV() []byte {
 		if amount != nil {
 			ac, am = strconv.FormatInt(*amount, 10), major(*amount)
 		}
-		if section == "sessions" && item == "avg_time_to_charged" {
+		if section == "sessions" && item == "avg_time_to_charged" || section == "tips" || section == "net" || strings.HasSuffix(item, " tips") || strings.HasSuffix(item, " net") {
 			c = ""
 		}
 		return []string{from, to, r.Currency, section, item, c, ac, am, seconds}
@@ -190,9 +261,31 @@ func (r Reconciliation) CSV() []byte {
 	for _, m := range r.ByMethod {
 		rows = append(rows, row("payments", m.Method, m.Payments, p(m.AmountCents), ""))
 	}
+	rows = append(rows, row("payments", "total", r.Payments, p(r.TotalCents), ""))
+	for _, m := range r.ByMethod {
+		rows = append(rows, row("tips", m.Method, 0, p(m.TipCents), ""),
+			row("voids", m.Method, m.Voids, p(m.VoidedCents), ""),
+			row("refunds", m.Method, m.Refunds, p(m.RefundedCents), ""),
+			row("net", m.Method, 0, p(m.NetCents), ""))
+	}
 	rows = append(rows,
-		row("payments", "total", r.Payments, p(r.TotalCents), ""),
-	)
+		row("tips", "total", 0, p(r.TipCents), ""),
+		row("voids", "total", r.Voids, p(r.VoidedCents), ""),
+		row("refunds", "total", r.Refunds, p(r.RefundedCents), ""),
+		row("net", "total", 0, p(r.NetCents), ""))
+	for _, st := range r.ByShift {
+		id := st.ShiftID
+		if id == "" {
+			id = "none"
+		} else if st.Till != "" {
+			id += " " + st.Till
+		}
+		rows = append(rows, row("shift", id+" payments", st.Payments, p(st.AmountCents), ""),
+			row("shift", id+" tips", 0, p(st.TipCents), ""),
+			row("shift", id+" voids", st.Voids, p(st.VoidedCents), ""),
+			row("shift", id+" refunds", st.Refunds, p(st.RefundedCents), ""),
+			row("shift", id+" net", 0, p(st.NetCents), ""))
+	}
 	for _, t := range r.ByStaff {
 		rows = append(rows, row("staff", t.Name, t.Count, p(t.TotalCents), ""))
 	}

@@ -29,13 +29,14 @@ func (m *sessionModel) Apply(e domain.Event, _ *Update) {
 			w = m.pairs.widgetOf(e.ChargerID)
 		}
 		m.byID[e.SessionID] = &SessionView{ID: e.SessionID, ChargerID: e.ChargerID, WidgetID: w,
-			State: StateOpen, OpenedBy: d.By, OpenedAt: e.Time, Seq: e.Seq}
+			ClaimCode: d.ClaimCode, Label: d.Label, State: StateOpen, OpenedBy: d.By, OpenedAt: e.Time, Seq: e.Seq}
 		return
 	}
 	s := m.byID[e.SessionID]
 	if s == nil {
 		return
 	}
+	applyMoney(s, e) // corrections, tips, unclaimed (money.go)
 	switch d := e.Data.(type) {
 	case domain.SoCReported:
 		if s.SoC == nil { // kept across readings: a reading allocates nothing
@@ -54,6 +55,7 @@ func (m *sessionModel) Apply(e domain.Event, _ *Update) {
 		s.AmountDueCents, s.PaidCents = d.AmountDueCents, d.PaidCents
 		s.BalanceCents = d.AmountDueCents - d.PaidCents
 		s.Waived, s.WaiveReason = d.Waived, d.WaiveReason
+		s.VerifiedBy = d.VerifiedBy
 	case domain.TransactionStarted:
 		s.TransactionID = d.TransactionID
 	case domain.TransactionStopped:
@@ -75,6 +77,7 @@ func (m *sessionModel) Apply(e domain.Event, _ *Update) {
 func (m *sessionModel) Snapshot() any {
 	return copyEntries(m.byID, func(v *SessionView) *SessionView {
 		c := *v
+		copyMoney(&c)
 		if v.SoC != nil {
 			soc := *v.SoC
 			c.SoC = &soc

@@ -43,6 +43,9 @@ type SessionView struct {
 	ID             string            `json:"id"`
 	ChargerID      string            `json:"chargerId"`
 	WidgetID       string            `json:"widgetId"`
+	ClaimCode      string            `json:"claimCode,omitempty"`  // the ticket's claim code
+	Label          string            `json:"label,omitempty"`      // the customer's label
+	VerifiedBy     string            `json:"verifiedBy,omitempty"` // how the hand-back's claim was checked
 	State          string            `json:"state"`
 	OpenedBy       string            `json:"openedBy"`
 	Status         domain.Status     `json:"status"`
@@ -61,6 +64,7 @@ type SessionView struct {
 	TransactionID  int               `json:"transactionId,omitempty"`
 	Meter          map[string]string `json:"meter,omitempty"` // last value per OCPP measurand
 	Seq            uint64            `json:"seq"`             // stream sequence of the opening event
+	SessionMoney
 }
 
 // PaymentView is one row of the payments ledger.
@@ -76,6 +80,7 @@ type PaymentView struct {
 	// Actor is who recorded the payment (nil for payments recorded before
 	// actors were).
 	Actor *domain.Actor `json:"actor,omitempty"`
+	LedgerExtra
 }
 
 // Update is what listeners hear for each applied event.
@@ -100,3 +105,10 @@ type Update struct {
 // (Update.Unknown) too. It must not block: it runs on the projection's one
 // goroutine, under the board's lock, so it must not call the board either.
 type Listener func(Update)
+
+// seen moves LastSeen to t when t is later.
+func (c *ChargerView) seen(t time.Time) {
+	if t.After(c.LastSeen) {
+		c.LastSeen = t
+	}
+}

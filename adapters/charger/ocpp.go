@@ -14,6 +14,12 @@ import (
 	"golang.org/x/time/rate"
 )
 
+// Id-tag modes (OCPPConfig.IDTags).
+const (
+	IDTagsOpen = "open"
+	IDTagsList = "list"
+)
+
 // Boot policies for chargers not on the allow list.
 const (
 	PolicyAccept  = "accept"
@@ -40,6 +46,14 @@ type OCPPConfig struct {
 	// Meter bounds one MeterValues message (samples, value length); zero
 	// fields take the ocpp package's defaults.
 	Meter ocpp.MeterLimits
+	// ReadLimit is the largest OCPP frame read (ocpp.DefaultReadLimit when
+	// 0): a StopTransaction carrying hours of transactionData is larger
+	// than the simple protocol's frames.
+	ReadLimit int64
+	// IDTags is IDTagsOpen (every id tag is Accepted) or IDTagsList
+	// (Authorize and StartTransaction answer from the id-tag list; an
+	// unknown tag is Invalid).
+	IDTags string
 	// Refused, when set, hears every OCPP CALL refused by a limit or by
 	// the boot rule, with its reason (ocpp.RefusedRate, RefusedBoot,
 	// RefusedMeter): for a metric.
@@ -49,7 +63,7 @@ type OCPPConfig struct {
 // EnableOCPP makes the endpoint take sockets that negotiate ocpp1.6.
 func (s *Server) EnableOCPP(cfg OCPPConfig) {
 	b := &ocppBackend{s: s, cfg: cfg}
-	s.cfg.OCPP = &ocppOpener{s: s, router: ocpp.NewRouter(b, ocpp.Config{
+	s.cfg.OCPP = &ocppOpener{s: s, readLimit: cfg.ReadLimit, router: ocpp.NewRouter(b, ocpp.Config{
 		HeartbeatInterval: cfg.HeartbeatInterval,
 		Logger:            s.cfg.Log,
 		Rate:              cfg.Rate,
@@ -98,8 +112,9 @@ func (p *AllowList) Replace(ids map[string]bool) {
 }
 
 type ocppOpener struct {
-	s      *Server
-	router *ocpp.Router
+	s         *Server
+	router    *ocpp.Router
+	readLimit int64
 }
 
 // ocppSession is an OCPP socket in the registry.
@@ -110,7 +125,7 @@ func (o ocppSession) Protocol() string    { return ocpp.Subprotocol }
 
 // Open implements OCPP.
 func (o *ocppOpener) Open(chargerID string, ws *websocket.Conn, remote string) (Session, func(context.Context) string) {
-	c := ocpp.NewConn(ws, ocpp.ConnConfig{ChargerID: chargerID, Router: o.router, Logger: o.s.cfg.Log, ReadLimit: o.s.cfg.ReadLimit})
+	c := ocpp.NewConn(ws, ocpp.ConnConfig{ChargerID: chargerID, Router: o.router, Logger: o.s.cfg.Log, ReadLimit: o.readLimit})
 	return ocppSession{c}, func(ctx context.Context) string {
 		_ = c.Serve(ctx) // its error is in Reason
 		return c.Reason()
@@ -238,28 +253,71 @@ func (b *ocppBackend) Boot(ctx context.Context, chargerID string, info ocpp.Boot
 	return decision, err
 }
 
+// Heartbeat stores nothing: the router touched the charger already (every
+// message refreshes its lastSeen, see Touch).
 func (b *ocppBackend) Heartbeat(context.Context, string) error { return nil }
+
+// Touch moves the charger's lastSeen on this instance's board.
+func (b *ocppBackend) Touch(chargerID string, at time.Time) {
+	if b.s.cfg.Board != nil {
+		b.s.cfg.Board.Touch(chargerID, at)
+	}
+}
 
 func (b *ocppBackend) ConnectorStatus(ctx context.Context, chargerID string, connectorID int, status, errorCode, info string, ts time.Time) error {
 	return b.store(ctx, chargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
-		return c.Record(x, domain.ConnectorStatus{ConnectorID: connectorID, Status: status, ErrorCode: errorCode, Info: info}), nil
+		at := ts.UTC()
+		return c.Record(x, domain.ConnectorStatus{ConnectorID: connectorID, Status: status, ErrorCode: errorCode, Info: info, Timestamp: &at}), nil
 	})
 }
 
-func (b *ocppBackend) Authorize(context.Context, string, string) (ocpp.IDTagStatus, error) {
-	return ocpp.IDTagAccepted, nil
+// Authorize answers from the id-tag list with IDTags "list", else
+// Accepted.
+func (b *ocppBackend) Authorize(ctx context.Context, _ string, idTag string) (ocpp.Authorization, error) {
+	return b.authorize(ctx, idTag)
 }
 
-func (b *ocppBackend) StartTransaction(ctx context.Context, chargerID string, tx ocpp.StartTx) (int, ocpp.IDTagStatus, error) {
+func (b *ocppBackend) authorize(ctx context.Context, idTag string) (ocpp.Authorization, error) {
+	if b.cfg.IDTags != IDTagsList {
+		return ocpp.Authorization{Status: ocpp.IDTagAccepted}, nil
+	}
 	ctx, cancel := context.WithTimeout(ctx, b.s.cfg.StoreTimeout)
 	defer cancel()
-	_, id, err := b.s.cfg.Service.StartTransaction(ctx, chargerID, tx.EventID, domain.TransactionStarted{
-		ConnectorID: tx.ConnectorID, IDTag: tx.IDTag, MeterStart: tx.MeterStart, Timestamp: tx.Timestamp.UTC()})
-	return id, ocpp.IDTagAccepted, storeErr(err)
+	list, err := b.s.cfg.Service.IDTagList(ctx)
+	if err != nil {
+		return ocpp.Authorization{}, storeErr(err)
+	}
+	t, ok := list.ByTag[idTag]
+	if !ok {
+		return ocpp.Authorization{Status: ocpp.IDTagInvalid}, nil
+	}
+	a := ocpp.Authorization{Status: ocpp.IDTagStatus(t.Effective(b.s.cfg.Service.Now())), Parent: t.Parent}
+	if t.Expiry != nil {
+		a.Expiry = *t.Expiry
+	}
+	return a, nil
+}
+
+// StartTransaction records the transaction; with IDTags "list" one whose
+// tag is not Accepted opens no session (see domain.Charger.StartTransaction).
+func (b *ocppBackend) StartTransaction(ctx context.Context, chargerID string, tx ocpp.StartTx) (int, ocpp.Authorization, error) {
+	auth, err := b.authorize(ctx, tx.IDTag)
+	if err != nil {
+		return 0, auth, err
+	}
+	d := domain.TransactionStarted{ConnectorID: tx.ConnectorID, IDTag: tx.IDTag, MeterStart: tx.MeterStart, Timestamp: tx.Timestamp.UTC()}
+	if auth.Status != ocpp.IDTagAccepted {
+		d.IDTagStatus = string(auth.Status)
+	}
+	ctx, cancel := context.WithTimeout(ctx, b.s.cfg.StoreTimeout)
+	defer cancel()
+	_, id, err := b.s.cfg.Service.StartTransaction(ctx, chargerID, tx.EventID, d)
+	return id, auth, storeErr(err)
 }
 
 func (b *ocppBackend) Reading(ctx context.Context, chargerID string, soc float64, eventID string, ts time.Time) error {
-	err := b.s.StoreReading(ctx, chargerID, domain.Reading{SoC: soc, ReadingID: "ocpp:" + eventID, EventID: eventID, By: domain.OpenedByOCPP})
+	err := b.s.StoreReading(ctx, chargerID, domain.Reading{SoC: soc, ReadingID: "ocpp:" + eventID, EventID: eventID,
+		By: domain.OpenedByOCPP, SampledAt: ts})
 	if err == nil {
 		b.s.cfg.Observer.Reading("")
 	} else {
@@ -269,19 +327,41 @@ func (b *ocppBackend) Reading(ctx context.Context, chargerID string, soc float64
 }
 
 func (b *ocppBackend) MeterSample(ctx context.Context, chargerID string, smp ocpp.Sample) error {
+	if smp.Refused != "" {
+		return b.store(ctx, chargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
+			return c.RecordOnce(x, smp.EventID, domain.SampleRefused{ConnectorID: smp.ConnectorID,
+				Measurand: smp.Measurand, Value: smp.Value, Reason: smp.Refused, Timestamp: smp.Timestamp.UTC()}), nil
+		})
+	}
 	return b.store(ctx, chargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
 		return c.RecordOnce(x, smp.EventID, domain.MeterSampled{ConnectorID: smp.ConnectorID,
 			Measurand: smp.Measurand, Value: smp.Value, Unit: smp.Unit, Timestamp: smp.Timestamp.UTC()}), nil
 	})
 }
 
-func (b *ocppBackend) StopTransaction(ctx context.Context, chargerID string, tx ocpp.StopTx) (ocpp.IDTagStatus, error) {
-	err := b.store(ctx, chargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
-		return c.RecordOnce(x, tx.EventID, domain.TransactionStopped{TransactionID: tx.TransactionID,
-			MeterStop: tx.MeterStop, Reason: tx.Reason, Timestamp: tx.Timestamp.UTC()}), nil
-	})
-	if tx.IDTag == "" {
-		return "", err
+// Notify records a firmware, diagnostics or security notification.
+func (b *ocppBackend) Notify(ctx context.Context, chargerID string, n ocpp.Notification) error {
+	var p domain.Payload
+	switch n.Action {
+	case "FirmwareStatusNotification":
+		p = domain.FirmwareStatus{Status: n.Status}
+	case "DiagnosticsStatusNotification":
+		p = domain.DiagnosticsStatus{Status: n.Status}
+	default:
+		p = domain.SecurityEventNoted{Kind: n.Kind, Timestamp: n.Time.UTC(), TechInfo: n.TechInfo}
 	}
-	return ocpp.IDTagAccepted, err
+	return b.store(ctx, chargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
+		return c.Record(x, p), nil
+	})
+}
+
+func (b *ocppBackend) StopTransaction(ctx context.Context, chargerID string, tx ocpp.StopTx) (ocpp.IDTagStatus, error) {
+	ctx, cancel := context.WithTimeout(ctx, b.s.cfg.StoreTimeout)
+	defer cancel()
+	_, err := b.s.cfg.Service.StopTransaction(ctx, chargerID, tx.EventID, domain.TransactionStopped{TransactionID: tx.TransactionID,
+		MeterStop: tx.MeterStop, Reason: tx.Reason, Timestamp: tx.Timestamp.UTC()})
+	if tx.IDTag == "" {
+		return "", storeErr(err)
+	}
+	return ocpp.IDTagAccepted, storeErr(err)
 }

@@ -25,9 +25,11 @@
 // the session cookie), store.js (the chargers, what needs action), live.js
 // (the feed, batched per frame; the event log), tiles.js (the board,
 // filters, order), search.js (the one search box, for ids typed or
-// scanned), panel.js (one session's actions and timeline), notices.js,
-// audit.js (takings by member and who did what, for leads), staff.js (the
-// staff list, for admins), util.js.
+// scanned), panel.js (one session's actions and timeline), tickets.js
+// (claim code, label, printed ticket, claim check at hand-back, search by
+// claim code and label), money.js (voids, refunds, tips, till shifts,
+// unclaimed phones), notices.js, audit.js (takings by member and who did
+// what, for leads), staff.js (the staff list, for admins), util.js.
 // Every relative import is rewritten to carry the modules' shared version,
 // so a year-long cache never mixes two releases.
 //

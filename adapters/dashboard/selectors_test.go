@@ -46,7 +46,9 @@ func TestSelectors(t *testing.T) {
 		{"notices need ops", page, `id="notice-form" data-role="ops"`},
 		{"staff box needs admin", page, `id="staff-box" data-role="admin"`},
 		{"audit box needs lead", page, `id="audit-box" data-role="lead"`},
-		{"role hiding", script, `el.toggleAttribute('data-denied', !allowed)`},
+		{"roles on the body", script, `document.body.dataset.roles =`},
+		{"roles start empty", page, `<body data-roles="">`},
+		{"override needs lead", page, `<details class="override" data-role="lead">`},
 		{"cookie session", script, `credentials: 'same-origin'`},
 		{"live feed without token", script, "/api/live`"},
 		{"notice form", page, `id="notice-form"`},
@@ -92,6 +94,14 @@ func TestSelectors(t *testing.T) {
 		{"frame batching", script, `requestAnimationFrame(drain)`},
 		{"search extension", script, `export function addResolver(fn)`},
 		{"panel extension", script, `export function addPanelRenderer(fn)`},
+		{"claim code", page, `data-ref="claimCode"`},
+		{"print ticket", page, `data-ticket-action="print"`},
+		{"ticket dialog", page, `id="ticket-dialog"`},
+		{"claim field", page, `data-field="claim"`},
+		{"override", page, `data-ticket-action="override"`},
+		{"label field", page, `data-field="label"`},
+		{"request extension", script, `export function addRequestFields(kind, fn)`},
+		{"override route", script, `/handback-override`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,7 +113,7 @@ func TestSelectors(t *testing.T) {
 }
 
 // modules are the dashboard's ES modules.
-var modules = []string{"main.js", "api.js", "auth.js", "util.js", "store.js", "live.js", "tiles.js", "search.js", "panel.js", "notices.js", "audit.js", "staff.js"}
+var modules = []string{"main.js", "api.js", "auth.js", "util.js", "store.js", "live.js", "tiles.js", "search.js", "panel.js", "tickets.js", "money.js", "notices.js", "audit.js", "staff.js"}
 
 // TestNoTokenInPage checks that no module reads a token from the address or
 // keeps one in storage, and that the live feed's address carries nothing:

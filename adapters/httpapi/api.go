@@ -86,6 +86,11 @@ type Config struct {
 	// 10 and 2s.
 	FailBurst int
 	FailEvery time.Duration
+	// Closing is the booth's daily closing time (--closes-at), when set:
+	// a shift still open from before it is flagged openAtClosing.
+	Closing *domain.Closing
+	// Tickets configures claim checks and printed tickets (claim.go).
+	Tickets Tickets
 }
 
 // StoreLimit is the event store's storage limit, changeable at runtime.
@@ -169,6 +174,11 @@ func (a *API) routes() {
 	a.handle("PUT /api/devices/{kind}/{id}", RoleOps, a.enrolDevice)
 	a.handle("DELETE /api/devices/{kind}/{id}", RoleOps, a.unenrolDevice)
 
+	a.handle("GET /api/id-tags", RoleOps, a.listIDTags)
+	a.handle("GET /api/id-tags/{tag}", RoleOps, a.getIDTag)
+	a.handle("PUT /api/id-tags/{tag}", RoleOps, a.putIDTag)
+	a.handle("DELETE /api/id-tags/{tag}", RoleOps, a.deleteIDTag)
+
 	a.handle("GET /api/pairings", RoleStaff, a.listPairings)
 	a.handle("GET /api/pairings/{chargerId}", RoleStaff, a.getPairing)
 	a.handle("PUT /api/pairings/{chargerId}", RoleOps, a.putPairing)
@@ -179,8 +189,12 @@ func (a *API) routes() {
 	a.handle("GET /api/sessions/{id}", RoleStaff, a.getSession)
 	a.handle("POST /api/sessions/{id}/payments", RoleStaff, a.recordPayment)
 	a.handle("POST /api/sessions/{id}/handback", RoleStaff, a.handBack)
+	a.handle("POST /api/sessions/{id}/handback-override", RoleLead, a.handBackOverride)
+	a.handle("GET /tickets/{id}", RoleStaff, a.ticketPage)
+	m.HandleFunc("GET /tickets/ticket.css", serveTicketCSS)
 
 	a.handle("GET /api/reports/reconciliation", RoleStaff, a.reconciliation)
+	a.moneyRoutes() // voids, refunds, till shifts (money.go)
 
 	a.handle("GET /api/notices", RoleStaff, a.listNotices)
 	a.handle("POST /api/notices", RoleOps, a.scheduleNotice)

@@ -30,6 +30,8 @@ type connectorJSON struct {
 	Status      string `json:"status"`
 	ErrorCode   string `json:"errorCode"`
 	Info        string `json:"info,omitempty"`
+	// Timestamp is the charger's time of the status, when known.
+	Timestamp *time.Time `json:"timestamp,omitempty"`
 }
 
 func toChargerJSON(c projections.ChargerInfo) chargerJSON {

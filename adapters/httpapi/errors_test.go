@@ -45,7 +45,7 @@ func TestBadRequests(t *testing.T) {
 		{"exponent amount", "POST", pay, `{"amountCents":1e2,"method":"cash"}`, nil, 400, "invalid_amount"},
 		{"string amount", "POST", pay, `{"amountCents":"100","method":"cash"}`, nil, 400, "invalid_amount"},
 		{"missing amount", "POST", pay, `{"method":"cash"}`, nil, 400, "invalid_amount"},
-		{"amount over balance", "POST", pay, `{"amountCents":501,"method":"cash"}`, nil, 400, "invalid_amount"},
+		{"amount over balance", "POST", pay, `{"amountCents":501,"method":"cash"}`, nil, 409, "overpayment"},
 		{"unknown method", "POST", pay, `{"amountCents":100,"method":"bitcoin"}`, nil, 400, "invalid_method"},
 		{"method wrong type", "POST", pay, `{"amountCents":100,"method":1}`, nil, 400, "invalid_input"},
 		{"idempotency key too long", "POST", pay, `{"amountCents":100,"method":"cash"}`, []string{"Idempotency-Key", strings.Repeat("k", 201)}, 400, "invalid_input"},

@@ -16,6 +16,11 @@ var (
 	DecodePayment      = decodePayment
 	ParseClientMessage = parseClientMessage
 	ErrorResponse      = errorResponse
+	DecodeVoid         = decodeVoid
+	DecodeRefund       = decodeRefund
+	DecodeOpenShift    = decodeOpenShift
+	DecodeCloseShift   = decodeCloseShift
+	WantsHTML          = wantsHTML
 )
 
 // Exports of the staff sign-in (fuzzers, the throttle's bound).

@@ -110,7 +110,7 @@ func FuzzDecodeStrict(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	exact := map[string]bool{"amountCents": true, "method": true, "reference": true}
+	exact := map[string]bool{"amountCents": true, "method": true, "reference": true, "tip": true, "till": true}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		_, err := httpapi.DecodePayment(body)
 		if err != nil {

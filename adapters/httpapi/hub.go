@@ -88,8 +88,12 @@ func broadcast(typ string) bool {
 	return strings.HasPrefix(typ, "notice.") || strings.HasPrefix(typ, "pairing.")
 }
 
-// publish is the board listener.
+// publish is the board listener. A quarantined event (its payload breaks
+// the domain's rules) is not sent: the dashboard would fold it as genuine.
 func (h *hub) publish(u projections.Update) {
+	if o, ok := u.Event.Data.(domain.Opaque); ok && o.Quarantined() {
+		return
+	}
 	if strings.HasPrefix(u.Event.Type, "staff.") {
 		return // credentials' hashes are no one's business
 	}

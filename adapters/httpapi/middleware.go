@@ -23,7 +23,7 @@ func (a *API) serve(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	sw := &statusWriter{ResponseWriter: w}
 	_, pattern := a.mux.Handler(r)
-	api := strings.HasPrefix(r.URL.Path, "/api/") || strings.Contains(pattern, "/api/")
+	api := strings.HasPrefix(r.URL.Path, "/api/") || strings.Contains(pattern, "/api/") || a.roleOf[pattern] != ""
 	if !api {
 		a.mux.ServeHTTP(sw, r)
 	} else if r2, ok := a.admit(sw, r, pattern); ok {

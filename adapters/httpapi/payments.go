@@ -13,10 +13,17 @@ type paymentRequest struct {
 	AmountCents *cents `json:"amountCents"`
 	Method      string `json:"method"`
 	Reference   string `json:"reference"`
+	Tip         bool   `json:"tip"`  // the part above the balance is a tip
+	Till        string `json:"till"` // the till the money went into (money.go)
 }
 
 type handBackRequest struct {
 	WaiveReason string `json:"waiveReason"`
+	// The claim (claim.go): the widget scanned, the ticket's claim code,
+	// or (override route only) a lead's reason.
+	WidgetID       string `json:"widgetId"`
+	ClaimCode      string `json:"claimCode"`
+	OverrideReason string `json:"overrideReason"`
 }
 
 // decodePayment decodes a payment body strictly.
@@ -28,7 +35,7 @@ func decodePayment(body []byte) (domain.Payment, error) {
 	if req.AmountCents == nil {
 		return domain.Payment{}, domain.Errorf(domain.CodeInvalidAmount, "amountCents is required (a whole number of cents)")
 	}
-	return domain.Payment{AmountCents: int64(*req.AmountCents), Method: req.Method, Reference: req.Reference}, nil
+	return domain.Payment{AmountCents: int64(*req.AmountCents), Method: req.Method, Reference: req.Reference, Tip: req.Tip, Till: req.Till}, nil
 }
 
 func idempotencyKey(r *http.Request) (string, error) {
@@ -66,6 +73,10 @@ func (a *API) recordPayment(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
+	if p.ShiftID, p.Till, err = a.shiftFor(p.Till); err != nil {
+		a.fail(w, r, err)
+		return
+	}
 	t := a.cfg.Service.Tariff()
 	events, err := a.cfg.Service.OnCharger(r.Context(), s.ChargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
 		return c.RecordPayment(x, t, s.ID, p)
@@ -81,7 +92,9 @@ func (a *API) recordPayment(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, a.sessionAfter(r.Context(), events, s.ChargerID, s.ID))
 }
 
-func (a *API) handBack(w http.ResponseWriter, r *http.Request) {
+func (a *API) handBack(w http.ResponseWriter, r *http.Request) { a.handBackAs(w, r, false) }
+
+func (a *API) handBackAs(w http.ResponseWriter, r *http.Request, override bool) {
 	var req handBackRequest
 	if err := decodeRequest(w, r, &req, true); err != nil {
 		a.fail(w, r, err)
@@ -97,7 +110,7 @@ func (a *API) handBack(w http.ResponseWriter, r *http.Request) {
 	}
 	t := a.cfg.Service.Tariff()
 	events, err := a.cfg.Service.OnCharger(r.Context(), s.ChargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
-		return c.HandBack(x, t, s.ID, req.WaiveReason)
+		return c.HandBackClaimed(x, t, s.ID, req.WaiveReason, a.claim(req, override))
 	})
 	if err != nil {
 		a.fail(w, r, err)

@@ -22,7 +22,9 @@ const (
 )
 
 // Route is one registered route and the role it needs (RolePublic, "",
-// for the routes that need no credential: login and logout).
+// for the routes that need no credential: login and logout). A route
+// outside /api/ registered with a role (the printed ticket) is
+// authenticated too.
 type Route struct {
 	Pattern string
 	Role    Role

@@ -20,6 +20,8 @@ type sessionDetail struct {
 
 type checkInRequest struct {
 	ChargerID string `json:"chargerId"`
+	WidgetID  string `json:"widgetId"` // the widget handed out (optional)
+	Label     string `json:"label"`    // the customer's label (optional)
 }
 
 func validSessionID(id string) error {
@@ -50,12 +52,16 @@ func (a *API) session(r *http.Request) (projections.SessionView, error) {
 
 func (a *API) listSessions(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := projections.SessionFilter{State: q.Get("state"), ChargerID: q.Get("charger")}
+	f := projections.SessionFilter{State: q.Get("state"), ChargerID: q.Get("charger"), Status: q.Get("status")}
 	for k := range q {
-		if k != "state" && k != "charger" {
-			a.fail(w, r, domain.Errorf(domain.CodeInvalidInput, "unknown query parameter %q (use state and charger)", k))
+		if k != "state" && k != "charger" && k != "status" {
+			a.fail(w, r, domain.Errorf(domain.CodeInvalidInput, "unknown query parameter %q (use state, charger and status)", k))
 			return
 		}
+	}
+	if f.Status != "" && f.Status != projections.StatusUnclaimed {
+		a.fail(w, r, domain.Errorf(domain.CodeInvalidInput, "status must be %q", projections.StatusUnclaimed))
+		return
 	}
 	if f.State != "" && f.State != projections.StateOpen && f.State != projections.StateClosed {
 		a.fail(w, r, domain.Errorf(domain.CodeInvalidInput, "state must be %q or %q", projections.StateOpen, projections.StateClosed))
@@ -119,7 +125,7 @@ func (a *API) checkIn(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	events, err := a.cfg.Service.CheckIn(r.Context(), req.ChargerID)
+	events, err := a.cfg.Service.CheckInWith(r.Context(), req.ChargerID, domain.CheckIn{WidgetID: req.WidgetID, Label: req.Label})
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -29,7 +29,7 @@ func statusOf(code string) int {
 	case domain.CodeUnauthorized:
 		return http.StatusUnauthorized
 	case domain.CodeSessionOpen, domain.CodeSessionClosed, domain.CodeNoSession, domain.CodeBalanceDue,
-		domain.CodeWidgetTaken, domain.CodeIdempotencyUsed, domain.CodeConflict, domain.CodeTooManyNotices, codeNotConnected, codeNotOCPP:
+		domain.CodeWidgetTaken, domain.CodeIdempotencyUsed, domain.CodeClaimMismatch, domain.CodeConflict, domain.CodeTooManyNotices, codeNotConnected, codeNotOCPP:
 		return http.StatusConflict
 	case domain.CodeChargerOnline, domain.CodeChargerPaired, domain.CodeChargerEnrolled:
 		return http.StatusConflict
@@ -37,6 +37,9 @@ func statusOf(code string) int {
 		return http.StatusConflict
 	case CodeTooManyAttempts:
 		return http.StatusTooManyRequests
+	case domain.CodeOverpayment, domain.CodeAlreadyVoided, domain.CodeRefundTooLarge, domain.CodeNoOpenShift,
+		domain.CodeTillRequired, domain.CodeShiftOpen, domain.CodeShiftClosed:
+		return http.StatusConflict
 	case domain.CodeStoreDown:
 		return http.StatusServiceUnavailable
 	case domain.CodeStoreFull:

@@ -61,10 +61,11 @@ type Metrics struct {
 	httpRequests *children[prometheus.Counter]  // {route, code}
 	httpSeconds  *children[prometheus.Observer] // {route}
 
-	eventsApplied  *children[prometheus.Counter] // {type}
-	eventsUnknown  *children[prometheus.Counter] // {type}
-	ocppRefused    *prometheus.CounterVec        // {reason}
-	devicesRefused *prometheus.CounterVec        // {kind, cause}
+	eventsApplied     *children[prometheus.Counter] // {type}
+	eventsUnknown     *children[prometheus.Counter] // {type}
+	eventsQuarantined *prometheus.CounterVec        // {type, reason}
+	ocppRefused       *prometheus.CounterVec        // {reason}
+	devicesRefused    *prometheus.CounterVec        // {kind, cause}
 
 	conns conns // connections_refused_total, connections_open
 }

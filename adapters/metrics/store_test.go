@@ -40,6 +40,9 @@ func TestRefusalAndUnknownCounters(t *testing.T) {
 	m.EventUnknown("charger.future")
 	m.EventUnknown("charger.future")
 	m.EventUnknown("?")
+	m.EventQuarantined("session.payment_recorded", "invalid_amount")
+	m.EventQuarantined("session.payment_recorded", "invalid_amount")
+	m.EventQuarantined("pairing.set", "invalid_id")
 	m.OCPPRefused("c1", "rate_limited")
 	m.OCPPRefused("c2", "rate_limited")
 	m.OCPPRefused("c1", "made-up")
@@ -53,6 +56,8 @@ func TestRefusalAndUnknownCounters(t *testing.T) {
 	}{
 		{"chargebooth_events_unknown_total", []string{"type", "charger.future"}, 2},
 		{"chargebooth_events_unknown_total", []string{"type", "?"}, 1},
+		{"chargebooth_events_quarantined_total", []string{"type", "session.payment_recorded", "reason", "invalid_amount"}, 2},
+		{"chargebooth_events_quarantined_total", []string{"type", "pairing.set", "reason", "invalid_id"}, 1},
 		{"chargebooth_ocpp_refused_total", []string{"reason", "rate_limited"}, 2},
 		{"chargebooth_ocpp_refused_total", []string{"reason", "other"}, 1},
 		{"chargebooth_devices_refused_total", []string{"kind", "charger", "cause", "not_enrolled"}, 1},

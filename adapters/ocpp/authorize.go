@@ -20,11 +20,11 @@ func handleAuthorize(ctx context.Context, r *Router, chargerID string, payload j
 	if err := DecodePayload(payload, &req); err != nil {
 		return nil, err
 	}
-	status, err := r.backend.Authorize(ctx, chargerID, *req.IDTag)
+	auth, err := r.backend.Authorize(ctx, chargerID, *req.IDTag)
 	if err != nil {
 		return nil, err
 	}
-	return AuthorizeConf{IDTagInfo: idTagInfo(knownStatus(status))}, nil
+	return AuthorizeConf{IDTagInfo: authInfo(auth)}, nil
 }
 
 // knownStatus keeps a backend's answer inside the 1.6 enumeration, so a

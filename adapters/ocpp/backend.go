@@ -37,18 +37,29 @@ type Backend interface {
 	// time when the charger sent none.
 	ConnectorStatus(ctx context.Context, chargerID string, connectorID int, status, errorCode, info string, ts time.Time) error
 	// Authorize checks an id tag.
-	Authorize(ctx context.Context, chargerID, idTag string) (IDTagStatus, error)
-	// StartTransaction opens (or joins) the charger's session and returns
-	// an integer transaction id and the id tag's status.
-	StartTransaction(ctx context.Context, chargerID string, tx StartTx) (transactionID int, status IDTagStatus, err error)
+	Authorize(ctx context.Context, chargerID, idTag string) (Authorization, error)
+	// StartTransaction records a started transaction and returns an
+	// integer transaction id and the id tag's authorization.
+	StartTransaction(ctx context.Context, chargerID string, tx StartTx) (transactionID int, auth Authorization, err error)
 	// Reading records one state-of-charge sample (measurand SoC), soc in
 	// 0..100, exactly like a reading of the simple protocol.
 	Reading(ctx context.Context, chargerID string, soc float64, eventID string, ts time.Time) error
-	// MeterSample records one sample of any other measurand.
+	// MeterSample records one sample of any other measurand, or a refused
+	// one (Sample.Refused).
 	MeterSample(ctx context.Context, chargerID string, s Sample) error
 	// StopTransaction closes a transaction. The returned status is sent as
 	// idTagInfo; an empty status sends none.
 	StopTransaction(ctx context.Context, chargerID string, tx StopTx) (IDTagStatus, error)
+	// Notify records a FirmwareStatusNotification,
+	// DiagnosticsStatusNotification or SecurityEventNotification.
+	Notify(ctx context.Context, chargerID string, n Notification) error
+}
+
+// Toucher is an optional method of a Backend: Touch hears that a charger
+// sent a message (any CALL, Heartbeat included), for its lastSeen, without
+// an event per message. It must be cheap.
+type Toucher interface {
+	Touch(chargerID string, at time.Time)
 }
 
 // BootInfo is the charger metadata a BootNotification carries. Empty
@@ -86,6 +97,14 @@ const (
 	IDTagInvalid      IDTagStatus = "Invalid"
 	IDTagConcurrentTx IDTagStatus = "ConcurrentTx"
 )
+
+// Authorization is what the Central System says of an id tag
+// (idTagInfo): its status, and when set its expiry and parent tag.
+type Authorization struct {
+	Status IDTagStatus
+	Expiry time.Time // zero: none sent
+	Parent string    // "": none sent
+}
 
 // StartTx is a StartTransaction request.
 type StartTx struct {
@@ -125,4 +144,8 @@ type Sample struct {
 	Phase     string
 	Location  string
 	EventID   string
+	// Refused, when set, says why the sample was not taken as what its
+	// measurand says (a SoC value out of range): it is recorded as
+	// refused, beside the message's other samples.
+	Refused string
 }

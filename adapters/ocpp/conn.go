@@ -34,8 +34,8 @@ type ConnConfig struct {
 	Logger *slog.Logger
 	// SendQueue bounds the frames waiting for the writer (32).
 	SendQueue int
-	// ReadLimit is the largest frame read (64 KiB); a larger one closes
-	// the socket with 1009.
+	// ReadLimit is the largest frame read (DefaultReadLimit); a larger one
+	// closes the socket with 1009.
 	ReadLimit int64
 	// PongWait is how long the socket may stay silent (60 s): no frame,
 	// no pong, no ping.
@@ -88,7 +88,7 @@ func NewConn(ws *websocket.Conn, cfg ConnConfig) *Conn {
 		cfg.SendQueue = 32
 	}
 	if cfg.ReadLimit <= 0 {
-		cfg.ReadLimit = 64 << 10
+		cfg.ReadLimit = DefaultReadLimit
 	}
 	if cfg.PongWait <= 0 {
 		cfg.PongWait = 60 * time.Second

@@ -404,7 +404,17 @@ func TestConnClose(t *testing.T) {
 func TestConnReadLimit(t *testing.T) {
 	ts := startServer(t, nil)
 	ws, _ := ts.dial(t, "c1")
-	big := `[2,"1","DataTransfer",{"vendorId":"v","data":"` + strings.Repeat("x", 70<<10) + `"}]`
+	// 200 KiB is under the default limit (a StopTransaction with hours of
+	// transactionData); over DefaultReadLimit closes the socket.
+	ok := `[2,"1","DataTransfer",{"vendorId":"v","data":"` + strings.Repeat("x", 200<<10) + `"}]`
+	if err := ws.WriteMessage(websocket.TextMessage, []byte(ok)); err != nil {
+		t.Fatal(err)
+	}
+	_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, b, err := ws.ReadMessage(); err != nil || !strings.HasPrefix(string(b), `[3,"1"`) && !strings.HasPrefix(string(b), `[4,"1"`) {
+		t.Fatalf("a 200 KiB frame: got %s, %v, want its answer", b, err)
+	}
+	big := `[2,"2","DataTransfer",{"vendorId":"v","data":"` + strings.Repeat("x", ocpp.DefaultReadLimit) + `"}]`
 	go func() { _ = ws.WriteMessage(websocket.TextMessage, []byte(big)) }()
 	_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
 	_, _, err := ws.ReadMessage()

@@ -55,6 +55,10 @@ func (f *fakeBackend) Calls() []backendCall {
 	return append([]backendCall(nil), f.calls...)
 }
 
+func (f *fakeBackend) Notify(_ context.Context, chargerID string, n ocpp.Notification) error {
+	return f.record("Notify", chargerID, n)
+}
+
 func (f *fakeBackend) Boot(_ context.Context, chargerID string, info ocpp.BootInfo) (ocpp.BootDecision, error) {
 	return f.bootDecision, f.record("Boot", chargerID, info)
 }
@@ -74,12 +78,12 @@ func (f *fakeBackend) ConnectorStatus(_ context.Context, chargerID string, conne
 	return f.record("ConnectorStatus", chargerID, connectorID, status, errorCode, info, ts)
 }
 
-func (f *fakeBackend) Authorize(_ context.Context, chargerID, idTag string) (ocpp.IDTagStatus, error) {
-	return f.authStatus, f.record("Authorize", chargerID, idTag)
+func (f *fakeBackend) Authorize(_ context.Context, chargerID, idTag string) (ocpp.Authorization, error) {
+	return ocpp.Authorization{Status: f.authStatus}, f.record("Authorize", chargerID, idTag)
 }
 
-func (f *fakeBackend) StartTransaction(_ context.Context, chargerID string, tx ocpp.StartTx) (int, ocpp.IDTagStatus, error) {
-	return f.startTxID, f.authStatus, f.record("StartTransaction", chargerID, tx)
+func (f *fakeBackend) StartTransaction(_ context.Context, chargerID string, tx ocpp.StartTx) (int, ocpp.Authorization, error) {
+	return f.startTxID, ocpp.Authorization{Status: f.authStatus}, f.record("StartTransaction", chargerID, tx)
 }
 
 func (f *fakeBackend) Reading(_ context.Context, chargerID string, soc float64, eventID string, ts time.Time) error {

@@ -84,3 +84,8 @@ func (l MeterLimits) check(req *MeterValuesReq) *CallError {
 	}
 	return nil
 }
+
+// DefaultReadLimit is the largest OCPP frame read by default: a
+// StopTransaction with a few hours of transactionData runs to hundreds of
+// KiB.
+const DefaultReadLimit = 1 << 20

@@ -44,3 +44,16 @@ const (
 func idTagInfo(s IDTagStatus) IDTagInfo {
 	return IDTagInfo{Status: s}
 }
+
+// authInfo builds the idTagInfo of an Authorization, its status kept
+// inside the 1.6 enumeration and its parent cut to the schema's 20.
+func authInfo(a Authorization) IDTagInfo {
+	info := idTagInfo(knownStatus(a.Status))
+	if !a.Expiry.IsZero() {
+		info.ExpiryDate = formatDateTime(a.Expiry)
+	}
+	if len(a.Parent) <= 20 {
+		info.ParentIDTag = a.Parent
+	}
+	return info
+}

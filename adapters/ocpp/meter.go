@@ -3,6 +3,7 @@ package ocpp
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -31,9 +32,13 @@ type meterSample struct {
 
 // handleMeter sends every SoC sample to Backend.Reading and every other
 // sample to Backend.MeterSample, in order. The message is checked whole
-// first — against the router's MeterLimits, the 1.6 schema and every SoC
-// value (a decimal string from 0 to 100, else PropertyConstraintViolation)
-// — so a refused message records nothing.
+// first against the router's MeterLimits and the 1.6 schema (a violation
+// records nothing); then each SoC value on its own: one that is not a
+// decimal number from 0 to 100 is not a reading — it goes to MeterSample
+// with Refused saying why, and the message's other samples are stored
+// (a charger cannot fix a sample by re-sending it). A value a little over
+// 100 (up to SoCRoundingSlack, a rounding artefact some chargers send) is
+// read as 100.
 func handleMeter(ctx context.Context, r *Router, chargerID string, payload json.RawMessage) (any, error) {
 	var req MeterValuesReq
 	if err := decodeJSON(payload, &req); err != nil {
@@ -46,11 +51,8 @@ func handleMeter(ctx context.Context, r *Router, chargerID string, payload json.
 	if err := ValidatePayload(&req); err != nil {
 		return nil, err
 	}
-	samples, err := meterSamples(chargerID, &req)
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range samples {
+	for _, s := range meterSamples(chargerID, &req) {
+		var err error
 		if s.isSoC {
 			err = notStored("reading", r.backend.Reading(ctx, chargerID, s.soc, s.sample.EventID, s.sample.Timestamp))
 		} else {
@@ -63,7 +65,24 @@ func handleMeter(ctx context.Context, r *Router, chargerID string, payload json.
 	return MeterValuesConf{}, nil
 }
 
-func meterSamples(chargerID string, req *MeterValuesReq) ([]meterSample, error) {
+// SoCRoundingSlack is how far over 100 a SoC sample may be and still be
+// read as 100.
+const SoCRoundingSlack = 1.0
+
+// parseSampleSoC reads a SoC sample's value: a decimal from 0 to 100, or
+// up to SoCRoundingSlack over it (read as 100).
+func parseSampleSoC(v string) (float64, error) {
+	soc, err := domain.ParseSoC(v)
+	if err == nil {
+		return soc, nil
+	}
+	if f, perr := strconv.ParseFloat(strings.TrimSpace(v), 64); perr == nil && f > 100 && f <= 100+SoCRoundingSlack {
+		return 100, nil
+	}
+	return 0, err
+}
+
+func meterSamples(chargerID string, req *MeterValuesReq) []meterSample {
 	var out []meterSample
 	for i, mv := range req.MeterValue {
 		ts := parseDateTime(*mv.Timestamp)
@@ -89,17 +108,26 @@ func meterSamples(chargerID string, req *MeterValuesReq) ([]meterSample, error) 
 			s.EventID = sampleEventID(chargerID, ts, s)
 			ms := meterSample{sample: s}
 			if s.Measurand == MeasurandSoC && s.Format != "SignedData" {
-				soc, err := domain.ParseSoC(s.Value)
+				soc, err := parseSampleSoC(s.Value)
 				if err != nil {
-					return nil, callError(CodePropertyConstraintViolation,
-						"meterValue[%d].sampledValue[%d].value: SoC %q is not a number from 0 to 100", i, j, s.Value)
+					ms.sample.Refused = fmt.Sprintf("meterValue[%d].sampledValue[%d]: SoC %q is not a number from 0 to 100",
+						i, j, clip(s.Value))
+				} else {
+					ms.isSoC, ms.soc = true, soc
 				}
-				ms.isSoC, ms.soc = true, soc
 			}
 			out = append(out, ms)
 		}
 	}
-	return out, nil
+	return out
+}
+
+// clip cuts a charger's value to 32 bytes for a message.
+func clip(s string) string {
+	if len(s) > 32 {
+		return strings.ToValidUTF8(s[:32], "") + "…"
+	}
+	return s
 }
 
 // sampleEventID identifies a sample by what it says, not where it sits in

@@ -1,6 +1,7 @@
 package ocpp_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -72,18 +73,11 @@ func TestMeterValuesMixed(t *testing.T) {
 }
 
 func TestMeterValuesViolations(t *testing.T) {
-	soc := func(v string) string {
-		return `{"connectorId":0,"meterValue":[{"timestamp":"2026-07-04T18:05:00Z","sampledValue":[{"value":"` + v + `","measurand":"SoC"}]}]}`
-	}
 	tests := []struct {
 		name    string
 		payload string
 		want    ocpp.ErrorCode
 	}{
-		{"SoC above 100", soc("100.5"), ocpp.CodePropertyConstraintViolation},
-		{"SoC negative", soc("-1"), ocpp.CodePropertyConstraintViolation},
-		{"SoC not a number", soc("seventy"), ocpp.CodePropertyConstraintViolation},
-		{"SoC NaN", soc("NaN"), ocpp.CodePropertyConstraintViolation},
 		{"value a number", `{"connectorId":0,"meterValue":[{"timestamp":"2026-07-04T18:05:00Z","sampledValue":[{"value":70,"measurand":"SoC"}]}]}`, ocpp.CodeTypeConstraintViolation},
 		{"missing connectorId", `{"meterValue":[{"timestamp":"2026-07-04T18:05:00Z","sampledValue":[{"value":"1"}]}]}`, ocpp.CodeOccurenceConstraintViolation},
 		{"missing meterValue", `{"connectorId":0}`, ocpp.CodeOccurenceConstraintViolation},
@@ -106,12 +100,48 @@ func TestMeterValuesViolations(t *testing.T) {
 	}
 }
 
-func TestMeterValuesBadSoCRecordsNothing(t *testing.T) {
-	b := newFakeBackend()
-	_, cerr := handle(t, newRouter(b), "c1234", "MeterValues",
-		`{"connectorId":0,"meterValue":[{"timestamp":"2026-07-04T18:05:00Z","sampledValue":[{"value":"50","measurand":"SoC"},{"value":"150","measurand":"SoC"}]}]}`)
-	wantRouterCode(t, cerr, ocpp.CodePropertyConstraintViolation)
-	if n := len(b.Calls()); n != 0 {
-		t.Errorf("got %d backend calls, want 0", n)
+func TestMeterValuesBadSoCKeepsTheOtherSamples(t *testing.T) {
+	tests := []struct {
+		value   string
+		refused bool
+		soc     float64
+	}{
+		{"150", true, 0},
+		{"-1", true, 0},
+		{"seventy", true, 0},
+		{"NaN", true, 0},
+		{"101.5", true, 0},
+		{"100.4", false, 100}, // a rounding artefact: read as 100
+		{"101", false, 100},
+		{"99.9", false, 99.9},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			b := newFakeBackend()
+			conf, cerr := handle(t, newRouter(b), "c1234", "MeterValues",
+				`{"connectorId":1,"meterValue":[{"timestamp":"2026-07-04T18:05:00Z","sampledValue":[`+
+					`{"value":"1200"},{"value":"`+tt.value+`","measurand":"SoC"},{"value":"50","measurand":"SoC"}]}]}`)
+			if cerr != nil || conf == nil {
+				t.Fatalf("got %v, want MeterValues.conf: a bad sample does not refuse the message", cerr)
+			}
+			calls := b.Calls()
+			if got, want := len(calls), 3; got != want {
+				t.Fatalf("got %d backend calls %+v, want %d", got, calls, want)
+			}
+			if energy := calls[0].Args[0].(ocpp.Sample); calls[0].Method != "MeterSample" || energy.Value != "1200" || energy.Refused != "" {
+				t.Errorf("energy sample: got %s %+v", calls[0].Method, energy)
+			}
+			if tt.refused {
+				bad := calls[1].Args[0].(ocpp.Sample)
+				if calls[1].Method != "MeterSample" || bad.Value != tt.value || !strings.Contains(bad.Refused, "not a number from 0 to 100") {
+					t.Errorf("bad sample: got %s %+v, want it recorded as refused", calls[1].Method, bad)
+				}
+			} else if calls[1].Method != "Reading" || calls[1].Args[0].(float64) != tt.soc {
+				t.Errorf("got %+v, want Reading %v", calls[1], tt.soc)
+			}
+			if calls[2].Method != "Reading" || calls[2].Args[0].(float64) != 50 {
+				t.Errorf("got %+v, want Reading 50 after the bad sample", calls[2])
+			}
+		})
 	}
 }

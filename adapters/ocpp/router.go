@@ -51,12 +51,17 @@ var handlers = map[string]handler{
 	"MeterValues":        handleMeter,
 	"StopTransaction":    handleStop,
 	"DataTransfer":       handleDataTransfer,
+
+	"FirmwareStatusNotification":    handleFirmwareStatus,
+	"DiagnosticsStatusNotification": handleDiagnosticsStatus,
+	"SecurityEventNotification":     handleSecurityEvent,
 }
 
 // Router answers the CALLs a charger sends, one handler per action.
 // It is safe for concurrent use by many connections.
 type Router struct {
 	backend  Backend
+	toucher  Toucher // the backend's, or nil
 	interval time.Duration
 	now      func() time.Time
 	log      *slog.Logger
@@ -79,6 +84,7 @@ func NewRouter(b Backend, cfg Config) *Router {
 	if r.refused == nil {
 		r.refused = func(string, string) {}
 	}
+	r.toucher, _ = b.(Toucher)
 	if r.interval <= 0 {
 		r.interval = 300 * time.Second
 	}
@@ -152,6 +158,9 @@ func (r *Router) Handle(ctx context.Context, chargerID, action string, payload j
 func (r *Router) HandleFrame(ctx context.Context, s *Session, f Frame) []byte {
 	var conf any
 	var cerr *CallError
+	if r.toucher != nil {
+		r.toucher.Touch(s.chargerID, r.now())
+	}
 	if s.Allow() {
 		conf, cerr = r.Serve(ctx, s, f.Action, f.Payload)
 	} else {

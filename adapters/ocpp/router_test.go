@@ -13,7 +13,7 @@ import (
 )
 
 func TestUnknownAction(t *testing.T) {
-	for _, action := range []string{"FirmwareStatusNotification", "heartbeat", "RemoteStartTransaction"} {
+	for _, action := range []string{"SignCertificate", "heartbeat", "RemoteStartTransaction"} {
 		t.Run(action, func(t *testing.T) {
 			_, cerr := handle(t, newRouter(newFakeBackend()), "c1234", action, `{}`)
 			wantRouterCode(t, cerr, ocpp.CodeNotImplemented)
@@ -24,7 +24,8 @@ func TestUnknownAction(t *testing.T) {
 func TestRouterActions(t *testing.T) {
 	got := newRouter(newFakeBackend()).Actions()
 	slices.Sort(got)
-	want := []string{"Authorize", "BootNotification", "DataTransfer", "Heartbeat", "MeterValues",
+	want := []string{"Authorize", "BootNotification", "DataTransfer", "DiagnosticsStatusNotification",
+		"FirmwareStatusNotification", "Heartbeat", "MeterValues", "SecurityEventNotification",
 		"StartTransaction", "StatusNotification", "StopTransaction"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)

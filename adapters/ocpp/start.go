@@ -37,9 +37,9 @@ func handleStart(ctx context.Context, r *Router, chargerID string, payload json.
 			strconv.Itoa(*req.ConnectorID), *req.IDTag, strconv.Itoa(*req.MeterStart),
 			canonInt(req.ReservationID), canonTime(ts)),
 	}
-	id, status, err := r.backend.StartTransaction(ctx, chargerID, tx)
+	id, auth, err := r.backend.StartTransaction(ctx, chargerID, tx)
 	if err != nil {
 		return nil, err
 	}
-	return StartTransactionConf{IDTagInfo: idTagInfo(knownStatus(status)), TransactionID: id}, nil
+	return StartTransactionConf{IDTagInfo: authInfo(auth), TransactionID: id}, nil
 }

@@ -46,6 +46,10 @@ type boothPayment struct {
 type boothSession struct {
 	ID             string       `json:"id"`
 	ChargerID      string       `json:"chargerId"`
+	WidgetID       string       `json:"widgetId"`
+	ClaimCode      string       `json:"claimCode"`
+	Label          string       `json:"label"`
+	VerifiedBy     string       `json:"verifiedBy"`
 	State          string       `json:"state"`
 	Status         string       `json:"status"`
 	SoC            *float64     `json:"soc"`
@@ -215,8 +219,9 @@ func TestWholeDayOfOnePhone(t *testing.T) {
 		t.Errorf("charged phone: got status %q soc %v chargedAt %v, want charged 100 set", s.Status, s.SoC, s.ChargedAt)
 	}
 	sessionPath := "/api/sessions/" + s.ID
+	claim := fmt.Sprintf(`{"claimCode":%q}`, s.ClaimCode)
 
-	code, b := boothReq(t, base, "POST", sessionPath+"/handback", "{}", nil)
+	code, b := boothReq(t, base, "POST", sessionPath+"/handback", claim, nil)
 	if code != http.StatusConflict || errorCode(b) != "balance_due" {
 		t.Fatalf("hand-back while owed: got %d %s, want 409 balance_due", code, b)
 	}
@@ -238,7 +243,7 @@ func TestWholeDayOfOnePhone(t *testing.T) {
 	}
 
 	var closed boothSession
-	mustAPI(t, base, "POST", sessionPath+"/handback", "{}", http.StatusOK, &closed)
+	mustAPI(t, base, "POST", sessionPath+"/handback", claim, http.StatusOK, &closed)
 	if closed.State != "closed" || closed.ClosedAt == nil || closed.Waived {
 		t.Errorf("hand-back: got state %q closedAt %v waived %v, want closed, set, false", closed.State, closed.ClosedAt, closed.Waived)
 	}
@@ -408,9 +413,9 @@ func TestReconciliationEqualsPayments(t *testing.T) {
 				}
 			}
 			if sc.handBack {
-				body := "{}"
+				body := fmt.Sprintf(`{"claimCode":%q}`, s.ClaimCode)
 				if sc.waive != "" {
-					body = fmt.Sprintf(`{"waiveReason":%q}`, sc.waive)
+					body = fmt.Sprintf(`{"claimCode":%q,"waiveReason":%q}`, s.ClaimCode, sc.waive)
 				}
 				mustAPI(t, base, "POST", "/api/sessions/"+s.ID+"/handback", body, http.StatusOK, nil)
 			}

@@ -156,7 +156,7 @@ func signedInAs(t *testing.T, ctx context.Context, logs *browserLog, name, role 
 // shownForRoles lists the [data-role] controls the page renders, as
 // "role:what" in document order.
 const shownForRoles = `[...document.querySelectorAll('[data-role]')].filter((e) => e.checkVisibility())
-  .map((e) => e.dataset.role + ':' + (e.dataset.action || e.dataset.ref || e.id || e.tagName.toLowerCase())).join(' ')`
+  .map((e) => e.dataset.role + ':' + (e.dataset.action || e.dataset.ticketAction || e.dataset.money || e.dataset.shiftAction || e.dataset.ref || e.id || e.tagName.toLowerCase())).join(' ')`
 
 // auditEvent is a timeline event with the member who caused it.
 type auditEvent struct {
@@ -222,10 +222,10 @@ func TestDashboardStaffRolesInBrowser(t *testing.T) {
 
 	// Staff see the counter's controls and nothing of a lead's, ops' or
 	// admin's: no notice form even with the notices open.
-	browse(t, ctx, logs, "open the notices", chromedp.Click(`details:has(#notices-title) summary`, chromedp.ByQuery))
+	browse(t, ctx, logs, "open the notices", chromedp.Evaluate(`document.querySelector('details:has(#notices-title)').open = true`, nil))
 	waitPage(t, ctx, logs, 5*time.Second, "notices listed to staff", visible("#notices"), "true")
 	waitPage(t, ctx, logs, 5*time.Second, "controls shown to staff", shownForRoles,
-		"staff:open staff:pay-cash staff:pay-card staff:handback")
+		"staff:print staff:open staff:pay-cash staff:pay-card staff:handback")
 
 	// Sam types €2, but the session ends under the page (here: signed out
 	// from another tab). The server closes the live feed, and the sign-in
@@ -258,7 +258,10 @@ func TestDashboardStaffRolesInBrowser(t *testing.T) {
 
 	// Handing back with €3 owed is refused; Sam is sent to a lead, and the
 	// waive control stays hidden.
-	browse(t, ctx, logs, "hand back", chromedp.Click(panel+` [data-action="handback"]`, chromedp.ByQuery))
+	// The claim: the widget handed back, scanned.
+	browse(t, ctx, logs, "hand back",
+		chromedp.SendKeys(panel+` [data-field="claim"]`, "wABCD", chromedp.ByQuery),
+		chromedp.Click(panel+` [data-action="handback"]`, chromedp.ByQuery))
 	waitPage(t, ctx, logs, 10*time.Second, "hand-back refused while owed",
 		fmt.Sprintf(`(document.querySelector(%q).textContent.includes('ask a lead')) ? 'lead' : document.querySelector(%q).textContent`, panel+` [data-error]`, panel+` [data-error]`), "lead")
 	for _, sel := range []string{panel + ` [data-ref="waiveRow"]`, panel + ` [data-field="waive"]`, panel + ` [data-action="handback-waive"]`} {
@@ -266,13 +269,13 @@ func TestDashboardStaffRolesInBrowser(t *testing.T) {
 			t.Errorf("%s visible to staff: got %s, want false", sel, got)
 		}
 	}
-	if got, _ := pageString(ctx, shownForRoles); got != "staff:open staff:pay-cash staff:pay-card staff:handback" {
+	if got, _ := pageString(ctx, shownForRoles); got != "staff:print staff:open staff:pay-cash staff:pay-card staff:handback" {
 		t.Errorf("controls shown to staff after the refusal: got %q", got)
 	}
 
 	// The API refuses the waive too, even asked directly from the page.
 	got, err := pageAwait(ctx, fmt.Sprintf(`fetch('/api/sessions/%s/handback', {method: 'POST', headers: {'Content-Type': 'application/json'},
-		body: JSON.stringify({waiveReason: 'friend of the band'})}).then(async (r) => JSON.stringify({status: r.status, body: await r.json()}))`, s.ID))
+		body: JSON.stringify({waiveReason: 'friend of the band', widgetId: 'wABCD'})}).then(async (r) => JSON.stringify({status: r.status, body: await r.json()}))`, s.ID))
 	if err != nil {
 		t.Fatalf("fetch the waive: %v", err)
 	}
@@ -309,8 +312,16 @@ func TestDashboardStaffRolesInBrowser(t *testing.T) {
 	waitPage(t, ctx, logs, 10*time.Second, "tile c1234", fmt.Sprintf(`String(!!document.querySelector(%q))`, tile), "true")
 	browse(t, ctx, logs, "open the panel", chromedp.Click(tile, chromedp.ByQuery))
 	waitPage(t, ctx, logs, 5*time.Second, "balance shown", fmt.Sprintf(`document.querySelector(%q).dataset.cents`, panel+` [data-balance]`), "300")
-	browse(t, ctx, logs, "hand back", chromedp.Click(panel+` [data-action="handback"]`, chromedp.ByQuery))
+	browse(t, ctx, logs, "hand back",
+		chromedp.SendKeys(panel+` [data-field="claim"]`, "wABCD", chromedp.ByQuery),
+		chromedp.Click(panel+` [data-action="handback"]`, chromedp.ByQuery))
 	waitPage(t, ctx, logs, 10*time.Second, "waive offered to a lead", visible(panel+` [data-action="handback-waive"]`), "true")
+	shown, _ := pageString(ctx, shownForRoles)
+	for _, want := range []string{"lead:waiveRow", "lead:handback-waive", "lead:void", "lead:refund", "lead:details"} {
+		if !strings.Contains(" "+shown+" ", " "+want+" ") {
+			t.Errorf("controls shown to a lead: got %q, want %s among them", shown, want)
+		}
+	}
 	browse(t, ctx, logs, "waive",
 		chromedp.SendKeys(panel+` [data-field="waive"]`, "phone died, customer in a hurry", chromedp.ByQuery),
 		chromedp.Click(panel+` [data-action="handback-waive"]`, chromedp.ByQuery))
@@ -551,9 +562,9 @@ func TestDashboardAdminOverTLSInBrowser(t *testing.T) {
 	const tile = `#tiles [data-charger="c1234"]`
 	waitPage(t, ctx, logs, 10*time.Second, "tile c1234", fmt.Sprintf(`String(!!document.querySelector(%q))`, tile), "true")
 	browse(t, ctx, logs, "open the panel", chromedp.Click(tile, chromedp.ByQuery))
-	browse(t, ctx, logs, "open the notices", chromedp.Click(`details:has(#notices-title) summary`, chromedp.ByQuery))
+	browse(t, ctx, logs, "open the notices", chromedp.Evaluate(`document.querySelector('details:has(#notices-title)').open = true`, nil))
 	waitPage(t, ctx, logs, 5*time.Second, "controls shown to ops on a free charger", shownForRoles,
-		"ops:notice-form ops:button staff:closed ops:checkinWidget staff:checkin ops:pairing ops:pair ops:unpair")
+		"ops:notice-form ops:button staff:closed staff:checkin ops:pairing ops:pair ops:unpair")
 	if got, _ := pageString(ctx, shownForRoles); strings.Contains(got, "lead:") || strings.Contains(got, "admin:") {
 		t.Errorf("controls shown to ops: got %q, want none of a lead's or an admin's", got)
 	}

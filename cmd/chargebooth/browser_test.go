@@ -197,7 +197,9 @@ func TestDashboardInBrowser(t *testing.T) {
 	waitPage(t, ctx, logs, 5*time.Second, "timeline shows the payment",
 		fmt.Sprintf(`String(!!document.querySelector(%q))`, `#timeline [data-type="session.payment_recorded"]`), "true")
 
-	if err := chromedp.Run(ctx, chromedp.Click(panel+` [data-action="handback"]`, chromedp.ByQuery)); err != nil {
+	if err := chromedp.Run(ctx,
+		chromedp.SendKeys(panel+` [data-field="claim"]`, s.ClaimCode, chromedp.ByQuery),
+		chromedp.Click(panel+` [data-action="handback"]`, chromedp.ByQuery)); err != nil {
 		t.Fatalf("click handback: %v\nbrowser console:\n%s", err, logs)
 	}
 	checkFor(t, 10*time.Second, func() bool { return getSession(t, base, s.ID).State == "closed" })

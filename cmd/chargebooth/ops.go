@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,6 +62,16 @@ func openOps(ctx context.Context, natsURL, dataDir string, auth *natsAuth, stder
 		if err != nil {
 			return nil, err
 		}
+		if natsURL == "" {
+			// The running server's embedded NATS: log in as it does.
+			creds, err := dataDirCredentials(dataDir)
+			if err != nil {
+				return nil, err
+			}
+			if creds != nil {
+				opts = append(opts, creds.Option())
+			}
+		}
 		nc, err := nats.Connect(url, append(opts, nats.Timeout(2*time.Second), nats.Name("chargebooth ops"))...)
 		if err == nil {
 			o.nc = nc
@@ -73,11 +84,21 @@ func openOps(ctx context.Context, natsURL, dataDir string, auth *natsAuth, stder
 		if _, err := os.Stat(dir); err != nil {
 			return nil, fmt.Errorf("no running server found and no data in %s", dataDir)
 		}
-		emb, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{DataDir: dir, Listen: "127.0.0.1:-1"})
+		// A port of its own, locked like the server's (with fresh
+		// credentials when the data directory keeps none).
+		creds, err := dataDirCredentials(dataDir)
+		if err != nil {
+			return nil, err
+		}
+		if creds == nil {
+			c := eventstore.NewCredentials()
+			creds = &c
+		}
+		emb, err := eventstore.StartEmbedded(eventstore.EmbeddedConfig{DataDir: dir, Listen: "127.0.0.1:-1", Credentials: creds})
 		if err != nil {
 			return nil, fmt.Errorf("open data dir %s (is a server still using it?): %w", dataDir, err)
 		}
-		nc, err := eventstore.Connect(emb.ClientURL())
+		nc, err := eventstore.Connect(emb.ClientURL(), emb.ClientOptions()...)
 		if err != nil {
 			emb.Shutdown()
 			return nil, err
@@ -93,6 +114,20 @@ func openOps(ctx context.Context, natsURL, dataDir string, auth *natsAuth, stder
 	}
 	o.Store = st
 	return o, nil
+}
+
+// dataDirCredentials returns the embedded NATS credentials the data
+// directory keeps, nil when it keeps none (a server that never started
+// there, or one older than the credentials), or why they cannot be used.
+func dataDirCredentials(dataDir string) (*eventstore.Credentials, error) {
+	c, err := eventstore.LoadCredentials(credentialsPath(dataDir))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
 }
 
 // parseTime accepts RFC 3339, "2006-01-02 15:04", or a date.
@@ -218,11 +253,18 @@ func timelineLine(e domain.Event) string {
 		if d.ReadingID != "" {
 			what += " (reading " + d.ReadingID + ")"
 		}
+		if d.ReceivedAt != nil {
+			what += ", sampled then, received " + d.ReceivedAt.Format(time.RFC3339)
+		}
+		if d.TimeNote != "" {
+			what += ", " + d.TimeNote
+		}
 	case domain.SessionOpened:
 		what = "session opened by " + d.By
 		if d.WidgetID != "" {
 			what += ", widget " + d.WidgetID
 		}
+		what += ticketText(d) // never the customer token
 	case domain.SessionCharged:
 		what = "charged"
 	case domain.PaymentRecorded:
@@ -230,11 +272,13 @@ func timelineLine(e domain.Event) string {
 		if d.Reference != "" {
 			what += " ref " + d.Reference
 		}
+		what += paymentExtra(d)
 	case domain.HandedBack:
 		what = fmt.Sprintf("handed back; due %s, paid %s", cents(d.AmountDueCents), cents(d.PaidCents))
 		if d.Waived {
 			what += ", waived: " + d.WaiveReason
 		}
+		what += claimText(d)
 	case domain.ChargerConnected:
 		what = fmt.Sprintf("connected (%s) on %s from %s", d.Protocol, d.Instance, d.Remote)
 	case domain.ChargerDisconnected:
@@ -243,8 +287,19 @@ func timelineLine(e domain.Event) string {
 		what = "overdue: charged at " + d.ChargedAt.Format(time.RFC3339) + ", not collected after " + d.CollectAfter
 	case domain.TransactionStarted:
 		what = fmt.Sprintf("OCPP transaction %d started, connector %d, idTag %s", d.TransactionID, d.ConnectorID, d.IDTag)
+		if d.IDTagStatus != "" {
+			what += " " + d.IDTagStatus + ": no session"
+		}
 	case domain.TransactionStopped:
 		what = fmt.Sprintf("OCPP transaction %d stopped, meter %d", d.TransactionID, d.MeterStop)
+		if d.Superseded != 0 {
+			what += fmt.Sprintf(", superseded by transaction %d", d.Superseded)
+		}
+		if d.NotOpen {
+			what += ", not open on the charger: changed nothing"
+		}
+	case domain.SampleRefused:
+		what = fmt.Sprintf("sample refused: %s = %q: %s", d.Measurand, d.Value, d.Reason)
 	case domain.MeterSampled:
 		what = fmt.Sprintf("%s = %s %s", d.Measurand, d.Value, d.Unit)
 	case domain.ConnectorStatus:
@@ -252,8 +307,16 @@ func timelineLine(e domain.Event) string {
 	case domain.ChargerBooted:
 		what = fmt.Sprintf("booted: %s %s serial %s firmware %s", d.Vendor, d.Model, d.Serial, d.Firmware)
 	case domain.Opaque:
-		what = "UNKNOWN to this build: " + d.String()
+		if d.Quarantined() {
+			what = fmt.Sprintf("QUARANTINED (%s: %s), not folded: %s", d.Code, d.Detail, d.Raw)
+		} else {
+			what = "UNKNOWN to this build: " + d.String()
+		}
 	default:
+		var ok bool
+		if what, ok = moneyLine(e); ok { // corrections, shifts, unclaimed (ops_money.go)
+			break
+		}
 		if what = projections.Summary(e); what == e.Type {
 			b, _ := json.Marshal(e.Data)
 			what = string(b)
@@ -294,9 +357,10 @@ func foldAll(ctx context.Context, st *eventstore.Store, t domain.Tariff) (*proje
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("chargebooth report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var natsURL, dataDir, format string
+	var natsURL, dataDir, format, shift string
 	var from, to time.Time
 	var t domain.Tariff
+	fs.StringVar(&shift, "shift", "", "print this till shift's cash-up instead of a range's reconciliation")
 	fs.Var(timeFlag{&from}, "from", "start of the range (required)")
 	fs.Var(timeFlag{&to}, "to", "end of the range, exclusive (required)")
 	fs.StringVar(&format, "format", "json", "json or csv")
@@ -311,8 +375,8 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseWithEnv(fs, args); err != nil {
 		return err
 	}
-	if from.IsZero() || to.IsZero() || !from.Before(to) {
-		fmt.Fprintln(stderr, "report needs --from and --to, with --from before --to")
+	if shift == "" && (from.IsZero() || to.IsZero() || !from.Before(to)) {
+		fmt.Fprintln(stderr, "report needs --from and --to, with --from before --to (or --shift ID)")
 		return errUsage
 	}
 	if format != "json" && format != "csv" {
@@ -324,6 +388,9 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer o.Close()
+	if shift != "" {
+		return reportShift(ctx, o.Store, t, shift, format, stdout)
+	}
 	b, err := foldAll(ctx, o.Store, t)
 	if err != nil {
 		return err
@@ -366,6 +433,9 @@ func runRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fmt.Fprintf(stdout, "folded %d events from sequence 1\n", full.Applied())
 	for _, typ := range sortedCounts(full.Unknown()) {
 		fmt.Fprintf(stdout, "skipped %d events this build cannot read: %s\n", full.Unknown()[typ], typ)
+	}
+	for _, typ := range sortedCounts(full.Quarantined()) {
+		fmt.Fprintf(stdout, "quarantined %d events that break the domain's rules (see replay): %s\n", full.Quarantined()[typ], typ)
 	}
 	data, err := o.LoadCheckpoint(ctx, runtime.DefaultCheckpointName)
 	if err != nil {

@@ -107,7 +107,8 @@ func TestRebuildFindsNoDifferenceAndAPlantedOne(t *testing.T) {
 	m = startMain(t, dir)
 	var s struct {
 		Sessions []struct {
-			ID string `json:"id"`
+			ID        string `json:"id"`
+			ClaimCode string `json:"claimCode"`
 		} `json:"sessions"`
 	}
 	api(t, m, "GET", "/api/sessions?charger=c1234", "", &s)
@@ -117,7 +118,9 @@ func TestRebuildFindsNoDifferenceAndAPlantedOne(t *testing.T) {
 	if code := api(t, m, "POST", "/api/sessions/"+s.Sessions[0].ID+"/payments", `{"amountCents":500,"method":"card"}`, nil); code != 201 {
 		t.Fatalf("payment: %d", code)
 	}
-	api(t, m, "POST", "/api/sessions/"+s.Sessions[0].ID+"/handback", `{}`, nil)
+	if code := api(t, m, "POST", "/api/sessions/"+s.Sessions[0].ID+"/handback", `{"claimCode":"`+s.Sessions[0].ClaimCode+`"}`, nil); code != 200 {
+		t.Fatalf("hand-back: %d", code)
+	}
 	sendReadings(t, m, "c1234", "30")
 	m.Close()
 

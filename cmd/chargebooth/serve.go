@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chargebooth/chargebooth/adapters/charger"
+	"github.com/chargebooth/chargebooth/adapters/customer"
 	"github.com/chargebooth/chargebooth/adapters/httpapi"
 	"github.com/chargebooth/chargebooth/adapters/metrics"
 	"github.com/chargebooth/chargebooth/adapters/ocpp"
@@ -60,25 +61,32 @@ type ServeConfig struct {
 	ChargerAuth   string
 	ChargerAllow  string
 	BootPolicy    string
+	IDTags        string
 	RemoteTimeout time.Duration
 	OCPPRate      float64
 	OCPPBurst     int
 	OCPPMeter     ocpp.MeterLimits
+	OCPPReadLimit byteSize
 	NATSAuth      natsAuth
+	NATSLock      natsLock
 	CPUProfile    string
 	Pprof         bool
 	Devices       devicesConfig
+	// Money holds the closing time (serve_money.go).
+	Money moneyConfig
 	// TLS holds the TLS, connection-cap and HTTP-timeout flags (serve_tls.go).
 	TLS tlsFlags
 	// Staff holds the staff sign-in flags (serve_staff.go).
 	Staff staffFlags
+	// Tickets holds the claim-ticket flags (serve_tickets.go).
+	Tickets ticketFlags
 }
 
 // flags registers serve's flags on fs.
 func (c *ServeConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data-dir", "./data", "data directory (embedded JetStream store, staff token)")
 	fs.StringVar(&c.NATSURL, "nats-url", "", "external NATS URL(s), comma separated; disables the embedded server")
-	fs.StringVar(&c.NATSListen, "nats-listen", "127.0.0.1:4222", "embedded NATS client address (loopback)")
+	fs.StringVar(&c.NATSListen, "nats-listen", "127.0.0.1:4222", "embedded NATS client address (loopback unless --nats-allow-remote)")
 	fs.StringVar(&c.ChargerAddr, "charger-addr", ":3100", "charger WebSocket address")
 	fs.StringVar(&c.WidgetAddr, "widget-addr", ":3200", "widget WebSocket address")
 	fs.StringVar(&c.HTTPAddr, "http-addr", ":3000", "staff API, dashboard, /metrics, /healthz, /readyz address")
@@ -112,14 +120,20 @@ func (c *ServeConfig) flags(fs *flag.FlagSet) {
 	fs.Float64Var(&c.OCPPRate, "ocpp-rate", float64(ocpp.DefaultRate), "OCPP messages a second one charger connection may send; more are answered GenericError and not served")
 	fs.IntVar(&c.OCPPBurst, "ocpp-burst", ocpp.DefaultBurst, "OCPP messages one charger connection may send at once (a reconnecting charger replays its offline queue)")
 	fs.IntVar(&c.OCPPMeter.Samples, "ocpp-max-samples", ocpp.DefaultMaxSamples, "most sampled values in one MeterValues; more and the message is refused whole")
+	c.OCPPReadLimit = byteSize(ocpp.DefaultReadLimit)
+	fs.Var(&c.OCPPReadLimit, "ocpp-read-limit", "largest OCPP frame read (bytes, or with KiB/MiB); a larger one closes the socket with 1009 (the simple protocol keeps 64 KiB)")
 	fs.IntVar(&c.OCPPMeter.ValueLength, "ocpp-max-value-length", ocpp.DefaultMaxValueLength, "most characters of one sampled value (SignedData may be longer)")
 	c.NATSAuth.flags(fs)
+	c.NATSLock.flags(fs)
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile to this file until the server stops")
 	fs.BoolVar(&c.Pprof, "pprof", false, "serve net/http/pprof under /debug/pprof/ on the HTTP address (no token: keep it off on open networks)")
+	fs.StringVar(&c.IDTags, "id-tags", "open", "OCPP id tags: open (every tag is Accepted) or list (Authorize and StartTransaction answer from /api/id-tags; an unknown tag is Invalid)")
 	fs.StringVar(&c.BootPolicy, "boot-policy", "pending", "OCPP boot answer for chargers not on --charger-allow: pending or reject")
 	c.Devices.flags(fs)
+	c.Money.flags(fs)
 	c.TLS.flags(fs)
 	c.Staff.flags(fs)
+	c.Tickets.flags(fs)
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -174,6 +188,8 @@ type Main struct {
 	cancel    context.CancelFunc // ends the background work of bg
 	bg        sync.WaitGroup
 	closeOnce sync.Once
+
+	customer *customer.Server // the customer page (serve_tickets.go)
 }
 
 // ParseFlags reads serve's flags and environment.
@@ -219,6 +235,9 @@ func (m *Main) Close() error {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
+		if m.customer != nil {
+			m.customer.Close()
+		}
 		for _, s := range m.servers {
 			_ = s.Shutdown(ctx)
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/http"
 
 	"github.com/chargebooth/chargebooth/adapters/admission"
 	"github.com/chargebooth/chargebooth/adapters/charger"
@@ -31,6 +30,9 @@ func (m *Main) startEdges() error {
 	allow, err := loadAllowList(c.ChargerAllow)
 	if err != nil {
 		return err
+	}
+	if c.IDTags != charger.IDTagsOpen && c.IDTags != charger.IDTagsList {
+		return fmt.Errorf("--id-tags must be open or list, not %q", c.IDTags)
 	}
 	if c.BootPolicy != charger.PolicyPending && c.BootPolicy != charger.PolicyReject {
 		return fmt.Errorf("--boot-policy must be pending or reject, not %q", c.BootPolicy)
@@ -60,17 +62,27 @@ func (m *Main) startEdges() error {
 		ClientCN: m.tls.clientCN(), CertRequired: m.Config.Devices.Mode != string(admission.ModeAuthenticated)})
 	rel.SetLocal(m.Chargers)
 	m.Chargers.EnableOCPP(charger.OCPPConfig{HeartbeatInterval: c.Heartbeat, Allow: allowList, Unknown: c.BootPolicy,
-		Rate: rate.Limit(c.OCPPRate), Burst: c.OCPPBurst, Meter: c.OCPPMeter, Refused: m.Metrics.OCPPRefused})
+		Rate: rate.Limit(c.OCPPRate), Burst: c.OCPPBurst, Meter: c.OCPPMeter, Refused: m.Metrics.OCPPRefused,
+		ReadLimit: int64(c.OCPPReadLimit), IDTags: c.IDTags})
 
+	tickets, err := c.Tickets.tickets()
+	if err != nil {
+		return err
+	}
 	m.api = httpapi.New(httpapi.Config{
 		Service: m.Service, Board: m.Board, Store: m.Store, Token: c.StaffToken, Clock: m.Clock,
 		AllowedOrigins: liveOrigins, AllowedHosts: splitList(c.AllowedHosts), TrustForwardedProto: c.TrustProto, Log: m.Log, Ready: m.Runtime.Ready, WaitApplied: m.Runtime.WaitApplied,
 		Dashboard: dashboard.Handler(), Remote: rel, RemoteTimeout: c.RemoteTimeout,
 		Metrics: m.Metrics.Handler(), Observe: m.Metrics.ObserveHTTP, StoreLimit: m.storeLimit(),
 		SessionTTL: c.Staff.SessionTTL,
+		Closing:    c.Money.closing,
+		Tickets:    tickets,
 	})
 	m.Metrics.SetLiveClientsFunc(m.api.LiveClients)
-	var h http.Handler = m.api.Handler()
+	h, err := m.customerPage(m.api.Handler())
+	if err != nil {
+		return err
+	}
 	if c.Pprof {
 		h = withPprof(h)
 	}
@@ -136,7 +148,7 @@ func (m *Main) printBanner() {
 	}
 	m.printTLSBanner()
 	if m.Embedded != nil {
-		fmt.Fprintf(w, "  NATS       %s (embedded, data in %s)\n", m.natsURL, m.Config.DataDir)
+		fmt.Fprintf(w, "  NATS       %s (embedded, data in %s; clients log in with %s)\n", m.natsURL, m.Config.DataDir, credentialsPath(m.Config.DataDir))
 	} else {
 		fmt.Fprintf(w, "  NATS       %s (external)\n", m.natsURL)
 	}

@@ -26,8 +26,16 @@ func (m *Main) configure() (err error) {
 	if c.Tariff.FlatCents < 0 || c.Tariff.HourlyCents < 0 || c.Tariff.CapCents < 0 {
 		return fmt.Errorf("prices must not be negative")
 	}
+	if err := c.Money.check(); err != nil {
+		return err
+	}
 	if c.Sync != eventstore.SyncAlways && c.Sync != eventstore.SyncInterval {
 		return fmt.Errorf("--sync must be always or interval, not %q", c.Sync)
+	}
+	if c.NATSURL == "" {
+		if err := checkNATSListen(c.NATSListen, c.NATSLock.AllowRemote); err != nil {
+			return err
+		}
 	}
 	if c.Instance == "" {
 		c.Instance = defaultInstance(c.HTTPAddr)
@@ -57,12 +65,20 @@ func (m *Main) openStore(ctx context.Context) (err error) {
 	m.natsURL = c.NATSURL
 	var opts []nats.Option
 	if m.natsURL == "" {
+		// Every client must log in, the server's own and the ops tools
+		// (which read the same file): a plain PUB on the port stores nothing.
+		creds, err := eventstore.LoadOrMakeCredentials(credentialsPath(c.DataDir))
+		if err != nil {
+			return err
+		}
 		m.Embedded, err = eventstore.StartEmbedded(eventstore.EmbeddedConfig{
-			DataDir: filepath.Join(c.DataDir, "jetstream"), Listen: c.NATSListen, Sync: c.Sync, MaxStore: int64(c.MaxStore), Log: m.Log})
+			DataDir: filepath.Join(c.DataDir, "jetstream"), Listen: c.NATSListen, Sync: c.Sync, MaxStore: int64(c.MaxStore), Log: m.Log,
+			Credentials: &creds})
 		if err != nil {
 			return fmt.Errorf("start embedded NATS: %w", err)
 		}
 		m.natsURL = m.Embedded.ClientURL()
+		opts = m.Embedded.ClientOptions()
 		// Leave the address for the ops tools (replay, report, rebuild).
 		if err := os.WriteFile(filepath.Join(c.DataDir, natsURLFile), []byte(m.natsURL+"\n"), 0o644); err != nil {
 			return fmt.Errorf("data dir: %w", err)

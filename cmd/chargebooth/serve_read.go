@@ -18,6 +18,7 @@ func (m *Main) startReadSide(ctx context.Context) error {
 	m.Board = projections.NewBoard(c.Tariff)
 	m.Service = domain.NewService(m.Store, m.Clock, func() string { return ulid.Make().String() }, c.Tariff)
 	m.Service.SetShared(c.NATSURL != "")
+	m.setupTickets()
 	var rt *runtime.Runtime
 	m.Metrics = metrics.New(metrics.Options{
 		StreamLastSeq: func() uint64 { return rt.LastSeq() },
@@ -33,7 +34,7 @@ func (m *Main) startReadSide(ctx context.Context) error {
 	rt, err := runtime.New(runtime.Config{
 		Board: m.Board, Feed: m.Store, Stream: m.Store, Consumer: "projections-" + c.Instance,
 		Checkpoints: m.Store, CheckpointEvery: c.Checkpoint,
-		StoreReady: m.storeReady, OnUnknown: m.Metrics.EventUnknown, Log: m.Log,
+		StoreReady: m.storeReady, OnUnknown: m.Metrics.EventUnknown, OnQuarantined: m.Metrics.EventQuarantined, Log: m.Log,
 	})
 	if err != nil {
 		return err

@@ -58,9 +58,31 @@ func sample(tb testing.TB, typ, charger, widget string) domain.Event {
 	}
 	v := reflect.New(reflect.TypeOf(p)).Elem()
 	fill(v)
+	for name, val := range validValues {
+		if typName, field, _ := strings.Cut(name, "."); typName == v.Type().Name() {
+			v.FieldByName(field).Set(reflect.ValueOf(val))
+		}
+	}
 	e := domain.NewEvent(ulid.Make().String(), eventTime, charger, "s-"+charger, v.Interface().(domain.Payload))
 	e.WidgetID = widget
+	if err := domain.ValidateEvent(e); err != nil {
+		tb.Fatalf("the sample %s is invalid (%v): give the field a valid value in estest's validValues", typ, err)
+	}
 	return e
+}
+
+// validValues are the field values (by "Payload.Field") that fill would
+// make invalid ("v-kind" is no device kind): the sample must pass
+// domain.ValidateEvent, or the store would quarantine it on reading.
+var validValues = map[string]any{
+	"SoCReported.Status":          domain.StatusCharging,
+	"SessionOpened.By":            domain.OpenedByStaff,
+	"PaymentRecorded.Method":      domain.MethodCard,
+	"SessionOverdue.CollectAfter": "1h0m0s",
+	"NoticeScheduled.LocalTime":   "2026-07-04 23:00",
+	"DeviceEnrolled.Kind":         domain.DeviceCharger,
+	"DeviceEnrolled.SecretHash":   "$2a$10$v-secrethash",
+	"DeviceUnenrolled.Kind":       domain.DeviceWidget,
 }
 
 // fill sets every settable field of struct v to a non-zero value.

@@ -64,9 +64,20 @@ func (r *Runtime) apply(e domain.Event) error {
 	return nil
 }
 
-// unknown counts an event this build cannot fold and logs its type once.
+// unknown counts an event this build cannot fold and logs its type once;
+// a quarantined one is logged every time, with its envelope: someone or
+// something stored an event the booth would never have decided.
 func (r *Runtime) unknown(e domain.Event, o domain.Opaque) {
 	typ := o.EventType()
+	if o.Quarantined() {
+		if r.cfg.OnQuarantined != nil {
+			r.cfg.OnQuarantined(typ, o.Code)
+		}
+		r.log.Warn("event quarantined: its payload breaks the domain's rules; skipped, not folded",
+			"type", typ, "reason", o.Code, "detail", o.Detail, "seq", e.Seq, "id", e.ID,
+			"charger", e.ChargerID, "widget", e.WidgetID, "session", e.SessionID)
+		return
+	}
 	if r.cfg.OnUnknown != nil {
 		r.cfg.OnUnknown(typ)
 	}

@@ -69,6 +69,12 @@ type Config struct {
 	// build does not understand (a domain.Opaque payload; "?" when even
 	// the type is unreadable), for a metric.
 	OnUnknown func(typ string)
+	// OnQuarantined, when set, hears every applied event quarantined for
+	// breaking the domain's invariants (a domain.Opaque with Reason
+	// domain.OpaqueInvalid) with its type and the broken rule's error code
+	// (such as "invalid_amount"), for a metric. OnUnknown does not hear
+	// those.
+	OnQuarantined func(typ, reason string)
 
 	// RestartMin and RestartMax bound the pause before following again
 	// after an error: RestartMin doubling up to RestartMax, back to

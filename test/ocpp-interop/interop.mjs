@@ -185,6 +185,26 @@ async function run() {
     });
     check('MeterValues', mv && Object.keys(mv).length === 0, `got ${JSON.stringify(mv)}, want {}`, { soc: '85.0' });
 
+    // One out-of-range SoC beside good samples: answered {}, the good ones kept.
+    const mvBad = await client.call('MeterValues', {
+        connectorId: 1,
+        meterValue: [{ timestamp: isoNow(), sampledValue: [
+            { value: '150', measurand: 'SoC', unit: 'Percent' },
+            { value: '1200', measurand: 'Energy.Active.Import.Register', unit: 'Wh' },
+            { value: '100.4', measurand: 'SoC', unit: 'Percent' },
+        ] }],
+    });
+    check('MeterValuesBadSample', mvBad && Object.keys(mvBad).length === 0, `got ${JSON.stringify(mvBad)}, want {}`);
+
+    for (const [action, params] of [
+        ['FirmwareStatusNotification', { status: 'Installed' }],
+        ['DiagnosticsStatusNotification', { status: 'Idle' }],
+        ['SecurityEventNotification', { type: 'FirmwareUpdated', timestamp: isoNow(), techInfo: 'interop' }],
+    ]) {
+        const conf = await client.call(action, params);
+        check(action, conf && Object.keys(conf).length === 0, `got ${JSON.stringify(conf)}, want {}`);
+    }
+
     const start = await client.call('StartTransaction', {
         connectorId: 1, idTag: 'interop', meterStart: 1000, timestamp: isoNow(),
     });

@@ -3,9 +3,11 @@
 // GET /api/me: {"staff":{"id","name","role"},"roles":[…],"expires":"…"}.
 //
 // Every control that needs a role carries data-role="staff|lead|ops|admin";
-// applyRoles hides (data-denied, display: none) every one whose role the
-// member does not hold, so the page shows only what they may do. The
-// server checks the same table: hiding is for the staff, not the defence.
+// applyRoles writes the roles the member holds on <body data-roles="…">,
+// and the style sheet hides (display: none) every [data-role] the member
+// does not hold — also controls a module adds later — so the page shows
+// only what they may do. The server checks the same table: hiding is for
+// the staff, not the defence.
 
 import { newSession, refusal, request } from './api.js';
 
@@ -50,13 +52,9 @@ function set(me) {
   for (const fn of auth.listeners) fn(auth.me);
 }
 
-/** applyRoles shows or hides every [data-role] element below root for the member. */
-export function applyRoles(root = document) {
-  for (const el of root.querySelectorAll('[data-role]')) {
-    const allowed = can(el.dataset.role);
-    el.toggleAttribute('data-denied', !allowed);
-    el.inert = !allowed;
-  }
+/** applyRoles shows the member's controls and hides the rest (app.css reads body[data-roles]). */
+export function applyRoles() {
+  document.body.dataset.roles = auth.me && Array.isArray(auth.me.roles) ? auth.me.roles.join(' ') : '';
 }
 
 /** allowed reports whether el (or any ancestor) is not denied to the member. */

@@ -217,7 +217,13 @@ export function describe(type, d, ev) {
     case 'session.opened':
       return `by ${d.by || '?'}${d.widgetId ? `, widget ${d.widgetId}` : ''}`;
     case 'session.payment_recorded':
-      return `${money(d.amountCents)} ${d.method || ''}${d.reference ? ` ref ${d.reference}` : ''}`;
+      return `${money(d.amountCents)}${d.tipCents ? ` + tip ${money(d.tipCents)}` : ''} ${d.method || ''}${d.reference ? ` ref ${d.reference}` : ''}${d.till ? ` · till ${d.till}` : ''}`;
+    case 'session.payment_voided':
+      return `VOID ${money(d.amountCents)} ${d.method || ''}: ${d.reason || ''}`;
+    case 'session.refunded':
+      return `REFUND ${money(d.amountCents)} ${d.method || ''}: ${d.reason || ''}`;
+    case 'session.unclaimed':
+      return `still here at closing ${d.night || ''} ${d.timeZone || ''}`;
     case 'session.handed_back':
       return `due ${money(d.amountDueCents)}, paid ${money(d.paidCents)}${d.waived ? `, waived: ${d.waiveReason}` : ''}`;
     case 'session.transaction_started':

@@ -24,6 +24,8 @@ import { closePanel, initPanel, openPanel, resetPanel } from './panel.js';
 import { initSearch } from './search.js';
 import { initStaff, loadStaff } from './staff.js';
 import { initTiles } from './tiles.js';
+import './money.js'; // voids, refunds, till shifts, unclaimed phones
+import './tickets.js';
 import { $, showMsg } from './util.js';
 
 const EXPIRED = 'Your session has ended (it expired, was signed out, or the account was disabled). Sign in again to carry on.';

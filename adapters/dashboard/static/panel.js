@@ -6,7 +6,8 @@
 // [data-slot="handback-claim"] (claim check at hand-back) and
 // [data-slot="checkin-extra"] (customer label at check-in) are empty
 // containers; addPanelRenderer(fn(charger, panelElement)) runs on every
-// render so later views can fill them.
+// render so later views can fill them; addRequestFields(kind, fn) adds
+// fields to the check-in ('checkin') or hand-back ('handback') request.
 //
 // Every action button carries the role it needs (data-role); auth.js hides
 // the ones the signed-in member does not hold, and onAction refuses them
@@ -33,6 +34,7 @@ const panel = {
   timelineAt: 0,
   timelineSeq: 0,
   renderers: [],
+  fields: { checkin: [], handback: [] },
 };
 
 let el = null;
@@ -41,6 +43,18 @@ const q = (sel) => el.querySelector(sel);
 /** addPanelRenderer runs fn(charger, panelElement) after every render of the panel. */
 export function addPanelRenderer(fn) {
   panel.renderers.push(fn);
+}
+
+/**
+ * addRequestFields adds fn(session or charger, panelElement) -> object to
+ * the body of the 'checkin' or 'handback' request (the label, the claim).
+ */
+export function addRequestFields(kind, fn) {
+  panel.fields[kind].push(fn);
+}
+
+function extraFields(kind, subject) {
+  return Object.assign({}, ...panel.fields[kind].map((fn) => fn(subject, el)));
 }
 
 /** currentCharger is the id of the charger the panel shows ('' when closed). */
@@ -59,7 +73,7 @@ export function initPanel() {
   el.addEventListener('keydown', (ev) => {
     if (ev.key !== 'Enter') return;
     const field = ev.target.dataset && ev.target.dataset.field;
-    const action = { widget: 'pair', waive: 'handback-waive', 'checkin-widget': 'checkin' }[field];
+    const action = { widget: 'pair', waive: 'handback-waive', 'checkin-widget': 'checkin', label: 'checkin', claim: 'handback' }[field];
     if (action) {
       ev.preventDefault();
       onAction(action);
@@ -293,10 +307,11 @@ async function onAction(action) {
       }
       case 'checkin': {
         const field = q('[data-field="checkin-widget"]');
-        const w = can('ops') ? field.value.trim() : ''; // pairing a widget is ops' work
+        const w = field.value.trim();
         if (w && !ID_RE.test(w)) throw new ApiError(0, 'invalid_widget', 'A widget id is 1–48 letters, digits, ".", "_" or "-".');
-        if (w && w !== c.widgetId) await api('PUT', `/api/pairings/${enc(id)}`, { widgetId: w });
-        await api('POST', '/api/sessions', { chargerId: id });
+        const body = { chargerId: id, ...extraFields('checkin', c) };
+        if (w) body.widgetId = w; // the server pairs the widget handed out with the charger
+        await api('POST', '/api/sessions', body);
         field.value = '';
         done = w ? `Phone checked in with widget ${w}.` : 'Phone checked in.';
         break;
@@ -351,6 +366,11 @@ async function pay(s, method) {
   const body = { amountCents: cents, method };
   const reference = q('[data-field="reference"]').value.trim();
   if (reference) body.reference = reference;
+  // The tip checkbox and till picker come from money.js.
+  const tip = q('[data-field="tip"]');
+  if (tip && tip.checked) body.tip = true;
+  const till = q('[data-field="till"]');
+  if (till && till.value && !till.closest('label').hidden) body.till = till.value;
   try {
     await api('POST', `/api/sessions/${enc(s.id)}/payments`, body, { 'Idempotency-Key': panel.idemKey });
   } catch (err) {
@@ -367,8 +387,19 @@ async function pay(s, method) {
 async function handBack(s, waiveReason) {
   if (!s) throw new ApiError(0, 'no_session', 'No open session on this charger.');
   try {
-    await api('POST', `/api/sessions/${enc(s.id)}/handback`, waiveReason ? { waiveReason } : {});
+    const body = extraFields('handback', s);
+    if (waiveReason) body.waiveReason = waiveReason;
+    await api('POST', `/api/sessions/${enc(s.id)}/handback`, body);
   } catch (err) {
+    if (err.code === 'claim_mismatch' || err.code === 'claim_required') {
+      const claim = q('[data-field="claim"]');
+      if (claim) {
+        claim.setAttribute('aria-invalid', 'true');
+        claim.select();
+      }
+      const what = err.code === 'claim_mismatch' ? 'Does not match — do not hand this phone over.' : 'Scan the widget or type the ticket\'s claim code.';
+      throw new ApiError(err.status, err.code, `${what} ${err.message}`);
+    }
     if (err.status === 409 && err.code === 'balance_due') {
       q('[data-ref="waiveRow"]').hidden = false;
       const next = can('lead') ? 'Take a payment, or give a reason to waive it.' : 'Take a payment, or ask a lead to waive it.';
