@@ -161,7 +161,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	hdr := w.Header()
 	hdr.Set("X-Content-Type-Options", "nosniff")
-	// The staff token may arrive in the page's query string; never pass it on.
+	// Nothing of the booth's (an old bookmark's ?token=, a session id) is
+	// ever passed on to another site.
 	hdr.Set("Referrer-Policy", "no-referrer")
 
 	switch {

@@ -27,7 +27,30 @@ func TestSelectors(t *testing.T) {
 		{"connection state", page, `id="conn" data-state="connecting"`},
 		{"log", page, `id="log"`},
 		{"notice banner", page, `id="notice-banner"`},
-		{"token form", page, `id="token-form"`},
+		{"login view", page, `id="login"`},
+		{"login form", page, `id="login-form"`},
+		{"login name", page, `id="login-name"`},
+		{"login pin", page, `id="login-pin"`},
+		{"login token", page, `id="login-token"`},
+		{"login mode", page, `id="login-mode"`},
+		{"login submit", page, `id="login-submit"`},
+		{"login error", page, `id="login-error"`},
+		{"signed-in name", page, `id="who-name"`},
+		{"signed-in role", page, `id="who-role"`},
+		{"sign out", page, `id="sign-out"`},
+		{"waive needs lead", page, `data-ref="waiveRow" data-role="lead"`},
+		{"waive button needs lead", page, `data-action="handback-waive" data-role="lead"`},
+		{"pay needs staff", page, `data-action="pay-cash" data-role="staff"`},
+		{"pairing needs ops", page, `data-ref="pairing" data-role="ops"`},
+		{"remote needs ops", page, `data-ref="ocpp" data-role="ops"`},
+		{"notices need ops", page, `id="notice-form" data-role="ops"`},
+		{"staff box needs admin", page, `id="staff-box" data-role="admin"`},
+		{"audit box needs lead", page, `id="audit-box" data-role="lead"`},
+		{"roles on the body", script, `document.body.dataset.roles =`},
+		{"roles start empty", page, `<body data-roles="">`},
+		{"override needs lead", page, `<details class="override" data-role="lead">`},
+		{"cookie session", script, `credentials: 'same-origin'`},
+		{"live feed without token", script, "/api/live`"},
 		{"notice form", page, `id="notice-form"`},
 		{"search box", page, `id="search"`},
 		{"search form", page, `id="search-form"`},
@@ -104,4 +127,19 @@ func TestSelectors(t *testing.T) {
 }
 
 // modules are the dashboard's ES modules.
-var modules = []string{"main.js", "api.js", "util.js", "store.js", "live.js", "tiles.js", "search.js", "panel.js", "tickets.js", "notices.js", "ocpp.js"}
+var modules = []string{"main.js", "api.js", "auth.js", "util.js", "store.js", "live.js", "tiles.js", "search.js", "panel.js", "tickets.js", "money.js", "notices.js", "audit.js", "staff.js", "ocpp.js"}
+
+// TestNoTokenInPage checks that no module reads a token from the address or
+// keeps one in storage, and that the live feed's address carries nothing:
+// the session cookie is the only credential the page uses.
+func TestNoTokenInPage(t *testing.T) {
+	h := dashboard.Handler()
+	for _, m := range modules {
+		_, body := get(t, h, http.MethodGet, "/static/"+m, nil)
+		for _, bad := range []string{"?token=", "Authorization", "localStorage.setItem", "sessionStorage.setItem", "searchParams.get('token')"} {
+			if strings.Contains(body, bad) {
+				t.Errorf("%s contains %q", m, bad)
+			}
+		}
+	}
+}

@@ -48,7 +48,8 @@ func TestMoneyInBrowser(t *testing.T) {
 			t.Fatalf("%s: %v\nbrowser console:\n%s", what, err, logs)
 		}
 	}
-	run("open the dashboard", chromedp.Navigate(base+"/?token="+testToken))
+	run("open the dashboard", chromedp.Navigate(base+"/"))
+	signInWithToken(t, ctx, logs, testToken)
 	waitPage(t, ctx, logs, 10*time.Second, "tile c1234", exists(tile), "true")
 	run("open the panel", chromedp.Click(tile, chromedp.ByQuery))
 	voidBtn := fmt.Sprintf(`%s [data-payment=%q] button[data-money="void"]`, panel, s.Payments[0].ID)

@@ -254,9 +254,10 @@ func TestDashboardAtScaleInBrowser(t *testing.T) {
 		}
 	})
 	if err := chromedp.Run(ctx, chromedp.EmulateViewport(1366, 768),
-		chromedp.Navigate(base+"/?token="+testToken)); err != nil {
+		chromedp.Navigate(base+"/")); err != nil {
 		t.Fatalf("open the dashboard: %v\nbrowser console:\n%s", err, logs)
 	}
+	signInWithToken(t, ctx, logs, testToken)
 	waitPage(t, ctx, logs, 20*time.Second, "live feed", `document.querySelector('#conn').dataset.state`, "live")
 	waitPage(t, ctx, logs, 20*time.Second, "200 tiles with a reading and a session",
 		`String([...document.querySelectorAll('#tiles .tile')].filter((el) => el.querySelector('[data-soc]').dataset.value !== '' && el.dataset.bucket !== 'free').length)`,

@@ -85,8 +85,8 @@ func needChromium(t *testing.T) {
 }
 
 // newBrowser starts headless Chromium with a fresh profile and returns a
-// tab's context, bounded by timeout.
-func newBrowser(t *testing.T, timeout time.Duration, logs *browserLog) context.Context {
+// tab's context, bounded by timeout. extra adds browser options.
+func newBrowser(t *testing.T, timeout time.Duration, logs *browserLog, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	needChromium(t)
 	opts := []chromedp.ExecAllocatorOption{
@@ -104,6 +104,7 @@ func newBrowser(t *testing.T, timeout time.Duration, logs *browserLog) context.C
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 	}
+	opts = append(opts, extra...)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	t.Cleanup(cancel)
 	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
@@ -158,9 +159,10 @@ func TestDashboardInBrowser(t *testing.T) {
 	q := func(root, sel string) string { return fmt.Sprintf("document.querySelector(%q)", root+" "+sel) }
 	led := fmt.Sprintf(`(%s || {dataset: {}}).dataset.status || ''`, q(tile, "[data-led]"))
 
-	if err := chromedp.Run(ctx, chromedp.Navigate(base+"/?token="+testToken)); err != nil {
+	if err := chromedp.Run(ctx, chromedp.Navigate(base+"/")); err != nil {
 		t.Fatalf("open the dashboard: %v\nbrowser console:\n%s", err, logs)
 	}
+	signInWithToken(t, ctx, logs, testToken)
 	// c1234 is paired with wABCD out of the box, so its tile is there
 	// before any reading.
 	waitPage(t, ctx, logs, 10*time.Second, "tile c1234", fmt.Sprintf(`String(!!document.querySelector(%q))`, tile), "true")

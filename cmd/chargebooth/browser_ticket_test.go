@@ -92,7 +92,8 @@ func TestTicketFlowInBrowser(t *testing.T) {
 
 	// Check in from the dashboard: the widget scanned (typed, then Enter
 	// from the label field) and a label.
-	run(ctx, "open the dashboard", chromedp.Navigate(base+"/?token="+testToken))
+	run(ctx, "open the dashboard", chromedp.Navigate(base+"/"))
+	signInWithToken(t, ctx, logs, testToken)
 	waitPage(t, ctx, logs, 10*time.Second, "tile c1234", `String(!!document.querySelector('#tiles [data-charger="c1234"]'))`, "true")
 	run(ctx, "open the panel", chromedp.Click(`#tiles [data-charger="c1234"]`, chromedp.ByQuery))
 	waitPage(t, ctx, logs, 5*time.Second, "check-in form", fmt.Sprintf(`String(!%s.hidden)`, q(`[data-ref="closed"]`)), "true")

@@ -149,7 +149,8 @@ func (m *Main) printBanner() {
 		fmt.Fprintf(w, "  widgets    ws://%s/widgets/{widgetId}\n", m.WidgetURL)
 	}
 	if m.HTTPURL != "" {
-		fmt.Fprintf(w, "  dashboard  http://%s/?token=%s\n", m.HTTPURL, m.Config.StaffToken)
+		// No token in the address: the dashboard signs in and keeps a cookie.
+		fmt.Fprintf(w, "  dashboard  http://%s/  (sign in with a name and PIN, or a token)\n", m.HTTPURL)
 		fmt.Fprintf(w, "  staff API  http://%s/api/  (Authorization: Bearer %s)\n", m.HTTPURL, m.Config.StaffToken)
 		fmt.Fprintf(w, "  metrics    http://%s/metrics   health /healthz   ready /readyz\n", m.HTTPURL)
 	}

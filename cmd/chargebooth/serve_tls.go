@@ -360,7 +360,7 @@ func (m *Main) printTLSBanner() {
 		fmt.Fprintf(w, "  widgets    wss://%s/widgets/{widgetId}\n", t.WidgetTLSURL)
 	}
 	if t.HTTPSURL != "" {
-		fmt.Fprintf(w, "  dashboard  https://%s/?token=%s\n", t.HTTPSURL, m.Config.StaffToken)
+		fmt.Fprintf(w, "  dashboard  https://%s/  (sign in with a name and PIN, or a token)\n", t.HTTPSURL)
 		fmt.Fprintf(w, "  staff API  https://%s/api/\n", t.HTTPSURL)
 	}
 	if a := t.authority; a != nil {

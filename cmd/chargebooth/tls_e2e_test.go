@@ -77,13 +77,16 @@ func TestTLSEverywhere(t *testing.T) {
 		t.Errorf("plain charger listener at %q, want it off", m.ChargerURL)
 	}
 	out := m.Stdout.(*testkit.SyncBuffer).String()
-	for _, want := range []string{"wss://" + m.tls.ChargerTLSURL + "/chargers/", "wss://" + m.tls.WidgetTLSURL + "/widgets/", "https://" + m.tls.HTTPSURL + "/?token="} {
+	for _, want := range []string{"wss://" + m.tls.ChargerTLSURL + "/chargers/", "wss://" + m.tls.WidgetTLSURL + "/widgets/", "https://" + m.tls.HTTPSURL + "/  (sign in"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("banner lacks %q:\n%s", want, out)
 		}
 	}
 	if strings.Contains(out, "WARNING") {
 		t.Errorf("banner warns with every plain listener on loopback:\n%s", out)
+	}
+	if strings.Contains(out, "?token=") {
+		t.Errorf("banner puts a token in an address:\n%s", out)
 	}
 
 	https := "https://" + m.tls.HTTPSURL

@@ -8,10 +8,13 @@
 // sends exactly what was missed, then live, and the page needs no new
 // snapshot. Only when the server cannot recover (recovered: false: the
 // stream no longer holds what was missed) is the snapshot read again.
+//
+// The socket is authenticated by the session cookie the browser sends with
+// the upgrade, never by anything in its address.
 
-import { getToken } from './api.js';
+import { signedIn } from './auth.js';
 import { applyReading, currency, loadAll, refresh } from './store.js';
-import { $, enc, fmtClock, fmtMoney, fmtSoc } from './util.js';
+import { $, fmtClock, fmtMoney, fmtSoc } from './util.js';
 
 const LOG_MAX = 200;
 const BACKOFF_MIN_MS = 500;
@@ -60,7 +63,7 @@ export async function snapshot() {
 export function startLive(errors) {
   live.onSnapshotError = errors;
   const wake = () => {
-    if (getToken() && !live.ws) {
+    if (signedIn() && !live.ws) {
       live.backoff = BACKOFF_MIN_MS;
       connect();
     }
@@ -86,7 +89,7 @@ export function position() {
   return live.lastSeq;
 }
 
-/** stopLive closes the feed (the token was refused). */
+/** stopLive closes the feed (signed out, or the session ended). */
 export function stopLive() {
   clearTimeout(live.reconnectTimer);
   if (live.ws) {
@@ -97,17 +100,17 @@ export function stopLive() {
   setConn('offline');
 }
 
-/** connectLive opens the feed unless it is open (after a new token). */
+/** connectLive opens the feed unless it is open (after signing in). */
 export function connectLive() {
   connect();
 }
 
 function connect() {
-  if (!getToken() || live.ws) return;
+  if (!signedIn() || live.ws) return;
   clearTimeout(live.reconnectTimer);
   setConn('connecting');
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const ws = new WebSocket(`${scheme}//${location.host}/api/live?token=${enc(getToken())}`);
+  const ws = new WebSocket(`${scheme}//${location.host}/api/live`);
   live.ws = ws;
   let opened = false;
   let ackTimer = 0;
@@ -127,8 +130,9 @@ function connect() {
     if (live.ws !== ws) return; // replaced or closed on purpose
     live.ws = null;
     setConn('offline');
-    // Never opened: maybe the token changed. A snapshot tells (401 asks for a new one).
-    if (!opened) snapshot();
+    // Refused, or closed by the server (the session ended, the member was
+    // disabled): a snapshot tells, and its 401 brings the sign-in form.
+    snapshot();
     const delay = live.backoff * (0.75 + Math.random() * 0.5);
     live.backoff = Math.min(live.backoff * 2, BACKOFF_MAX_MS);
     live.reconnectTimer = setTimeout(connect, delay);
@@ -206,7 +210,7 @@ function handle(msg, lines) {
   const d = msg.data || {};
   const reading = msg.type === 'charger.soc_reported';
   if (!reading || $('#log-readings').checked) {
-    lines.push([msg.time, msg.chargerId || msg.widgetId, msg.type, describe(msg.type, d, msg)]);
+    lines.push([msg.time, msg.chargerId || msg.widgetId, msg.type, withActor(describe(msg.type, d, msg), msg)]);
   }
   switch (msg.type) {
     case 'charger.soc_reported':
@@ -230,6 +234,14 @@ function handle(msg, lines) {
       refresh(msg.chargerId);
   }
   for (const fn of live.handlers) fn(msg);
+}
+
+/** withActor adds who caused an event (staff events carry an actor) to its text. */
+export function withActor(text, ev) {
+  const a = ev && ev.actor;
+  if (!a || !(a.name || a.id)) return text;
+  const by = `by ${a.name || a.id}`;
+  return text ? `${text} · ${by}` : by;
 }
 
 // describe turns an event's data into the short text of a log line.

@@ -1,5 +1,8 @@
 // Money corrections, till shifts and unclaimed phones.
 //
+// Each control carries the role it needs (data-role): voids, refunds and
+// closing a shift are a lead's; the rest is staff's.
+//
 // In the side panel (addPanelRenderer): the open session's payments with a
 // Void button each (a lead's action, before the phone leaves), a tip
 // checkbox and a till picker for the payment form, and a refund form (for
@@ -9,7 +12,8 @@
 // "Unclaimed phones" box (phones still here at closing time, carried
 // over), and a banner when a shift was left open past closing.
 
-import { ApiError, api, getToken } from './api.js';
+import { ApiError, api } from './api.js';
+import { signedIn } from './auth.js';
 import { onEvent } from './live.js';
 import { addPanelRenderer, currentCharger, openPanel } from './panel.js';
 import { chargers, currency, openSession, refresh } from './store.js';
@@ -41,15 +45,15 @@ function panelSlot(panelEl) {
     h('label', { className: 'check' }, h('input', { type: 'checkbox', 'data-field': 'tip' }), ' the part above the balance is a tip'),
     h('label', {}, 'Till ', h('select', { 'data-field': 'till', 'aria-label': 'Till' })));
   const pays = h('ul', { className: 'payments', 'data-ref': 'payments' });
-  const refund = h('details', { className: 'refund', 'data-ref': 'refund' },
+  const refund = h('details', { className: 'refund', 'data-ref': 'refund', 'data-role': 'lead' },
     h('summary', { text: 'Refund…' }),
     h('p', { className: 'muted', 'data-ref': 'refundFor' }),
     h('div', { className: 'row' },
       h('label', { className: 'grow' }, 'Amount ', h('input', { 'data-field': 'refund-amount', type: 'text', inputmode: 'decimal', autocomplete: 'off', placeholder: '0.00' })),
       h('label', { className: 'grow' }, 'Reason ', h('input', { 'data-field': 'refund-reason', type: 'text', autocomplete: 'off', placeholder: 'why' }))),
     h('div', { className: 'row' },
-      h('button', { type: 'button', 'data-money': 'refund-cash', text: 'Refund cash' }),
-      h('button', { type: 'button', 'data-money': 'refund-card', text: 'Refund card' })));
+      h('button', { type: 'button', 'data-money': 'refund-cash', 'data-role': 'lead', text: 'Refund cash' }),
+      h('button', { type: 'button', 'data-money': 'refund-card', 'data-role': 'lead', text: 'Refund card' })));
   const msg = h('p', { className: 'msg', 'data-ref': 'moneyMsg', role: 'alert', hidden: true });
   slot.append(payExtra, pays, refund, msg);
   // The tip and till go with the payment form: put them under it.
@@ -96,7 +100,7 @@ function renderPanel(c, panelEl) {
       const tip = p.tipCents ? ` + tip ${fmtMoney(p.tipCents, cur)}` : '';
       li.append(h('span', { text: `${fmtClock(p.time)} ${fmtMoney(p.amountCents, cur)}${tip} ${p.method}` }));
       if (p.voided) li.append(h('span', { className: 'badge', text: `void: ${p.voidReason || ''}` }));
-      else li.append(h('button', { type: 'button', className: 'danger small', 'data-money': 'void', 'data-id': p.id, text: 'Void' }));
+      else li.append(h('button', { type: 'button', className: 'danger small', 'data-money': 'void', 'data-id': p.id, 'data-role': 'lead', text: 'Void' }));
       return li;
     }));
   }
@@ -175,10 +179,10 @@ function board() {
   const more = $('#board .more') || $('#board');
   box = h('details', { id: 'money-box', className: 'box' },
     h('summary', {}, h('h2', { text: 'Till shifts' })),
-    h('form', { id: 'shift-form', className: 'row' },
+    h('form', { id: 'shift-form', className: 'row', 'data-role': 'staff' },
       h('label', {}, 'Till ', h('input', { id: 'shift-till', type: 'text', placeholder: 'main', autocomplete: 'off' })),
       h('label', {}, 'Float ', h('input', { id: 'shift-float', type: 'text', inputmode: 'decimal', placeholder: '100.00', autocomplete: 'off' })),
-      h('button', { type: 'submit', text: 'Open shift' })),
+      h('button', { type: 'submit', 'data-role': 'staff', text: 'Open shift' })),
     h('p', { id: 'shift-msg', className: 'msg', role: 'alert', hidden: true }),
     h('ul', { id: 'shifts' }));
   const unclaimed = h('details', { id: 'unclaimed-box', className: 'box' },
@@ -230,12 +234,12 @@ function renderShifts() {
     li.append(h('span', { text: `${s.till} · float ${fmtMoney(s.floatCents, cur)} · ${s.open ? `open since ${fmtClock(s.openedAt)}` : `closed ${fmtClock(s.closedAt)}`}` }));
     if (s.openAtClosing) li.append(h('span', { className: 'badge overdue', text: 'OPEN PAST CLOSING' }));
     if (s.open) {
-      li.append(h('label', {}, 'Cash counted ', h('input', { 'data-field': 'counted-cash', type: 'text', inputmode: 'decimal', autocomplete: 'off', placeholder: '0.00' })),
-        h('label', {}, 'Card ', h('input', { 'data-field': 'counted-card', type: 'text', inputmode: 'decimal', autocomplete: 'off', placeholder: 'optional' })),
-        h('button', { type: 'button', 'data-shift-action': 'close', text: 'Close shift' }));
+      li.append(h('label', { 'data-role': 'lead' }, 'Cash counted ', h('input', { 'data-field': 'counted-cash', type: 'text', inputmode: 'decimal', autocomplete: 'off', placeholder: '0.00' })),
+        h('label', { 'data-role': 'lead' }, 'Card ', h('input', { 'data-field': 'counted-card', type: 'text', inputmode: 'decimal', autocomplete: 'off', placeholder: 'optional' })),
+        h('button', { type: 'button', 'data-shift-action': 'close', 'data-role': 'lead', text: 'Close shift' }));
     }
-    li.append(h('button', { type: 'button', 'data-shift-action': 'print', text: 'Cash-up' }),
-      h('button', { type: 'button', 'data-shift-action': 'csv', text: 'CSV' }));
+    li.append(h('button', { type: 'button', 'data-shift-action': 'print', 'data-role': 'staff', text: 'Cash-up' }),
+      h('button', { type: 'button', 'data-shift-action': 'csv', 'data-role': 'staff', text: 'CSV' }));
     return li;
   }));
   const late = shifts.filter((s) => s.openAtClosing);
@@ -280,11 +284,10 @@ async function onShiftAction(ev) {
   }
 }
 
-// openReport fetches the cash-up with the staff token (a link could not
-// carry it) and opens it: the printable page in a new window, the CSV as
-// a download.
+// openReport fetches the cash-up (with the session cookie) and opens it:
+// the printable page in a new window, the CSV as a download.
 async function openReport(id, format) {
-  const res = await fetch(`/api/shifts/${enc(id)}/report?format=${format}`, { headers: { Authorization: `Bearer ${getToken()}` }, cache: 'no-store' });
+  const res = await fetch(`/api/shifts/${enc(id)}/report?format=${format}`, { credentials: 'same-origin', cache: 'no-store' });
   const text = await res.text();
   if (!res.ok) {
     let m = text;
@@ -336,7 +339,7 @@ async function loadUnclaimed() {
 }
 
 function poll() {
-  if (!getToken() || $('#board').hidden) return;
+  if (!signedIn() || $('#board').hidden) return;
   loadShifts();
   loadUnclaimed();
 }

@@ -8,9 +8,14 @@
 // containers; addPanelRenderer(fn(charger, panelElement)) runs on every
 // render so later views can fill them; addRequestFields(kind, fn) adds
 // fields to the check-in ('checkin') or hand-back ('handback') request.
+//
+// Every action button carries the role it needs (data-role); auth.js hides
+// the ones the signed-in member does not hold, and onAction refuses them
+// too (a key press in a hidden field cannot reach them either).
 
 import { ApiError, api } from './api.js';
-import { describe, onEvent, transactions } from './live.js';
+import { allowed, can } from './auth.js';
+import { describe, onEvent, transactions, withActor } from './live.js';
 import { chargers, currency, isOverdue, onChange, openSession, refresh } from './store.js';
 import {
   $, ID_RE, LED_LABEL, centsToMajor, enc, fmtAgo, fmtClock, fmtDuration, fmtMoney, fmtSoc, ledStatus,
@@ -75,7 +80,8 @@ export function initPanel() {
     }
   });
   document.addEventListener('keydown', (ev) => {
-    if (ev.key === 'Escape' && panel.id) {
+    // Behind the sign-in form the panel waits for its member: Esc is the form's.
+    if (ev.key === 'Escape' && panel.id && !el.inert) {
       ev.preventDefault();
       closePanel();
     }
@@ -117,6 +123,21 @@ export function openPanel(id) {
   scheduleTimeline(0);
   refresh(id);
   q('#panel-title').focus();
+}
+
+/** resetPanel forgets what was typed into the panel (another member signs in). */
+export function resetPanel() {
+  panel.sessionId = null;
+  panel.idemKey = uuid();
+  panel.keyUsed = false;
+  for (const f of el.querySelectorAll('[data-field]')) {
+    f.value = '';
+    delete f.dataset.dirty;
+  }
+  q('[data-ref="waiveRow"]').hidden = true;
+  showMsg(q('[data-error]'), '');
+  showMsg(q('[data-info]'), '');
+  q('#timeline').replaceChildren();
 }
 
 /** closePanel hides the panel and gives the focus back. */
@@ -258,6 +279,8 @@ async function onAction(action) {
   const id = panel.id;
   const c = chargers.get(id);
   if (!c || el.hasAttribute('aria-busy')) return;
+  const btn = q(`button[data-action="${action}"]`);
+  if (!btn || !allowed(btn)) return;
   const s = openSession(c);
   const error = q('[data-error]');
   const info = q('[data-info]');
@@ -273,7 +296,7 @@ async function onAction(action) {
         break;
       case 'handback': {
         const row = q('[data-ref="waiveRow"]');
-        done = await handBack(s, row.hidden ? '' : q('[data-field="waive"]').value.trim());
+        done = await handBack(s, row.hidden || !can('lead') ? '' : q('[data-field="waive"]').value.trim());
         break;
       }
       case 'handback-waive': {
@@ -379,7 +402,8 @@ async function handBack(s, waiveReason) {
     }
     if (err.status === 409 && err.code === 'balance_due') {
       q('[data-ref="waiveRow"]').hidden = false;
-      throw new ApiError(err.status, err.code, `${err.message} Take a payment, or give a reason to waive it.`);
+      const next = can('lead') ? 'Take a payment, or give a reason to waive it.' : 'Take a payment, or ask a lead to waive it.';
+      throw new ApiError(err.status, err.code, `${err.message} ${next}`);
     }
     throw err;
   }
@@ -451,7 +475,7 @@ function renderTimeline(events) {
       rows.push({ type: e.type, time: e.time, readings: 1, from: d.soc, to: d.soc });
       continue;
     }
-    rows.push({ type: e.type, time: e.time, text: describe(e.type, d, e) });
+    rows.push({ type: e.type, time: e.time, text: withActor(describe(e.type, d, e), e) });
   }
   const items = rows.reverse().map((r) => {
     const li = document.createElement('li');

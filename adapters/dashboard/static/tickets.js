@@ -4,7 +4,7 @@
 // It fills the panel's slots through addPanelRenderer and addRequestFields
 // and the search box through addMatcher and addResolver.
 
-import { ApiError, api, getToken } from './api.js';
+import { ApiError, api } from './api.js';
 import { addPanelRenderer, addRequestFields, currentCharger } from './panel.js';
 import { addMatcher, addResolver } from './search.js';
 import { chargers, openSession, refresh } from './store.js';
@@ -55,10 +55,10 @@ function labelFields(_c, el) {
   return label ? { label } : {};
 }
 
-// printTicket shows the session's ticket (fetched with the staff token) in
-// a dialog whose frame prints it.
+// printTicket shows the session's ticket (fetched with the session cookie)
+// in a dialog whose frame prints it.
 async function printTicket(s) {
-  const res = await fetch(`/tickets/${enc(s.id)}`, { headers: { Authorization: `Bearer ${getToken()}` }, cache: 'no-store' });
+  const res = await fetch(`/tickets/${enc(s.id)}`, { credentials: 'same-origin', cache: 'no-store' });
   if (!res.ok) throw new ApiError(res.status, 'ticket', `The ticket could not be loaded (${res.status}).`);
   const html = await res.text();
   const dialog = $('#ticket-dialog');
