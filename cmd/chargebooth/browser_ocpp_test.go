@@ -60,7 +60,8 @@ func TestDashboardOCPPControls(t *testing.T) {
 			t.Fatalf("%s: %v\nbrowser console:\n%s", what, err, logs)
 		}
 	}
-	run("open the dashboard", chromedp.Navigate(base+"/?token="+testToken))
+	run("open the dashboard", chromedp.Navigate(base+"/"))
+	signInWithToken(t, ctx, logs, testToken)
 	waitPage(t, ctx, logs, 10*time.Second, "tile cDash", fmt.Sprintf(`String(!!document.querySelector(%q))`, tile), "true")
 	run("open the panel", chromedp.Click(tile, chromedp.ByQuery))
 	waitPage(t, ctx, logs, 5*time.Second, "controls shown for an OCPP charger",

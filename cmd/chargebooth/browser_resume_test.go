@@ -175,9 +175,10 @@ func TestDashboardResumesInBrowser(t *testing.T) {
 	const tile = `#tiles [data-charger="c1234"]`
 	led := fmt.Sprintf(`(document.querySelector(%q) || {dataset: {}}).dataset.status || ''`, tile+" [data-led]")
 	conn := `document.querySelector('#conn').dataset.state`
-	if err := chromedp.Run(ctx, chromedp.Navigate(base+"/?token="+testToken)); err != nil {
+	if err := chromedp.Run(ctx, chromedp.Navigate(base+"/")); err != nil {
 		t.Fatalf("open the dashboard: %v\nbrowser console:\n%s", err, logs)
 	}
+	signInWithToken(t, ctx, logs, testToken)
 	waitPage(t, ctx, logs, 10*time.Second, "live feed", conn, "live")
 	c := dialCharger(t, m, "c1234")
 	sendSoCAcked(t, c, "r-40", "40")

@@ -16,9 +16,9 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// netLog records every URL the page requests (documents, scripts, fetches
+// urlLog records every URL the page requests (documents, scripts, fetches
 // and WebSocket upgrades) and the headers it sends with them.
-type netLog struct {
+type urlLog struct {
 	mu       sync.Mutex
 	requests []netRequest
 	sockets  []string
@@ -31,7 +31,7 @@ type netRequest struct {
 	Headers map[string]string
 }
 
-func (n *netLog) listen(ev any) {
+func (n *urlLog) listen(ev any) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	switch ev := ev.(type) {
@@ -52,7 +52,7 @@ func (n *netLog) listen(ev any) {
 	}
 }
 
-func (n *netLog) snapshot() ([]netRequest, []string) {
+func (n *urlLog) snapshot() ([]netRequest, []string) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return append([]netRequest(nil), n.requests...), append([]string(nil), n.sockets...)
@@ -181,7 +181,7 @@ func TestDashboardStaffRolesInBrowser(t *testing.T) {
 	s := openSession(t, base, "c1234")
 
 	ctx := newBrowser(t, 90*time.Second, logs)
-	net := &netLog{}
+	net := &urlLog{}
 	chromedp.ListenTarget(ctx, net.listen)
 	t.Cleanup(func() {
 		if t.Failed() {
