@@ -75,14 +75,20 @@ func sample(tb testing.TB, typ, charger, widget string) domain.Event {
 // make invalid ("v-kind" is no device kind): the sample must pass
 // domain.ValidateEvent, or the store would quarantine it on reading.
 var validValues = map[string]any{
-	"SoCReported.Status":          domain.StatusCharging,
-	"SessionOpened.By":            domain.OpenedByStaff,
-	"PaymentRecorded.Method":      domain.MethodCard,
-	"SessionOverdue.CollectAfter": "1h0m0s",
-	"NoticeScheduled.LocalTime":   "2026-07-04 23:00",
-	"DeviceEnrolled.Kind":         domain.DeviceCharger,
-	"DeviceEnrolled.SecretHash":   "$2a$10$v-secrethash",
-	"DeviceUnenrolled.Kind":       domain.DeviceWidget,
+	"SoCReported.Status":             domain.StatusCharging,
+	"SessionOpened.By":               domain.OpenedByStaff,
+	"PaymentRecorded.Method":         domain.MethodCard,
+	"SessionOverdue.CollectAfter":    "1h0m0s",
+	"NoticeScheduled.LocalTime":      "2026-07-04 23:00",
+	"DeviceEnrolled.Kind":            domain.DeviceCharger,
+	"DeviceEnrolled.SecretHash":      "$2a$10$v-secrethash",
+	"DeviceUnenrolled.Kind":          domain.DeviceWidget,
+	"IDTagSet.Status":                domain.TagAccepted,
+	"TransactionStarted.IDTagStatus": "",
+	"StaffAdded.Role":                "staff",
+	"StaffChanged.Role":              "lead",
+	"PaymentVoided.Method":           domain.MethodCash,
+	"Refunded.Method":                domain.MethodCard,
 }
 
 // fill sets every settable field of struct v to a non-zero value.
