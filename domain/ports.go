@@ -100,3 +100,21 @@ type Leases interface {
 	// and those that released it, as of now.
 	Expired(ctx context.Context) ([]string, error)
 }
+
+// History is the port for reading a stretch of the stream's past once, in
+// order, without a durable consumer: the live feed's recovery.
+type History interface {
+	// ReadAll delivers the events from sequence from (1 when 0) up to the
+	// stream's last sequence at the time of the call, in order, to h. It
+	// stops at h's first error and returns it wrapped.
+	ReadAll(ctx context.Context, from uint64, h Handler) error
+	// FirstSequence returns the stream's first sequence still held: the
+	// stream's retention (age, size) drops older events. It is the last
+	// sequence + 1 when the stream holds no event.
+	FirstSequence(ctx context.Context) (uint64, error)
+	// LastSequence returns the stream's last sequence (0 when empty).
+	LastSequence(ctx context.Context) (uint64, error)
+	// SequenceAt returns the sequence of the first event stored at or
+	// after t, or the last sequence + 1 when none was.
+	SequenceAt(ctx context.Context, t time.Time) (uint64, error)
+}

@@ -49,6 +49,15 @@ var samplePayloads = map[string]domain.Payload{
 	domain.TypeStaffSignedIn:       domain.StaffSignedIn{SessionHash: "cd34", StaffID: "01S", Expires: time.Date(2026, 7, 5, 6, 0, 0, 0, time.UTC), Method: "pin"},
 	domain.TypeStaffSignedOut:      domain.StaffSignedOut{SessionHash: "cd34", StaffID: "01S"},
 	domain.TypeChargerRetired:      domain.ChargerRetired{Reason: "idle", IdleSince: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)},
+
+	// OCPP calls from the server (domain/ocpp_payloads.go).
+	domain.TypeOCPPCallSent: domain.OCPPCallSent{UniqueID: "u1", Action: "Reset", Payload: json.RawMessage(`{"type":"Soft"}`), Origin: domain.OriginAPI},
+	domain.TypeOCPPCallAnswered: domain.OCPPCallAnswered{UniqueID: "u1", Action: "Reset", Result: json.RawMessage(`{"status":"Accepted"}`),
+		ErrorCode: "", DurationMs: 12},
+	domain.TypeOCPPCallTimedOut: domain.OCPPCallTimedOut{UniqueID: "u2", Action: "Reset", DurationMs: 30000},
+	domain.TypeOCPPCallFailed:   domain.OCPPCallFailed{UniqueID: "u3", Action: "Reset", Reason: "connection closed", DurationMs: 5},
+	domain.TypeOCPPConfigurationDone: domain.OCPPConfigurationApplied{Results: []domain.OCPPSettingResult{
+		{Key: "MeterValuesSampledData", Want: "SoC", Had: "Energy.Active.Import.Register", Reported: true, Status: "Accepted"}}},
 }
 
 // sampleEvent wraps the sample payload of typ in a full envelope.

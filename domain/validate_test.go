@@ -35,6 +35,22 @@ var validation = map[string]struct {
 	valid   stored
 	invalid []invalid
 }{
+	domain.TypeOCPPCallSent: {stored{"c1", "", "", `{"uniqueId":"u1","action":"Reset","payload":{"type":"Soft"},"origin":"api"}`}, []invalid{
+		{"no action", stored{"c1", "", "", `{"uniqueId":"u1","action":""}`}, domain.CodeInvalidInput},
+		{"no id", stored{"c1", "", "", `{"uniqueId":"","action":"Reset"}`}, domain.CodeInvalidInput},
+	}},
+	domain.TypeOCPPCallAnswered: {stored{"c1", "", "", `{"uniqueId":"u1","action":"Reset","result":{"status":"Accepted"},"durationMs":12}`}, []invalid{
+		{"negative duration", stored{"c1", "", "", `{"uniqueId":"u1","action":"Reset","durationMs":-1}`}, domain.CodeInvalidInput},
+	}},
+	domain.TypeOCPPCallTimedOut: {stored{"c1", "", "", `{"uniqueId":"u1","action":"Reset","durationMs":30000}`}, []invalid{
+		{"no id", stored{"c1", "", "", `{"uniqueId":"","action":"Reset","durationMs":1}`}, domain.CodeInvalidInput},
+	}},
+	domain.TypeOCPPCallFailed: {stored{"c1", "", "", `{"uniqueId":"u1","action":"Reset","reason":"closed","durationMs":3}`}, []invalid{
+		{"no reason", stored{"c1", "", "", `{"uniqueId":"u1","action":"Reset","reason":"","durationMs":3}`}, domain.CodeInvalidInput},
+	}},
+	domain.TypeOCPPConfigurationDone: {stored{"c1", "", "", `{"results":[{"key":"K","want":"1","reported":true,"status":"Accepted"}]}`}, []invalid{
+		{"no key", stored{"c1", "", "", `{"results":[{"key":"","want":"1","status":"Accepted"}]}`}, domain.CodeInvalidInput},
+	}},
 	domain.TypePaymentVoided: {stored{"c1", "", "s1", `{"paymentId":"p1","amountCents":500,"method":"cash","reason":"typo"}`}, []invalid{
 		{"negative", stored{"c1", "", "s1", `{"paymentId":"p1","amountCents":-500,"method":"cash","reason":"typo"}`}, domain.CodeInvalidAmount},
 		{"no payment", stored{"c1", "", "s1", `{"paymentId":"","amountCents":500,"method":"cash","reason":"typo"}`}, domain.CodeInvalidInput},

@@ -4,7 +4,9 @@
 // the embedded nats-server (StartEmbedded), sets up the stream (Open), and
 // implements the domain ports: domain.EventStore (Append with message-id
 // de-duplication and optimistic concurrency per aggregate subject, Load,
-// LastSequence) and domain.Feed (Follow through a durable pull consumer).
+// LastSequence), domain.Feed (Follow through a durable pull consumer) and
+// domain.History (ReadAll, FirstSequence, SequenceAt through ephemeral
+// ordered consumers: the live feed's recovery).
 // Projection checkpoints live in a JetStream object store beside the
 // stream (SaveCheckpoint, LoadCheckpoint), instance leases (domain.Leases)
 // in a KV bucket (OpenLeases).

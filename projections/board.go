@@ -36,6 +36,7 @@ type Board struct {
 	events   *eventCounter
 	shifts   *shiftModel
 	tickets  *ticketModel
+	timeline *timelineModel
 }
 
 // NewBoard returns an empty board pricing sessions with t, with the
@@ -63,6 +64,7 @@ func NewBoard(t domain.Tariff, extra ...ReadModel) *Board {
 	b.events = register(b, newEventCounter())
 	b.shifts = register(b, newShiftModel())
 	b.tickets = register(b, newTicketModel())
+	b.timeline = register(b, newTimelineModel())
 	for _, m := range extra {
 		b.Register(m)
 	}

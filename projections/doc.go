@@ -1,6 +1,7 @@
 // Package projections holds chargebooth's read models, folded from the event
 // stream: charger and LED status, presence, pairings, sessions with their
-// money, the payments ledger, notices and the count of events by type.
+// money, the payments ledger, notices, each charger's latest OCPP events
+// (its timeline) and the count of events by type.
 //
 // Each read model is a small type in its own file behind one interface,
 // ReadModel (apply one event, snapshot, restore, reset, entries for Diff).
@@ -8,7 +9,9 @@
 // goroutine (one durable consumer per instance), runs it through each model
 // in registration order, and fans it out, in memory, to listeners such as
 // the widget hub and the live feed. Events this build cannot read
-// (domain.Opaque) are skipped by every model and counted by type. The board
+// (domain.Opaque) are skipped by every model and counted by type (Unknown),
+// and so are events quarantined for breaking the domain's rules (an
+// Opaque with Reason domain.OpaqueInvalid, counted in Quarantined). The board
 // can be rebuilt from sequence 1, and checkpointed (one entry per model)
 // and restored.
 //

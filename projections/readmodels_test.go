@@ -55,6 +55,13 @@ var samples = map[string]sample{
 	domain.TypeStaffSignedOut:      {"", "", "", domain.StaffSignedOut{SessionHash: "h0", StaffID: "m1"}},
 	domain.TypeStaffDisabled:       {"", "", "", domain.StaffDisabled{StaffID: "m1"}},
 	domain.TypeStaffEnabled:        {"", "", "", domain.StaffEnabled{StaffID: "m1"}},
+
+	// OCPP calls from the server (domain/ocpp_payloads.go).
+	domain.TypeOCPPCallSent:          {"c1", "", "", domain.OCPPCallSent{UniqueID: "u1", Action: "Reset", Payload: []byte(`{"type":"Soft"}`)}},
+	domain.TypeOCPPCallAnswered:      {"c1", "", "", domain.OCPPCallAnswered{UniqueID: "u1", Action: "Reset", Result: []byte(`{"status":"Accepted"}`)}},
+	domain.TypeOCPPCallTimedOut:      {"c1", "", "", domain.OCPPCallTimedOut{UniqueID: "u2", Action: "Reset"}},
+	domain.TypeOCPPCallFailed:        {"c1", "", "", domain.OCPPCallFailed{UniqueID: "u3", Action: "Reset", Reason: "closed"}},
+	domain.TypeOCPPConfigurationDone: {"c1", "", "", domain.OCPPConfigurationApplied{Results: []domain.OCPPSettingResult{{Key: "K", Want: "1", Status: "Accepted"}}}},
 }
 
 // event builds the sample's event at seq.

@@ -58,19 +58,38 @@ type OCPPConfig struct {
 	// the boot rule, with its reason (ocpp.RefusedRate, RefusedBoot,
 	// RefusedMeter): for a metric.
 	Refused func(chargerID, reason string)
+	// Configuration is applied after every Accepted BootNotification
+	// (--ocpp-config): GetConfiguration for its keys, ChangeConfiguration
+	// for each value that differs; the results are an event.
+	Configuration ocpp.Configuration
+	// ConfigCallTimeout bounds each call of it (DefaultConfigCallTimeout).
+	ConfigCallTimeout time.Duration
+	// Called, when set, hears how every server-initiated call ended
+	// (answered, call_error, invalid_answer, timeout, failed) and after
+	// how long: for metrics. It must be cheap and safe for concurrent use.
+	Called func(action, outcome string, d time.Duration)
 }
 
 // EnableOCPP makes the endpoint take sockets that negotiate ocpp1.6.
 func (s *Server) EnableOCPP(cfg OCPPConfig) {
 	b := &ocppBackend{s: s, cfg: cfg}
-	s.cfg.OCPP = &ocppOpener{s: s, readLimit: cfg.ReadLimit, router: ocpp.NewRouter(b, ocpp.Config{
+	o := &ocppOpener{s: s, called: cfg.Called, readLimit: cfg.ReadLimit}
+	if len(cfg.Configuration) > 0 {
+		perCall := cfg.ConfigCallTimeout
+		if perCall <= 0 {
+			perCall = DefaultConfigCallTimeout
+		}
+		o.booted = (&bootConfigurer{s: s, want: cfg.Configuration, perCall: perCall}).booted
+	}
+	s.cfg.OCPP = o
+	o.router = ocpp.NewRouter(b, ocpp.Config{
 		HeartbeatInterval: cfg.HeartbeatInterval,
 		Logger:            s.cfg.Log,
 		Rate:              cfg.Rate,
 		Burst:             cfg.Burst,
 		Meter:             cfg.Meter,
 		Refused:           cfg.Refused,
-	})}
+	})
 	s.edge.SetSubprotocols(ocpp.Subprotocol)
 }
 
@@ -115,6 +134,8 @@ type ocppOpener struct {
 	s         *Server
 	router    *ocpp.Router
 	readLimit int64
+	booted    func(context.Context, *ocpp.Conn) // the boot configuration; nil when none
+	called    func(action, outcome string, d time.Duration)
 }
 
 // ocppSession is an OCPP socket in the registry.
@@ -125,7 +146,8 @@ func (o ocppSession) Protocol() string    { return ocpp.Subprotocol }
 
 // Open implements OCPP.
 func (o *ocppOpener) Open(chargerID string, ws *websocket.Conn, remote string) (Session, func(context.Context) string) {
-	c := ocpp.NewConn(ws, ocpp.ConnConfig{ChargerID: chargerID, Router: o.router, Logger: o.s.cfg.Log, ReadLimit: o.readLimit})
+	c := ocpp.NewConn(ws, ocpp.ConnConfig{ChargerID: chargerID, Router: o.router, Logger: o.s.cfg.Log, ReadLimit: o.readLimit,
+		Journal: callJournal{s: o.s, called: o.called}, Booted: o.booted})
 	return ocppSession{c}, func(ctx context.Context) string {
 		_ = c.Serve(ctx) // its error is in Reason
 		return c.Reason()
@@ -135,7 +157,7 @@ func (o *ocppOpener) Open(chargerID string, ws *websocket.Conn, remote string) (
 // Remote commands answer these domain errors when they cannot be sent.
 var (
 	ErrNotConnected = domain.Errorf("not_connected", "the charger is not connected")
-	ErrNotOCPP      = domain.Errorf("not_ocpp", "the charger does not speak OCPP; remote start and stop need OCPP 1.6J")
+	ErrNotOCPP      = domain.Errorf("not_ocpp", "the charger does not speak OCPP; OCPP calls need OCPP 1.6J")
 )
 
 func (s *Server) ocppConn(chargerID string) (*ocpp.Conn, error) {

@@ -81,6 +81,20 @@ func TestSelectors(t *testing.T) {
 		{"unpair", page, `data-action="unpair"`},
 		{"remote start", page, `data-action="remote-start"`},
 		{"remote stop", page, `data-action="remote-stop"`},
+		{"ocpp controls", page, `id="ocpp-controls" data-role="ops"`},
+		{"soft reset", page, `data-ocpp="reset-soft" data-role="ops"`},
+		{"hard reset", page, `data-ocpp="reset-hard" data-role="ops"`},
+		{"reset confirm", page, `data-ocpp="confirm" data-role="ops"`},
+		{"operative", page, `data-ocpp="operative" data-role="ops"`},
+		{"inoperative", page, `data-ocpp="inoperative" data-role="ops"`},
+		{"unlock", page, `data-ocpp="unlock" data-role="ops"`},
+		{"trigger status", page, `data-ocpp="trigger-status" data-role="ops"`},
+		{"trigger meter values", page, `data-ocpp="trigger-meter" data-role="ops"`},
+		{"read configuration", page, `data-ocpp="get-config" data-role="ops"`},
+		{"configuration rows", page, `data-config-rows`},
+		{"connector field", page, `data-field="ocpp-connector"`},
+		{"ocpp timeline", page, `id="ocpp-timeline"`},
+		{"save configuration key", script, `save.dataset.ocpp = 'set-config'`},
 		{"amount", page, `data-field="amount"`},
 		{"widget", page, `data-field="widget"`},
 		{"waive", page, `data-field="waive"`},
@@ -113,7 +127,7 @@ func TestSelectors(t *testing.T) {
 }
 
 // modules are the dashboard's ES modules.
-var modules = []string{"main.js", "api.js", "auth.js", "util.js", "store.js", "live.js", "tiles.js", "search.js", "panel.js", "tickets.js", "money.js", "notices.js", "audit.js", "staff.js"}
+var modules = []string{"main.js", "api.js", "auth.js", "util.js", "store.js", "live.js", "tiles.js", "search.js", "panel.js", "tickets.js", "money.js", "notices.js", "ocpp.js", "audit.js", "staff.js"}
 
 // TestNoTokenInPage checks that no module reads a token from the address or
 // keeps one in storage, and that the live feed's address carries nothing:

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chargebooth/chargebooth/adapters/livefeed"
 	"github.com/chargebooth/chargebooth/adapters/wsconn"
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/projections"
@@ -53,6 +54,10 @@ type Config struct {
 	Log *slog.Logger
 	// Remote sends OCPP remote start/stop; nil answers 501.
 	Remote RemoteCommander
+	// OCPP sends any server-initiated OCPP call (POST
+	// /api/chargers/{id}/ocpp/{action}); nil takes Remote when it is an
+	// OCPPCaller too, and answers 501 when it is not.
+	OCPP OCPPCaller
 	// Ready tells /readyz whether the server is ready (nil error) or why
 	// not; a nil func is always ready.
 	Ready func() error
@@ -63,8 +68,8 @@ type Config struct {
 	// Observe, when non-nil, hears every request: the route pattern (such
 	// as "GET /api/chargers/{id}"), the status code and the duration.
 	Observe func(route string, code int, dur time.Duration)
-	// RemoteTimeout bounds how long remote start/stop wait for the
-	// charger's answer before 504; 0 means 30s.
+	// RemoteTimeout bounds how long remote start/stop and the OCPP call
+	// route wait for the charger's answer before 504; 0 means 30s.
 	RemoteTimeout time.Duration
 	// WaitApplied returns once the board has applied seq (or ctx ended):
 	// a command waits on it before answering, so the answer and the
@@ -91,6 +96,12 @@ type Config struct {
 	Closing *domain.Closing
 	// Tickets configures claim checks and printed tickets (claim.go).
 	Tickets Tickets
+	// Live is the live feed /api/live serves, shared with the other
+	// socket edges; nil makes one on Board with History (closed by Close).
+	Live *livefeed.Feed
+	// History lets the live feed New makes recover past events (since,
+	// sinceTime); nil refuses them. Unused when Live is set.
+	History domain.History
 }
 
 // StoreLimit is the event store's storage limit, changeable at runtime.
@@ -111,6 +122,7 @@ type API struct {
 	mux     *http.ServeMux
 	handler http.Handler
 	hub     *hub
+	ownFeed bool // the feed is New's, closed by Close
 	origins *wsconn.OriginPolicy
 	table   []Route         // every route, in registration order
 	roleOf  map[string]Role // pattern → the role it needs
@@ -120,7 +132,8 @@ type API struct {
 	revoked  []func(string) // OnRevoked's functions
 }
 
-// New builds the API and registers its live-feed listener on cfg.Board.
+// New builds the API; without Config.Live it makes the live feed, which
+// listens on cfg.Board.
 func New(cfg Config) *API {
 	a := &API{cfg: cfg, now: cfg.Clock, log: cfg.Log, mux: http.NewServeMux()}
 	if a.now == nil {
@@ -137,15 +150,19 @@ func New(cfg Config) *API {
 		a.cfg.WaitApplied = func(context.Context, uint64) error { return errNoWait }
 	}
 	a.origins = originPolicy(cfg, a.log)
-	a.hub = newHub(a.log)
 	a.throttle = newThrottle(cfg.FailBurst, cfg.FailEvery)
 	if a.cfg.SessionTTL <= 0 {
 		a.cfg.SessionTTL = defaultSessionTTL
 	}
 	if cfg.Board != nil {
-		cfg.Board.Listen(a.hub.publish)
 		cfg.Board.Listen(a.watchRevocations)
 	}
+	feed := cfg.Live
+	if feed == nil {
+		feed = livefeed.New(livefeed.Config{Board: cfg.Board, History: cfg.History, Log: a.log})
+		a.ownFeed = true
+	}
+	a.hub = newHub(a.log, feed)
 	a.routes()
 	a.handler = http.HandlerFunc(a.serve)
 	return a
@@ -154,9 +171,15 @@ func New(cfg Config) *API {
 // Handler returns the HTTP handler serving every route.
 func (a *API) Handler() http.Handler { return a.handler }
 
-// Close disconnects every live-feed client. Call it when the HTTP server
-// shuts down: hijacked WebSocket connections outlive http.Server.Shutdown.
-func (a *API) Close() { a.hub.closeAll() }
+// Close disconnects every live-feed client (and closes the live feed when
+// New made it). Call it when the HTTP server shuts down: hijacked
+// WebSocket connections outlive http.Server.Shutdown.
+func (a *API) Close() {
+	a.hub.closeAll()
+	if a.ownFeed {
+		a.hub.feed.Close()
+	}
+}
 
 // LiveClients returns how many live-feed clients are connected (for a
 // metrics gauge).
@@ -168,6 +191,8 @@ func (a *API) routes() {
 	a.handle("GET /api/chargers/{id}", RoleStaff, a.getCharger)
 	a.handle("POST /api/chargers/{id}/remote-start", RoleOps, a.remoteStart)
 	a.handle("POST /api/chargers/{id}/remote-stop", RoleOps, a.remoteStop)
+	a.handle("POST /api/chargers/{id}/ocpp/{action}", RoleOps, a.ocppCall)
+	a.handle("GET /api/chargers/{id}/timeline", RoleStaff, a.chargerTimeline)
 	a.handle("DELETE /api/chargers/{id}", RoleOps, a.retireCharger)
 	a.handle("GET /api/devices", RoleOps, a.listDevices)
 	a.handle("GET /api/devices/{kind}/{id}", RoleOps, a.getDevice)
@@ -178,6 +203,7 @@ func (a *API) routes() {
 	a.handle("GET /api/id-tags/{tag}", RoleOps, a.getIDTag)
 	a.handle("PUT /api/id-tags/{tag}", RoleOps, a.putIDTag)
 	a.handle("DELETE /api/id-tags/{tag}", RoleOps, a.deleteIDTag)
+	a.handle("POST /api/chargers/{id}/local-list", RoleOps, a.pushLocalList)
 
 	a.handle("GET /api/pairings", RoleStaff, a.listPairings)
 	a.handle("GET /api/pairings/{chargerId}", RoleStaff, a.getPairing)
@@ -212,6 +238,7 @@ func (a *API) routes() {
 	a.handle("PATCH /api/staff/{id}", RoleAdmin, a.changeStaff)
 	a.handle("DELETE /api/staff/{id}", RoleAdmin, a.disableStaff)
 	a.handle("GET /api/audit", RoleLead, a.audit)
+	a.handle("GET /api/openapi.json", RoleStaff, a.openAPI)
 	m.HandleFunc("/api/", a.apiFallback)
 
 	m.HandleFunc("GET /healthz", a.healthz)

@@ -1,6 +1,9 @@
 // Package httpapi is the staff and ops HTTP edge of chargebooth: the
 // /api/ routes of DESIGN.md (chargers, pairings, sessions, payments,
-// hand-back, reconciliation, notices, OCPP remote start/stop), the /api/live
+// hand-back, reconciliation, notices, OCPP remote start/stop and every
+// other server-initiated OCPP call at /api/chargers/{id}/ocpp/{action},
+// validated against the action's schema before it is sent, and the
+// charger's OCPP timeline), the /api/live
 // WebSocket feed, and /healthz, /readyz, /metrics and the dashboard at /.
 //
 // Commands go through domain.Service; queries read projections.Board.

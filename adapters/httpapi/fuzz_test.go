@@ -143,6 +143,9 @@ func FuzzParseClientMessage(f *testing.F) {
 		`{"action":"subscribe","chargerId":"*"}`,
 		`{"action":"unsubscribe","chargerId":"c1234"}`,
 		`{"action":"watch"}`, `hello`, `{}`,
+		`{"action":"subscribe","chargerId":"*","since":120}`,
+		`{"action":"subscribe","chargerIds":["c1","c2"],"sinceTime":"2026-07-04T20:00:00Z"}`,
+		`{"action":"subscribe","chargerId":"*","since":-1}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -157,8 +160,17 @@ func FuzzParseClientMessage(f *testing.F) {
 		if m.Action != "subscribe" && m.Action != "unsubscribe" {
 			t.Fatalf("msg %q: accepted action %q", msg, m.Action)
 		}
-		if m.ChargerID != "*" && domain.ValidateDeviceID("charger", m.ChargerID) != nil {
-			t.Fatalf("msg %q: accepted charger %q", msg, m.ChargerID)
+		ids := m.ChargerIDs
+		if ids == nil {
+			ids = []string{m.ChargerID}
+		}
+		for _, id := range ids {
+			if id != "*" && domain.ValidateDeviceID("charger", id) != nil {
+				t.Fatalf("msg %q: accepted charger %q", msg, id)
+			}
+		}
+		if m.Since != nil && m.SinceTime != nil || m.Action == "unsubscribe" && (m.Since != nil || m.SinceTime != nil) {
+			t.Fatalf("msg %q: accepted since %v and sinceTime %v on %s", msg, m.Since, m.SinceTime, m.Action)
 		}
 	})
 }

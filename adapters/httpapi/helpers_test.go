@@ -21,6 +21,7 @@ import (
 	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/chargebooth/chargebooth/projections"
 	"github.com/chargebooth/chargebooth/projections/runtime"
+	"github.com/nats-io/nats.go"
 	"github.com/oklog/ulid/v2"
 )
 
@@ -34,6 +35,7 @@ var day0 = time.Date(2026, 7, 4, 20, 0, 0, 0, time.UTC)
 type env struct {
 	t      testing.TB
 	store  *eventstore.Store
+	nc     *nats.Conn // the store's connection, to publish raw bytes as an intruder would
 	board  *projections.Board
 	svc    *domain.Service
 	clock  *testkit.Clock
@@ -47,8 +49,8 @@ type envOption func(*httpapi.Config)
 
 func newEnv(tb testing.TB, opts ...envOption) *env {
 	tb.Helper()
-	_, store, _ := estest.Start(tb)
-	e := &env{t: tb, store: store, clock: testkit.NewClock(day0), tariff: domain.Tariff{FlatCents: 500, Currency: "EUR"}}
+	_, store, nc := estest.Start(tb)
+	e := &env{t: tb, store: store, nc: nc, clock: testkit.NewClock(day0), tariff: domain.Tariff{FlatCents: 500, Currency: "EUR"}}
 	e.board = projections.NewBoard(e.tariff)
 	e.svc = domain.NewService(store, e.clock.Now, func() string { return ulid.Make().String() }, e.tariff)
 	// The board is fed by the projection runtime, as in the server; its
@@ -62,13 +64,13 @@ func newEnv(tb testing.TB, opts ...envOption) *env {
 	if err := rt.Start(startCtx); err != nil {
 		tb.Fatal(err)
 	}
-	cfg := httpapi.Config{Service: e.svc, Board: e.board, Store: store, Token: testToken, Clock: e.clock.Now,
+	cfg := httpapi.Config{Service: e.svc, Board: e.board, Store: store, History: store, Token: testToken, Clock: e.clock.Now,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), WaitApplied: rt.WaitApplied}
 	for _, o := range opts {
 		o(&cfg)
 	}
 	e.api = httpapi.New(cfg)
-	e.srv = httptest.NewServer(e.api.Handler())
+	e.srv = httptest.NewServer(checkContract(tb, e.api, e.api.Handler()))
 	tb.Cleanup(func() {
 		e.api.Close()
 		e.srv.Close()

@@ -2,33 +2,33 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
-	"strings"
-	"sync"
 	"time"
 
+	"github.com/chargebooth/chargebooth/adapters/livefeed"
 	"github.com/chargebooth/chargebooth/adapters/wsconn"
-	"github.com/chargebooth/chargebooth/domain"
-	"github.com/chargebooth/chargebooth/projections"
 	"github.com/gorilla/websocket"
 )
 
-// hub fans applied events out to the live-feed clients, held by the
-// wsconn skeleton (keyed by connection number: no device id, no replace).
-// publish runs on the board's goroutine under its lock: it only enqueues,
-// never blocks, and drops a client whose queue is full.
+// hub holds the live-feed clients in the wsconn skeleton (keyed by
+// connection number: no device id, no replace); each client reads its
+// messages from a livefeed.Sub of feed.
 type hub struct {
 	log  *slog.Logger
+	feed *livefeed.Feed
 	edge *wsconn.Edge[*client]
 }
 
 // codeShuttingDown refuses a live-feed upgrade once the API is closing.
 const codeShuttingDown = "shutting_down"
 
-func newHub(log *slog.Logger) *hub {
-	h := &hub{log: log}
+// wsconnShutdown is the close reason of a client that came as the feed
+// shut down.
+const wsconnShutdown = wsconn.ReasonShutdown
+
+func newHub(log *slog.Logger, feed *livefeed.Feed) *hub {
+	h := &hub{log: log, feed: feed}
 	h.edge = wsconn.New(wsconn.Config[*client]{
 		Kind: "live client",
 		Upgrader: websocket.Upgrader{
@@ -43,7 +43,7 @@ func newHub(log *slog.Logger) *hub {
 			writeError(w, status, codeShuttingDown, reason)
 		},
 		Open: func(_ string, ws *websocket.Conn, r *http.Request) (*client, func(context.Context) string) {
-			c := newClient(ws)
+			c := newClient(ws, h.feed)
 			if p, ok := principalFrom(r.Context()); ok {
 				c.actor, c.session = p.Actor.ID, p.session
 				if p.session != "" && p.left > 0 {
@@ -62,54 +62,11 @@ func newHub(log *slog.Logger) *hub {
 	return h
 }
 
-// item is one message to send. An event is encoded once, lazily, by the
-// first writer that sends it, and shared by every client.
-type item struct {
-	event *domain.Event
-	once  sync.Once
-	b     []byte
-	err   error
-}
+// closeAll disconnects every client (close 1001) and refuses new ones.
+func (h *hub) closeAll() { h.edge.Close() }
 
-func rawItem(b []byte) *item {
-	it := &item{b: b}
-	it.once.Do(func() {})
-	return it
-}
-
-func (it *item) bytes() ([]byte, error) {
-	it.once.Do(func() { it.b, it.err = json.Marshal(it.event) })
-	return it.b, it.err
-}
-
-// broadcast reports whether an event goes to every client whatever it
-// subscribed to.
-func broadcast(typ string) bool {
-	return strings.HasPrefix(typ, "notice.") || strings.HasPrefix(typ, "pairing.")
-}
-
-// publish is the board listener. A quarantined event (its payload breaks
-// the domain's rules) is not sent: the dashboard would fold it as genuine.
-func (h *hub) publish(u projections.Update) {
-	if o, ok := u.Event.Data.(domain.Opaque); ok && o.Quarantined() {
-		return
-	}
-	if strings.HasPrefix(u.Event.Type, "staff.") {
-		return // credentials' hashes are no one's business
-	}
-	all := broadcast(u.Event.Type)
-	var it *item
-	h.edge.Range(func(c *client) {
-		if !all && !c.wants(u.Event.ChargerID) {
-			return
-		}
-		if it == nil {
-			e := u.Event // copied only when a client wants it
-			it = &item{event: &e}
-		}
-		c.enqueue(it)
-	})
-}
+// count returns the number of connected clients.
+func (h *hub) count() int { return h.edge.Len() }
 
 // closeActor disconnects every client of a staff member (close 1008).
 func (h *hub) closeActor(id, reason string) {
@@ -129,26 +86,3 @@ func (h *hub) closeSession(hash, reason string) {
 		}
 	})
 }
-
-// closeAll disconnects every client (close 1001) and refuses new ones.
-func (h *hub) closeAll() { h.edge.Close() }
-
-// count returns the number of connected clients.
-func (h *hub) count() int { return h.edge.Len() }
-
-// serve runs one client until it goes: the writer on a goroutine of its
-// own, the reader on the skeleton's.
-func (c *client) serve(context.Context) string {
-	wrote := make(chan struct{})
-	go func() {
-		defer close(wrote)
-		c.writeLoop()
-	}()
-	c.readLoop()
-	<-wrote
-	return c.reason()
-}
-
-// Close implements wsconn.Session: the client goes with close 1001 and
-// the reason.
-func (c *client) Close(reason string) { c.drop(websocket.CloseGoingAway, reason) }

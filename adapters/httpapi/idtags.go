@@ -1,6 +1,9 @@
 package httpapi
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"net/http"
 	"time"
 
@@ -88,4 +91,53 @@ func (a *API) deleteIDTag(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// localListEntry is one entry of SendLocalList.req's localAuthorizationList.
+type localListEntry struct {
+	IDTag     string        `json:"idTag"`
+	IDTagInfo localListInfo `json:"idTagInfo"`
+}
+
+type localListInfo struct {
+	Status      string `json:"status"`
+	ExpiryDate  string `json:"expiryDate,omitempty"`
+	ParentIDTag string `json:"parentIdTag,omitempty"`
+}
+
+// pushLocalList serves POST /api/chargers/{id}/local-list: the whole id-tag
+// list sent to the charger as its local authorization list
+// (SendLocalList, updateType Full, listVersion the list's version), through
+// the same path as POST /api/chargers/{id}/ocpp/SendLocalList.
+func (a *API) pushLocalList(w http.ResponseWriter, r *http.Request) {
+	list, err := a.cfg.Service.IDTagList(r.Context())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	entries := []localListEntry{}
+	for _, t := range list.List() {
+		e := localListEntry{IDTag: t.Tag, IDTagInfo: localListInfo{Status: t.Status, ParentIDTag: t.Parent}}
+		if t.Expiry != nil {
+			e.IDTagInfo.ExpiryDate = t.Expiry.UTC().Format("2006-01-02T15:04:05.000Z")
+		}
+		entries = append(entries, e)
+	}
+	// listVersion is an integer the charger compares: the list's stream
+	// version, above 0 once the list has an entry (OCPP: 0 means no list).
+	version := int64(min(list.Version, 1<<31-1))
+	if version == 0 {
+		version = 1
+	}
+	body, err := json.Marshal(map[string]any{"listVersion": version, "localAuthorizationList": entries, "updateType": "Full"})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	r2 := r.Clone(r.Context())
+	r2.SetPathValue("action", "SendLocalList")
+	r2.Body = io.NopCloser(bytes.NewReader(body))
+	r2.ContentLength = int64(len(body))
+	r2.Header.Set("Content-Type", "application/json")
+	a.ocppCall(w, r2)
 }

@@ -65,6 +65,11 @@ func read(tb testing.TB, c *websocket.Conn) liveMsg {
 	if err != nil {
 		tb.Fatalf("read live: %v", err)
 	}
+	return decodeLive(tb, b)
+}
+
+func decodeLive(tb testing.TB, b []byte) liveMsg {
+	tb.Helper()
 	var m liveMsg
 	if err := json.Unmarshal(b, &m); err != nil {
 		tb.Fatalf("live message %s: %v", b, err)

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chargebooth/chargebooth/adapters/httpapi"
+	"github.com/chargebooth/chargebooth/adapters/livefeed"
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/chargebooth/chargebooth/projections"
@@ -16,11 +18,14 @@ import (
 )
 
 // TestLiveSlowClientDropped feeds a board directly with large events while
-// a live client never reads: the board never waits for it, and the client
-// is dropped with close code 1013.
+// a live client never reads: the board never waits for it, the feed drops
+// it, and once it reads it gets what was written, then close 1013 with
+// the position to resume from.
 func TestLiveSlowClientDropped(t *testing.T) {
 	board := projections.NewBoard(domain.DefaultTariff)
-	api := httpapi.New(httpapi.Config{Board: board, Token: testToken})
+	feed := livefeed.New(livefeed.Config{Board: board, Queue: 16})
+	defer feed.Close()
+	api := httpapi.New(httpapi.Config{Board: board, Token: testToken, Live: feed})
 	srv := httptest.NewServer(api.Handler())
 	defer srv.Close()
 	defer api.Close()
@@ -45,24 +50,38 @@ func TestLiveSlowClientDropped(t *testing.T) {
 				return err
 			}
 		}
-		if api.LiveClients() != 0 {
-			return errNotYet
+		if feed.Len() != 0 {
+			return errors.New("the slow client's subscription still runs")
 		}
 		return nil
 	})
 	if d := time.Since(start); d > 15*time.Second {
 		t.Errorf("applying %d events took %v: the board waited for the slow client", seq, d)
 	}
-	// Reading now drains what was sent, then the close frame.
+	// Reading now drains what was written, then the close frame.
 	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var last uint64
 	for {
-		_, _, err := c.ReadMessage()
+		_, b, err := c.ReadMessage()
 		if err == nil {
+			if m := decodeLive(t, b); m.Seq != 0 {
+				last = m.Seq
+			}
 			continue
 		}
-		if !websocket.IsCloseError(err, websocket.CloseTryAgainLater) {
-			t.Errorf("slow client: got %v, want close 1013", err)
+		var ce *websocket.CloseError
+		if !errors.As(err, &ce) || ce.Code != websocket.CloseTryAgainLater {
+			t.Fatalf("slow client: got %v, want close 1013", err)
+		}
+		if want := "resume with since " + strconv.FormatUint(last, 10); !strings.Contains(ce.Text, "too slow") || !strings.HasSuffix(ce.Text, want) {
+			t.Errorf("close reason: got %q, want too slow, %q", ce.Text, want)
 		}
 		break
 	}
+	testkit.CheckFor(t, 5*time.Second, func() error {
+		if api.LiveClients() != 0 {
+			return errNotYet
+		}
+		return nil
+	})
 }

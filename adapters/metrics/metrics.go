@@ -57,6 +57,7 @@ type Metrics struct {
 
 	liveCount atomic.Int64               // kept by LiveClients(delta)
 	liveFunc  atomic.Pointer[func() int] // overrides liveCount when set
+	socketIO  socketIO                   // chargebooth_socketio_clients, once set
 
 	httpRequests *children[prometheus.Counter]  // {route, code}
 	httpSeconds  *children[prometheus.Observer] // {route}
@@ -65,7 +66,8 @@ type Metrics struct {
 	eventsUnknown     *children[prometheus.Counter] // {type}
 	eventsQuarantined *prometheus.CounterVec        // {type, reason}
 	ocppRefused       *prometheus.CounterVec        // {reason}
-	devicesRefused    *prometheus.CounterVec        // {kind, cause}
+	ocppCalls         *ocppCallMetrics
+	devicesRefused    *prometheus.CounterVec // {kind, cause}
 
 	conns conns // connections_refused_total, connections_open
 }
@@ -92,6 +94,7 @@ func New(opts Options) *Metrics {
 	m.registerHTTP()
 	m.registerEvents()
 	m.registerOCPP()
+	m.ocppCalls = newOCPPCallMetrics(m.reg)
 	m.registerDevices()
 	m.registerConns()
 	registerLag(reg, opts.StreamLastSeq, opts.Applied)

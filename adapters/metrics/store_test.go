@@ -2,6 +2,7 @@ package metrics_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/chargebooth/chargebooth/adapters/metrics"
 	"github.com/chargebooth/chargebooth/domain"
@@ -48,6 +49,10 @@ func TestRefusalAndUnknownCounters(t *testing.T) {
 	m.OCPPRefused("c1", "made-up")
 	m.DeviceRefused("charger", "not_enrolled")
 	m.DeviceRefused("toaster", "made-up")
+	m.OCPPCall("Reset", "answered", 20*time.Millisecond)
+	m.OCPPCall("Reset", "answered", 30*time.Millisecond)
+	m.OCPPCall("Reset", "timeout", 30*time.Second)
+	m.OCPPCall("MadeUp", "exploded", time.Second)
 	fams := scrape(t, m)
 	tests := []struct {
 		family string
@@ -62,6 +67,9 @@ func TestRefusalAndUnknownCounters(t *testing.T) {
 		{"chargebooth_ocpp_refused_total", []string{"reason", "other"}, 1},
 		{"chargebooth_devices_refused_total", []string{"kind", "charger", "cause", "not_enrolled"}, 1},
 		{"chargebooth_devices_refused_total", []string{"kind", "other", "cause", "other"}, 1},
+		{"chargebooth_ocpp_calls_total", []string{"action", "Reset", "outcome", "answered"}, 2},
+		{"chargebooth_ocpp_calls_total", []string{"action", "Reset", "outcome", "timeout"}, 1},
+		{"chargebooth_ocpp_calls_total", []string{"action", "other", "outcome", "other"}, 1},
 	}
 	for _, tt := range tests {
 		if got, _ := value(t, fams, tt.family, tt.labels...); got != tt.want {

@@ -46,6 +46,16 @@ type ConnConfig struct {
 	WriteWait time.Duration
 	// HandlerTimeout bounds one CALL's Backend work (30 s).
 	HandlerTimeout time.Duration
+	// Actions is what CallRaw may send (Actions16).
+	Actions *ActionSet
+	// Journal hears every server-initiated call and its outcome; nil
+	// records nothing.
+	Journal CallJournal
+	// Booted, when set, runs on a goroutine of its own each time the
+	// charger's BootNotification was answered Accepted, once that answer
+	// is queued ahead of any CALL Booted sends (the place to configure the
+	// charger). ctx ends with the connection.
+	Booted func(ctx context.Context, c *Conn)
 }
 
 // Conn is one charger's OCPP 1.6J session over an upgraded WebSocket. Serve
@@ -101,6 +111,12 @@ func NewConn(ws *websocket.Conn, cfg ConnConfig) *Conn {
 	}
 	if cfg.HandlerTimeout <= 0 {
 		cfg.HandlerTimeout = 30 * time.Second
+	}
+	if cfg.Actions == nil {
+		cfg.Actions = Actions16
+	}
+	if cfg.Journal == nil {
+		cfg.Journal = nopJournal{}
 	}
 	return &Conn{
 		ws:     ws,
@@ -249,10 +265,29 @@ func (c *Conn) handle(ctx context.Context, data []byte) {
 		hctx, cancel := context.WithTimeout(ctx, c.cfg.HandlerTimeout)
 		out := c.router.HandleFrame(hctx, c.sess, f)
 		cancel()
-		c.enqueue(out)
+		if c.enqueue(out) && f.Action == actionBoot && c.cfg.Booted != nil && c.sess.Boot() == BootAccepted {
+			c.afterBoot(ctx)
+		}
 	case TypeCallResult, TypeCallError:
 		c.deliver(f, c.sess.Allow())
 	}
+}
+
+// afterBoot runs cfg.Booted on its own goroutine with a context that ends
+// with the connection (or ctx).
+func (c *Conn) afterBoot(ctx context.Context) {
+	bctx, cancel := context.WithCancel(ctx)
+	go func() {
+		select {
+		case <-c.done:
+			cancel()
+		case <-bctx.Done():
+		}
+	}()
+	go func() {
+		defer cancel()
+		c.cfg.Booted(bctx, c)
+	}()
 }
 
 // enqueue hands a frame to the writer, waiting while the queue is full

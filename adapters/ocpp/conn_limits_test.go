@@ -71,7 +71,9 @@ func TestConnFloodIsRateLimited(t *testing.T) {
 	ws, _ := ts.dial(t, "c1")
 
 	const n = 200
+	flooded := make(chan struct{})
 	go func() {
+		defer close(flooded)
 		for i := range n {
 			frame := fmt.Sprintf(`[2,"m%d","MeterValues",%s]`, i, socPayload)
 			if err := ws.WriteMessage(websocket.TextMessage, []byte(frame)); err != nil {
@@ -98,6 +100,7 @@ func TestConnFloodIsRateLimited(t *testing.T) {
 	if got := len(b.Calls()); got != served {
 		t.Errorf("got %d readings stored, want %d", got, served)
 	}
+	<-flooded // one writer at a time on the socket
 	// Once the rate refills, the charger is served again on the same socket.
 	i := 0
 	testkit.CheckFor(t, 5*time.Second, func() error {

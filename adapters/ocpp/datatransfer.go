@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 )
 
+// ActionDataTransfer carries vendor-specific data, in either direction.
+const ActionDataTransfer = "DataTransfer"
+
 // DataTransferReq carries vendor-specific data.
 type DataTransferReq struct {
 	VendorID  *string `json:"vendorId" validate:"required,max=255"`

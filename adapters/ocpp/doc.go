@@ -25,8 +25,21 @@
 //     method, so nothing is stored.
 //   - Conn runs one charger's WebSocket: a reader and a writer goroutine,
 //     a bounded send queue, ping/pong deadlines, and at most one
-//     server-initiated call (RemoteStartTransaction, RemoteStopTransaction)
-//     outstanding at a time.
+//     server-initiated call outstanding at a time.
+//   - Server-initiated calls (Conn.Call with typed messages, Conn.CallRaw
+//     with a JSON payload) are one machinery whatever the action: an
+//     ActionSet names each action's request and confirmation types
+//     (Actions16: Reset, ChangeAvailability, GetConfiguration,
+//     ChangeConfiguration, ClearCache, UnlockConnector, TriggerMessage,
+//     DataTransfer, GetLocalListVersion, SendLocalList,
+//     RemoteStartTransaction, RemoteStopTransaction; one file each), the
+//     request is validated before it is sent and the confirmation when it
+//     comes, the answer is matched to its call by unique id, and a
+//     CallJournal hears every call and its outcome.
+//   - Configuration (--ocpp-config) is parsed by ParseConfiguration and
+//     applied after an Accepted boot by ApplyConfiguration: GetConfiguration
+//     for the keys, ChangeConfiguration for each reported value that
+//     differs.
 //
 // Offline replay: chargers re-send queued StartTransaction, StopTransaction
 // and MeterValues after a reconnect with new unique ids. The router derives

@@ -3,6 +3,8 @@
 // request/reply in production) to the instance that does. Each holder
 // serves its chargers' subjects while their sockets are open.
 //
-// It carries OCPP remote start and stop today; a command is an action
-// name and its JSON, so further server-initiated calls ride the same path.
+// It carries OCPP remote start and stop, and any server-initiated OCPP
+// call (Relay.Call: an action name and its JSON payload), with the
+// requester's actor and deadline, so the holder records the call as the
+// requester's and gives up when the requester does.
 package relay

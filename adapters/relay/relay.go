@@ -5,17 +5,21 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/chargebooth/chargebooth/adapters/charger"
+	"github.com/chargebooth/chargebooth/adapters/ocpp"
 	"github.com/chargebooth/chargebooth/domain"
 )
 
 // Local is what this instance can do to a charger whose socket it holds;
-// *charger.Server implements it. Both return charger.ErrNotConnected when
+// *charger.Server implements it. Each returns charger.ErrNotConnected when
 // the socket is not held here.
 type Local interface {
 	RemoteStart(ctx context.Context, chargerID, idTag string, connectorID int) (json.RawMessage, error)
 	RemoteStop(ctx context.Context, chargerID string, transactionID int) (json.RawMessage, error)
+	// Call sends any server-initiated OCPP call (see charger.Server.Call).
+	Call(ctx context.Context, chargerID, action string, payload json.RawMessage) (json.RawMessage, error)
 }
 
 // Bus carries a command to whichever instance serves the charger's
@@ -63,12 +67,18 @@ func (r *Relay) Held(chargerID string, up bool) {
 	_ = r.bus.Serve(chargerID, func(ctx context.Context, body []byte) []byte { return r.serve(ctx, chargerID, body) })
 }
 
-// request is a command forwarded between instances.
+// request is a command forwarded between instances. It carries the
+// requester's actor (the holder stamps it on the events it records) and
+// how long the requester still waits (the holder gives up then too).
 type request struct {
-	Action        string `json:"action"` // start | stop
-	IDTag         string `json:"idTag,omitempty"`
-	ConnectorID   int    `json:"connectorId,omitempty"`
-	TransactionID int    `json:"transactionId,omitempty"`
+	Action        string          `json:"action"` // start | stop | call
+	IDTag         string          `json:"idTag,omitempty"`
+	ConnectorID   int             `json:"connectorId,omitempty"`
+	TransactionID int             `json:"transactionId,omitempty"`
+	OCPPAction    string          `json:"ocppAction,omitempty"`
+	Payload       json.RawMessage `json:"payload,omitempty"`
+	Actor         *domain.Actor   `json:"actor,omitempty"`
+	TimeoutMs     int64           `json:"timeoutMs,omitempty"`
 }
 
 // reply is the holder's answer.
@@ -77,6 +87,17 @@ type reply struct {
 	Code     string          `json:"code,omitempty"`
 	Message  string          `json:"message,omitempty"`
 	Timeout  bool            `json:"timeout,omitempty"`
+	// OCPP is the charger's CALLERROR, or the schema violation when
+	// Invalid says whose ("request", "confirmation"); Invalid "action" is
+	// an action the holder does not send.
+	OCPP    *ocppError `json:"ocpp,omitempty"`
+	Invalid string     `json:"invalid,omitempty"`
+}
+
+// ocppError is an *ocpp.CallError on the wire.
+type ocppError struct {
+	Code        string `json:"code"`
+	Description string `json:"description"`
 }
 
 // RemoteStart sends OCPP RemoteStartTransaction to the charger and returns
@@ -99,7 +120,25 @@ func (r *Relay) RemoteStop(ctx context.Context, chargerID string, transactionID 
 	return r.forward(ctx, chargerID, request{Action: "stop", TransactionID: transactionID})
 }
 
+// Call sends any server-initiated OCPP call to the charger, on whichever
+// instance holds it, and returns its CALLRESULT payload. The errors are
+// charger.Server.Call's, also when the call went through another
+// instance.
+func (r *Relay) Call(ctx context.Context, chargerID, action string, payload json.RawMessage) (json.RawMessage, error) {
+	raw, err := r.local.Call(ctx, chargerID, action, payload)
+	if r.bus == nil || !errors.Is(err, charger.ErrNotConnected) {
+		return raw, err
+	}
+	return r.forward(ctx, chargerID, request{Action: "call", OCPPAction: action, Payload: payload})
+}
+
 func (r *Relay) forward(ctx context.Context, chargerID string, req request) (json.RawMessage, error) {
+	if a, ok := domain.ActorFrom(ctx); ok {
+		req.Actor = &a
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		req.TimeoutMs = max(time.Until(dl).Milliseconds(), 1)
+	}
 	body, err := json.Marshal(req)
 	if err != nil {
 		return nil, fmt.Errorf("remote %s: %w", req.Action, err)
@@ -120,6 +159,17 @@ func (r *Relay) forward(ctx context.Context, chargerID string, req request) (jso
 		return nil, context.DeadlineExceeded
 	case rep.Code != "":
 		return nil, &domain.Error{Code: rep.Code, Message: rep.Message}
+	case rep.Invalid == "action":
+		return nil, fmt.Errorf("call %s: %w", req.OCPPAction, ocpp.ErrUnknownAction)
+	case rep.OCPP != nil:
+		ce := &ocpp.CallError{Code: ocpp.ErrorCode(rep.OCPP.Code), Description: rep.OCPP.Description}
+		switch rep.Invalid {
+		case "request":
+			return nil, fmt.Errorf("call %s: %w: %w", req.OCPPAction, ocpp.ErrInvalidRequest, ce)
+		case "confirmation":
+			return rep.Response, fmt.Errorf("call %s: %w: %w", req.OCPPAction, ocpp.ErrInvalidConfirmation, ce)
+		}
+		return nil, fmt.Errorf("call %s: %w", req.OCPPAction, ce)
 	}
 	return rep.Response, nil
 }
@@ -132,20 +182,44 @@ func (r *Relay) serve(ctx context.Context, chargerID string, body []byte) []byte
 	if json.Unmarshal(body, &req) != nil {
 		rep.Code, rep.Message = domain.CodeInvalidInput, "bad forwarded command"
 	} else {
+		if req.Actor != nil {
+			ctx = domain.WithActor(ctx, *req.Actor)
+		}
+		if req.TimeoutMs > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, time.Duration(req.TimeoutMs)*time.Millisecond)
+			defer cancel()
+		}
 		switch req.Action {
 		case "start":
 			rep.Response, err = r.local.RemoteStart(ctx, chargerID, req.IDTag, req.ConnectorID)
 		case "stop":
 			rep.Response, err = r.local.RemoteStop(ctx, chargerID, req.TransactionID)
+		case "call":
+			rep.Response, err = r.local.Call(ctx, chargerID, req.OCPPAction, req.Payload)
 		default:
 			err = domain.Errorf(domain.CodeInvalidInput, "unknown forwarded command %q", req.Action)
 		}
 	}
+	var ce *ocpp.CallError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		rep.Timeout = true
+	case errors.Is(err, ocpp.ErrUnknownAction):
+		rep.Invalid = "action"
+	case errors.As(err, &ce):
+		rep.OCPP = &ocppError{Code: string(ce.Code), Description: ce.Description}
+		switch {
+		case errors.Is(err, ocpp.ErrInvalidRequest):
+			rep.Invalid = "request"
+		case errors.Is(err, ocpp.ErrInvalidConfirmation):
+			rep.Invalid = "confirmation"
+		}
 	case err != nil:
 		rep.Code, rep.Message = domain.ErrorCode(err), domain.ErrorMessage(err)
+	}
+	if err != nil && rep.Invalid != "confirmation" {
+		rep.Response = nil
 	}
 	b, _ := json.Marshal(rep)
 	return b

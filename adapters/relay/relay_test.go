@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chargebooth/chargebooth/adapters/charger"
+	"github.com/chargebooth/chargebooth/adapters/ocpp"
 	"github.com/chargebooth/chargebooth/adapters/relay"
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/eventstore"
@@ -42,6 +43,32 @@ func (s *sockets) RemoteStart(ctx context.Context, id, idTag string, conn int) (
 
 func (s *sockets) RemoteStop(ctx context.Context, id string, tx int) (json.RawMessage, error) {
 	return s.answer(ctx, id, fmt.Sprintf(`{"status":"Accepted","by":%q,"tx":%d}`, s.name, tx))
+}
+
+// Call answers with what it was given, who asked and how long it may take;
+// the actions "CallError", "BadConfirmation", "BadRequest" and "Unknown"
+// fail as the charger edge would.
+func (s *sockets) Call(ctx context.Context, id, action string, payload json.RawMessage) (json.RawMessage, error) {
+	if s.held[id] {
+		switch action {
+		case "CallError":
+			return nil, fmt.Errorf("call: %w", &ocpp.CallError{Code: ocpp.CodeNotSupported, Description: "not here"})
+		case "BadConfirmation":
+			return json.RawMessage(`{"status":"Maybe"}`), fmt.Errorf("call: %w: %w", ocpp.ErrInvalidConfirmation,
+				&ocpp.CallError{Code: ocpp.CodePropertyConstraintViolation, Description: "status: bad"})
+		case "BadRequest":
+			return nil, fmt.Errorf("call: %w: %w", ocpp.ErrInvalidRequest, &ocpp.CallError{Code: ocpp.CodeOccurenceConstraintViolation, Description: "type: required"})
+		case "Unknown":
+			return nil, fmt.Errorf("call: %w", ocpp.ErrUnknownAction)
+		}
+	}
+	actor, _ := domain.ActorFrom(ctx)
+	dl, ok := ctx.Deadline()
+	left := 0
+	if ok {
+		left = int(time.Until(dl).Round(time.Second).Seconds())
+	}
+	return s.answer(ctx, id, fmt.Sprintf(`{"by":%q,"action":%q,"payload":%s,"actor":%q,"left":%d}`, s.name, action, payload, actor.ID, left))
 }
 
 func (s *sockets) answer(ctx context.Context, id, body string) (json.RawMessage, error) {
@@ -149,6 +176,35 @@ func TestRelay(t *testing.T) {
 			}
 			return nil
 		})
+	})
+
+	t.Run("any OCPP call is forwarded with its actor and deadline", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(domain.WithActor(context.Background(), domain.Actor{ID: "ops1", Name: "Ops"}), 5*time.Second)
+		defer cancel()
+		got, err := ra.Call(ctx, "c4", "Reset", json.RawMessage(`{"type":"Soft"}`))
+		if want := `{"by":"b","action":"Reset","payload":{"type":"Soft"},"actor":"ops1","left":5}`; err != nil || string(got) != want {
+			t.Fatalf("got %s, %v; want %s", got, err, want)
+		}
+	})
+
+	t.Run("OCPP refusals come back as they were", func(t *testing.T) {
+		ctx := context.Background()
+		var ce *ocpp.CallError
+		if _, err := ra.Call(ctx, "c4", "CallError", nil); !errors.As(err, &ce) || ce.Code != ocpp.CodeNotSupported ||
+			ce.Description != "not here" || errors.Is(err, ocpp.ErrInvalidConfirmation) || errors.Is(err, ocpp.ErrInvalidRequest) {
+			t.Errorf("CALLERROR: got %v, want the charger's CallError NotSupported", err)
+		}
+		got, err := ra.Call(ctx, "c4", "BadConfirmation", nil)
+		if !errors.Is(err, ocpp.ErrInvalidConfirmation) || !errors.As(err, &ce) || ce.Code != ocpp.CodePropertyConstraintViolation ||
+			string(got) != `{"status":"Maybe"}` {
+			t.Errorf("bad confirmation: got %s, %v; want ErrInvalidConfirmation with the payload", got, err)
+		}
+		if _, err := ra.Call(ctx, "c4", "BadRequest", nil); !errors.Is(err, ocpp.ErrInvalidRequest) || !errors.As(err, &ce) {
+			t.Errorf("bad request: got %v, want ErrInvalidRequest", err)
+		}
+		if _, err := ra.Call(ctx, "c4", "Unknown", nil); !errors.Is(err, ocpp.ErrUnknownAction) {
+			t.Errorf("unknown action: got %v, want ErrUnknownAction", err)
+		}
 	})
 
 	t.Run("single instance never forwards", func(t *testing.T) {

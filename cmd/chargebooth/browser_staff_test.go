@@ -16,22 +16,22 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// netLog records every URL the page requests (documents, scripts, fetches
+// urlLog records every URL the page requests (documents, scripts, fetches
 // and WebSocket upgrades) and the headers it sends with them.
-type netLog struct {
+type urlLog struct {
 	mu       sync.Mutex
-	requests []netRequest
+	requests []urlRequest
 	sockets  []string
 }
 
-// netRequest is one request the page sent.
-type netRequest struct {
+// urlRequest is one request the page sent.
+type urlRequest struct {
 	Method  string
 	URL     string
 	Headers map[string]string
 }
 
-func (n *netLog) listen(ev any) {
+func (n *urlLog) listen(ev any) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	switch ev := ev.(type) {
@@ -40,7 +40,7 @@ func (n *netLog) listen(ev any) {
 		for k, v := range ev.Request.Headers {
 			h[k] = fmt.Sprint(v)
 		}
-		n.requests = append(n.requests, netRequest{Method: ev.Request.Method, URL: ev.Request.URL + ev.Request.URLFragment, Headers: h})
+		n.requests = append(n.requests, urlRequest{Method: ev.Request.Method, URL: ev.Request.URL + ev.Request.URLFragment, Headers: h})
 	case *network.EventWebSocketCreated:
 		n.sockets = append(n.sockets, ev.URL)
 	case *network.EventWebSocketWillSendHandshakeRequest:
@@ -48,14 +48,14 @@ func (n *netLog) listen(ev any) {
 		for k, v := range ev.Request.Headers {
 			h[k] = fmt.Sprint(v)
 		}
-		n.requests = append(n.requests, netRequest{Method: "WEBSOCKET", URL: "(handshake)", Headers: h})
+		n.requests = append(n.requests, urlRequest{Method: "WEBSOCKET", URL: "(handshake)", Headers: h})
 	}
 }
 
-func (n *netLog) snapshot() ([]netRequest, []string) {
+func (n *urlLog) snapshot() ([]urlRequest, []string) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return append([]netRequest(nil), n.requests...), append([]string(nil), n.sockets...)
+	return append([]urlRequest(nil), n.requests...), append([]string(nil), n.sockets...)
 }
 
 // addStaff creates a member with the bootstrap token and returns its id
@@ -181,7 +181,7 @@ func TestDashboardStaffRolesInBrowser(t *testing.T) {
 	s := openSession(t, base, "c1234")
 
 	ctx := newBrowser(t, 90*time.Second, logs)
-	net := &netLog{}
+	net := &urlLog{}
 	chromedp.ListenTarget(ctx, net.listen)
 	t.Cleanup(func() {
 		if t.Failed() {

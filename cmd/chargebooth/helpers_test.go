@@ -227,3 +227,25 @@ func apiAt(tb testing.TB, base, method, path, body string, out any) int {
 	}
 	return resp.StatusCode
 }
+
+// claimBody is a hand-back body for session id with its claim code (the
+// check --handback-verify makes), plus extra JSON members ("" for none).
+func claimBody(tb testing.TB, m *Main, id, extra string) string {
+	tb.Helper()
+	return claimBodyAt(tb, "http://"+m.HTTPURL, id, extra)
+}
+
+// claimBodyAt is claimBody for the server at base.
+func claimBodyAt(tb testing.TB, base, id, extra string) string {
+	tb.Helper()
+	var s struct {
+		ClaimCode string `json:"claimCode"`
+	}
+	if code := apiAt(tb, base, "GET", "/api/sessions/"+id, "", &s); code != http.StatusOK || s.ClaimCode == "" {
+		tb.Fatalf("session %s: HTTP %d, claim code %q", id, code, s.ClaimCode)
+	}
+	if extra != "" {
+		extra = "," + extra
+	}
+	return fmt.Sprintf(`{"claimCode":%q%s}`, s.ClaimCode, extra)
+}

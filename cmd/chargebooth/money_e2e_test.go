@@ -118,7 +118,7 @@ func TestMoneyCorrectionsAfterKill9(t *testing.T) {
 	// c2: 3.00 cash + 2.00 card, handed back, 1.50 refunded in cash.
 	pay(s2, `{"amountCents":300,"method":"cash"}`)
 	pay(s2, `{"amountCents":200,"method":"card"}`)
-	must(http.StatusOK, "POST", "/api/sessions/"+s2.ID+"/handback", ``, nil)
+	must(http.StatusOK, "POST", "/api/sessions/"+s2.ID+"/handback", claimBodyAt(t, base, s2.ID, ""), nil)
 	must(http.StatusConflict, "POST", "/api/sessions/"+s2.ID+"/refunds", `{"amountCents":501,"method":"cash","reason":"too much"}`, nil)
 	must(http.StatusCreated, "POST", "/api/sessions/"+s2.ID+"/refunds", `{"amountCents":150,"method":"cash","reason":"charged slowly"}`, s2)
 	// c3: 7.00 cash for a 5.00 balance, the rest a tip; c3 stays open.

@@ -246,6 +246,7 @@ func TestOCPPInterop(t *testing.T) {
 		"EXPECT_INTERVAL=42",
 		"REMOTE_WAIT_MS=10000",
 		"TIMEOUT_MS=25000",
+		"EXPECT_CALLS="+interopExpectCalls(),
 	)
 	stderr := &testkit.SyncBuffer{}
 	cmd.Stderr = stderr
@@ -287,6 +288,7 @@ func TestOCPPInterop(t *testing.T) {
 			if code != http.StatusOK || res.Response.Status != "Accepted" {
 				t.Errorf("remote-start: got HTTP %d %+v, want 200 with the charger's answer Accepted", code, res)
 			}
+			driveInteropCalls(t, m, chargerID)
 		case "summary":
 			summary = &l
 		}

@@ -341,6 +341,38 @@ func TestOCPPIDTagList(t *testing.T) {
 	if len(list.IDTags) != 3 || list.IDTags[2].Tag != "OLD" || list.IDTags[2].Effective != "Expired" {
 		t.Errorf("GET /api/id-tags: got %+v", list.IDTags)
 	}
+	// The list pushed to the charger as its local authorization list.
+	pushed := make(chan int, 1)
+	var push struct {
+		Result struct {
+			Status string `json:"status"`
+		} `json:"result"`
+	}
+	go func() { pushed <- apiNoFatal(m, "POST", "/api/chargers/cTags/local-list", "", &push) }()
+	uid, action, payload := c.nextCall(5 * time.Second)
+	var sent struct {
+		ListVersion int    `json:"listVersion"`
+		UpdateType  string `json:"updateType"`
+		List        []struct {
+			IDTag     string `json:"idTag"`
+			IDTagInfo struct {
+				Status      string `json:"status"`
+				ParentIDTag string `json:"parentIdTag"`
+			} `json:"idTagInfo"`
+		} `json:"localAuthorizationList"`
+	}
+	if err := json.Unmarshal(payload, &sent); err != nil || action != "SendLocalList" {
+		t.Fatalf("got CALL %s %s (%v), want SendLocalList", action, payload, err)
+	}
+	if sent.UpdateType != "Full" || sent.ListVersion < 1 || len(sent.List) != 3 || sent.List[1].IDTag != "GOOD" ||
+		sent.List[1].IDTagInfo.ParentIDTag != "CREW" || sent.List[0].IDTagInfo.Status != "Blocked" {
+		t.Errorf("SendLocalList payload: %s", payload)
+	}
+	c.reply(uid, `{"status":"Accepted"}`)
+	if code := <-pushed; code != http.StatusOK || push.Result.Status != "Accepted" {
+		t.Errorf("push local list: HTTP %d %+v", code, push)
+	}
+
 	if code := api(t, m, "DELETE", "/api/id-tags/GOOD", "", nil); code != http.StatusNoContent {
 		t.Errorf("DELETE: HTTP %d", code)
 	}

@@ -313,6 +313,10 @@ func timelineLine(e domain.Event) string {
 			what = "UNKNOWN to this build: " + d.String()
 		}
 	default:
+		if text, ok := ocppLine(e.Data); ok {
+			what = text
+			break
+		}
 		var ok bool
 		if what, ok = moneyLine(e); ok { // corrections, shifts, unclaimed (ops_money.go)
 			break

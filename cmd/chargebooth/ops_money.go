@@ -31,34 +31,22 @@ func moneyLine(e domain.Event) (string, bool) {
 		if d.TipCents != 0 {
 			s += " + tip " + cents(d.TipCents)
 		}
-		return s + actorText(e) + "; reason: " + d.Reason, true
+		return s + "; reason: " + d.Reason, true
 	case domain.Refunded:
 		s := fmt.Sprintf("REFUND %s %s by %s", cents(d.AmountCents), d.Currency, d.Method)
 		if d.ShiftID != "" {
 			s += fmt.Sprintf(" (till %s, shift %s)", d.Till, d.ShiftID)
 		}
-		return s + actorText(e) + "; reason: " + d.Reason, true
+		return s + "; reason: " + d.Reason, true
 	case domain.SessionUnclaimed:
 		return fmt.Sprintf("unclaimed at closing %s %s; carried over", d.Night, d.TimeZone), true
 	case domain.ShiftOpened:
-		return fmt.Sprintf("shift %s opened on till %s, float %s", d.ShiftID, d.Till, cents(d.FloatCents)) + actorText(e), true
+		return fmt.Sprintf("shift %s opened on till %s, float %s", d.ShiftID, d.Till, cents(d.FloatCents)), true
 	case domain.ShiftClosed:
 		return fmt.Sprintf("shift %s closed on till %s: counted %v, expected %v, difference %v", d.ShiftID, d.Till,
-			d.CountedCents, d.ExpectedCents, d.DifferenceCents) + actorText(e), true
+			d.CountedCents, d.ExpectedCents, d.DifferenceCents), true
 	}
 	return "", false
-}
-
-// actorText names who caused e, if anyone.
-func actorText(e domain.Event) string {
-	if e.Actor == nil {
-		return ""
-	}
-	name := e.Actor.Name
-	if name == "" {
-		name = e.Actor.ID
-	}
-	return " by " + name
 }
 
 // reportShift prints one shift's cash-up, the figures GET

@@ -19,8 +19,10 @@ import (
 	"github.com/chargebooth/chargebooth/adapters/charger"
 	"github.com/chargebooth/chargebooth/adapters/customer"
 	"github.com/chargebooth/chargebooth/adapters/httpapi"
+	"github.com/chargebooth/chargebooth/adapters/livefeed"
 	"github.com/chargebooth/chargebooth/adapters/metrics"
 	"github.com/chargebooth/chargebooth/adapters/ocpp"
+	"github.com/chargebooth/chargebooth/adapters/socketio"
 	"github.com/chargebooth/chargebooth/adapters/widget"
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/eventstore"
@@ -67,6 +69,7 @@ type ServeConfig struct {
 	OCPPBurst     int
 	OCPPMeter     ocpp.MeterLimits
 	OCPPReadLimit byteSize
+	OCPPCalls     ocppCallFlags
 	NATSAuth      natsAuth
 	NATSLock      natsLock
 	CPUProfile    string
@@ -116,13 +119,14 @@ func (c *ServeConfig) flags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.Heartbeat, "heartbeat-interval", 5*time.Minute, "OCPP heartbeat interval told to chargers at boot")
 	fs.StringVar(&c.ChargerAuth, "charger-auth", "", `JSON file {"c1234":"<bcrypt hash>"}: chargers must log in with HTTP Basic auth (OCPP security profile 1); make hashes with "chargebooth passwd"`)
 	fs.StringVar(&c.ChargerAllow, "charger-allow", "", "file with the OCPP charger ids (one a line) whose BootNotification is Accepted (default: all)")
-	fs.DurationVar(&c.RemoteTimeout, "remote-timeout", 30*time.Second, "how long remote start/stop wait for the charger's answer before 504")
+	fs.DurationVar(&c.RemoteTimeout, "remote-timeout", 30*time.Second, "how long remote start/stop and POST /api/chargers/{id}/ocpp/{action} wait for the charger's answer before 504")
 	fs.Float64Var(&c.OCPPRate, "ocpp-rate", float64(ocpp.DefaultRate), "OCPP messages a second one charger connection may send; more are answered GenericError and not served")
 	fs.IntVar(&c.OCPPBurst, "ocpp-burst", ocpp.DefaultBurst, "OCPP messages one charger connection may send at once (a reconnecting charger replays its offline queue)")
 	fs.IntVar(&c.OCPPMeter.Samples, "ocpp-max-samples", ocpp.DefaultMaxSamples, "most sampled values in one MeterValues; more and the message is refused whole")
 	c.OCPPReadLimit = byteSize(ocpp.DefaultReadLimit)
 	fs.Var(&c.OCPPReadLimit, "ocpp-read-limit", "largest OCPP frame read (bytes, or with KiB/MiB); a larger one closes the socket with 1009 (the simple protocol keeps 64 KiB)")
 	fs.IntVar(&c.OCPPMeter.ValueLength, "ocpp-max-value-length", ocpp.DefaultMaxValueLength, "most characters of one sampled value (SignedData may be longer)")
+	c.OCPPCalls.flags(fs)
 	c.NATSAuth.flags(fs)
 	c.NATSLock.flags(fs)
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile to this file until the server stops")
@@ -176,6 +180,8 @@ type Main struct {
 	Chargers *charger.Server
 	Widgets  *widget.Server
 	Metrics  *metrics.Metrics
+	// Live is the live feed every socket edge serves (/api/live, …).
+	Live *livefeed.Feed
 
 	// Addresses actually listened on (useful with port 0).
 	ChargerURL, WidgetURL, HTTPURL string
@@ -185,6 +191,7 @@ type Main struct {
 	servers   []*http.Server
 	tls       tlsRuntime // TLS listeners, certificate source, caps (serve_tls.go)
 	api       *httpapi.API
+	sio       *socketio.Server
 	cancel    context.CancelFunc // ends the background work of bg
 	bg        sync.WaitGroup
 	closeOnce sync.Once
@@ -233,6 +240,9 @@ func (m *Main) Close() error {
 		if m.Widgets != nil {
 			m.Widgets.Close()
 		}
+		if m.sio != nil {
+			m.sio.Close() // before Shutdown: its long-polls would hold it
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if m.customer != nil {
@@ -243,6 +253,9 @@ func (m *Main) Close() error {
 		}
 		if m.api != nil {
 			m.api.Close()
+		}
+		if m.Live != nil {
+			m.Live.Close()
 		}
 		if m.cancel != nil {
 			m.cancel()

@@ -9,6 +9,7 @@ import (
 	"github.com/chargebooth/chargebooth/adapters/charger"
 	"github.com/chargebooth/chargebooth/adapters/dashboard"
 	"github.com/chargebooth/chargebooth/adapters/httpapi"
+	"github.com/chargebooth/chargebooth/adapters/livefeed"
 	"github.com/chargebooth/chargebooth/adapters/relay"
 	"github.com/chargebooth/chargebooth/adapters/widget"
 	"github.com/chargebooth/chargebooth/adapters/wsconn"
@@ -37,6 +38,10 @@ func (m *Main) startEdges() error {
 	if c.BootPolicy != charger.PolicyPending && c.BootPolicy != charger.PolicyReject {
 		return fmt.Errorf("--boot-policy must be pending or reject, not %q", c.BootPolicy)
 	}
+	ocppConfig, err := loadOCPPConfig(c.OCPPCalls.ConfigFile)
+	if err != nil {
+		return err
+	}
 	allowList := charger.NewAllowList(allow)
 	admit, auth, err := m.devicePolicy(auth, allowList)
 	if err != nil {
@@ -63,13 +68,16 @@ func (m *Main) startEdges() error {
 	rel.SetLocal(m.Chargers)
 	m.Chargers.EnableOCPP(charger.OCPPConfig{HeartbeatInterval: c.Heartbeat, Allow: allowList, Unknown: c.BootPolicy,
 		Rate: rate.Limit(c.OCPPRate), Burst: c.OCPPBurst, Meter: c.OCPPMeter, Refused: m.Metrics.OCPPRefused,
-		ReadLimit: int64(c.OCPPReadLimit), IDTags: c.IDTags})
+		ReadLimit: int64(c.OCPPReadLimit), IDTags: c.IDTags,
+		Configuration: ocppConfig, ConfigCallTimeout: c.OCPPCalls.ConfigTimeout, Called: m.Metrics.OCPPCall})
 
 	tickets, err := c.Tickets.tickets()
 	if err != nil {
 		return err
 	}
+	m.Live = livefeed.New(livefeed.Config{Board: m.Board, History: m.Store, Log: m.Log})
 	m.api = httpapi.New(httpapi.Config{
+		Live:    m.Live,
 		Service: m.Service, Board: m.Board, Store: m.Store, Token: c.StaffToken, Clock: m.Clock,
 		AllowedOrigins: liveOrigins, AllowedHosts: splitList(c.AllowedHosts), TrustForwardedProto: c.TrustProto, Log: m.Log, Ready: m.Runtime.Ready, WaitApplied: m.Runtime.WaitApplied,
 		Dashboard: dashboard.Handler(), Remote: rel, RemoteTimeout: c.RemoteTimeout,
@@ -79,7 +87,7 @@ func (m *Main) startEdges() error {
 		Tickets:    tickets,
 	})
 	m.Metrics.SetLiveClientsFunc(m.api.LiveClients)
-	h, err := m.customerPage(m.api.Handler())
+	h, err := m.customerPage(m.withSocketIO(m.api.Handler(), liveOrigins))
 	if err != nil {
 		return err
 	}

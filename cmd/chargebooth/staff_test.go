@@ -79,7 +79,7 @@ func TestStaffDayAudit(t *testing.T) {
 		if got := apiAs(t, m, takers[i], "POST", "/api/sessions/"+id+"/payments", body, nil); got != http.StatusCreated {
 			t.Fatalf("payment on %s: %d", c, got)
 		}
-		if got := apiAs(t, m, ben.Token, "POST", "/api/sessions/"+id+"/handback", `{"waiveReason":"festival crew"}`, nil); got != http.StatusOK {
+		if got := apiAs(t, m, ben.Token, "POST", "/api/sessions/"+id+"/handback", claimBody(t, m, id, `"waiveReason":"festival crew"`), nil); got != http.StatusOK {
 			t.Fatalf("Ben hands back %s: %d", c, got)
 		}
 	}

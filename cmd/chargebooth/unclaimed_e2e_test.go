@@ -120,7 +120,7 @@ func TestUnclaimedAtClosingServer(t *testing.T) {
 	if code := api(t, m, "POST", "/api/sessions/"+s.ID+"/payments", `{"amountCents":500,"method":"cash"}`, nil); code != http.StatusCreated {
 		t.Fatalf("pay next day: %d", code)
 	}
-	if code := api(t, m, "POST", "/api/sessions/"+s.ID+"/handback", ``, nil); code != http.StatusOK {
+	if code := api(t, m, "POST", "/api/sessions/"+s.ID+"/handback", claimBody(t, m, s.ID, ""), nil); code != http.StatusOK {
 		t.Fatalf("hand back next day: %d", code)
 	}
 	if l := unclaimed(); len(l.Sessions) != 0 {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/chargebooth/chargebooth/eventstore"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // Start starts an embedded server in tb.TempDir() on a random port,
@@ -76,4 +77,24 @@ func Connect(tb testing.TB, url string) *nats.Conn {
 	}
 	tb.Cleanup(nc.Close)
 	return nc
+}
+
+// DropBefore removes the events below seq from st's stream, as retention
+// (MaxAge, MaxBytes) does with the oldest ones: the stream's first
+// sequence becomes seq.
+func DropBefore(tb testing.TB, nc *nats.Conn, st *eventstore.Store, seq uint64) {
+	tb.Helper()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		tb.Fatalf("jetstream: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	stream, err := js.Stream(ctx, st.Config().Stream)
+	if err != nil {
+		tb.Fatalf("stream %s: %v", st.Config().Stream, err)
+	}
+	if err := stream.Purge(ctx, jetstream.WithPurgeSequence(seq)); err != nil {
+		tb.Fatalf("drop events before %d: %v", seq, err)
+	}
 }

@@ -17,11 +17,18 @@
 //   EXPECT_INTERVAL --interval   the heartbeat interval Boot must answer
 //   REMOTE_WAIT_MS  --remote-wait how long to wait for RemoteStartTransaction
 //                                (default 10000)
+//   EXPECT_CALLS    --expect-calls comma-separated server-initiated actions
+//                                (Reset, ChangeAvailability, …) to wait for
+//                                after RemoteStartTransaction; each is
+//                                answered as a charger would (see answers)
+//   CALLS_WAIT_MS   --calls-wait how long to wait for them (default 15000)
 //   TIMEOUT_MS      --timeout    the whole run (default 30000)
 //
 // Output: one JSON object a line on stdout:
 //   {"event":"step","name":"BootNotification","ok":true,...}  per step
 //   {"event":"ready","chargerId":"…"}   waiting for RemoteStartTransaction
+//   {"event":"served","action":"Reset","params":{…}} per server call answered
+//   {"event":"calls","chargerId":"…"}   waiting for the EXPECT_CALLS
 //   {"event":"summary","ok":true,...}   last line
 // Exit status 0 only when every step passed and ocpp-rpc reported no strict
 // validation failure, bad message, call error or unexpected close.
@@ -33,6 +40,7 @@ function settings(argv, env) {
         endpoint: 'OCPP_ENDPOINT', id: 'CHARGER_ID', password: 'CHARGER_PASSWORD',
         api: 'STAFF_API', token: 'STAFF_TOKEN', trigger: 'TRIGGER', interval: 'EXPECT_INTERVAL',
         'remote-wait': 'REMOTE_WAIT_MS', timeout: 'TIMEOUT_MS',
+        'expect-calls': 'EXPECT_CALLS', 'calls-wait': 'CALLS_WAIT_MS',
     };
     const out = {};
     for (const [flag, name] of Object.entries(names)) {
@@ -53,6 +61,8 @@ function settings(argv, env) {
         trigger: out.trigger === '1' || out.trigger === 'true',
         interval: out.interval !== undefined ? Number(out.interval) : undefined,
         remoteWaitMs: Number(out['remote-wait'] ?? 10000),
+        expectCalls: (out['expect-calls'] ?? '').split(',').map((x) => x.trim()).filter(Boolean),
+        callsWaitMs: Number(out['calls-wait'] ?? 15000),
         timeoutMs: Number(out.timeout ?? 30000),
     };
 }
@@ -127,6 +137,62 @@ client.handle('RemoteStartTransaction', async ({ params }) => {
     return { status: 'Accepted' };
 });
 client.handle('RemoteStopTransaction', async () => ({ status: 'Accepted' }));
+
+// Every other server-initiated action of OCPP 1.6J, answered as a charger
+// would. strictMode checks each CALL the server sends against the
+// action's request schema (a violation is answered with a CALLERROR and
+// reported) and each answer here against the response schema.
+const served = new Map(); // action → params of the last call
+let servedChanged = () => {};
+const answers = {
+    Reset: () => ({ status: 'Accepted' }),
+    ChangeAvailability: ({ type }) => ({ status: type === 'Inoperative' ? 'Scheduled' : 'Accepted' }),
+    GetConfiguration: ({ key }) => {
+        const known = { HeartbeatInterval: '42', MeterValueSampleInterval: '60', MeterValuesSampledData: 'Energy.Active.Import.Register' };
+        const keys = key && key.length ? key : Object.keys(known);
+        return {
+            configurationKey: keys.filter((k) => k in known).map((k) => ({ key: k, readonly: false, value: known[k] })),
+            unknownKey: keys.filter((k) => !(k in known)),
+        };
+    },
+    ChangeConfiguration: ({ key }) => ({ status: key === 'HeartbeatInterval' ? 'RebootRequired' : 'Accepted' }),
+    ClearCache: () => ({ status: 'Accepted' }),
+    UnlockConnector: () => ({ status: 'Unlocked' }),
+    TriggerMessage: ({ requestedMessage, connectorId }) => {
+        if (requestedMessage === 'StatusNotification') {
+            // The triggered message goes out after the answer, as the spec says.
+            setTimeout(() => {
+                client.call('StatusNotification', {
+                    connectorId: connectorId ?? 1, status: 'Available', errorCode: 'NoError', timestamp: isoNow(),
+                }).then((r) => check('TriggeredStatusNotification', r && Object.keys(r).length === 0, `got ${JSON.stringify(r)}, want {}`),
+                    (err) => failures.other.push(`triggered StatusNotification: ${describe(err)}`));
+            }, 10);
+            return { status: 'Accepted' };
+        }
+        return { status: requestedMessage === 'MeterValues' ? 'Accepted' : 'NotImplemented' };
+    },
+    DataTransfer: ({ vendorId, data }) => (vendorId === 'org.chargebooth'
+        ? { status: 'Accepted', data: `echo:${data ?? ''}` } : { status: 'UnknownVendorId' }),
+    GetLocalListVersion: () => ({ listVersion: 3 }),
+    SendLocalList: ({ listVersion }) => ({ status: listVersion > 3 ? 'Accepted' : 'VersionMismatch' }),
+};
+for (const [action, answer] of Object.entries(answers)) {
+    client.handle(action, async ({ params }) => {
+        served.set(action, params);
+        emit({ event: 'served', action, params });
+        servedChanged();
+        return answer(params ?? {});
+    });
+}
+
+// allServed resolves once every expected action was served.
+function allServed(expected) {
+    return new Promise((resolve) => {
+        const done = () => expected.every((a) => served.has(a));
+        servedChanged = () => { if (done()) resolve(); };
+        servedChanged();
+    });
+}
 
 function isoNow() {
     return new Date().toISOString();
@@ -219,6 +285,16 @@ async function run() {
     }
     const params = await within(remoteStarted, cfg.remoteWaitMs, 'no RemoteStartTransaction');
     check('RemoteStartTransaction', typeof params?.idTag === 'string', `got ${JSON.stringify(params)}`, { params });
+
+    if (cfg.expectCalls.length > 0) {
+        emit({ event: 'calls', chargerId: cfg.id, expect: cfg.expectCalls });
+        try {
+            await within(allServed(cfg.expectCalls), cfg.callsWaitMs, 'not every expected server call arrived');
+        } catch (err) {
+            failures.other.push(`${describe(err)}: got ${JSON.stringify([...served.keys()])}, want ${JSON.stringify(cfg.expectCalls)}`);
+        }
+        for (const a of cfg.expectCalls) check(`Served${a}`, served.has(a), `no ${a} from the server`);
+    }
 
     const stop = await client.call('StopTransaction', {
         transactionId: Number.isInteger(txId) ? txId : 0, meterStop: 1500, timestamp: isoNow(), reason: 'Local',

@@ -4,8 +4,14 @@
 // into the store from the event; every other event re-reads its charger.
 // The socket is authenticated by the session cookie the browser sends with
 // the upgrade, never by anything in its address.
+//
+// Every event carries its stream position (seq). After a reconnection the
+// feed is resumed from the last position handled ("since"): the server
+// sends exactly what was missed, then live, and the page needs no new
+// snapshot. Only when the server cannot recover (recovered: false: the
+// stream no longer holds what was missed) is the snapshot read again.
 
-import { signedIn } from './auth.js';
+import { checkSession, signedIn } from './auth.js';
 import { applyReading, currency, loadAll, refresh } from './store.js';
 import { $, fmtClock, fmtMoney, fmtSoc } from './util.js';
 
@@ -23,6 +29,8 @@ const live = {
   frame: 0,
   handlers: [], // fn(msg) for every event, after the store saw it
   onSnapshotError: () => {},
+  lastSeq: 0, // the stream position handled: the last event's seq, or a recovery's "to"
+  periodic: 0,
 };
 
 /** transactions maps a charger id to the OCPP transaction seen on the feed. */
@@ -63,10 +71,21 @@ export function startLive(errors) {
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') wake();
   });
-  setInterval(() => {
+  connect();
+}
+
+// restartPeriodic re-reads the snapshot every SNAPSHOT_EVERY_MS from now,
+// while live.
+function restartPeriodic() {
+  clearInterval(live.periodic);
+  live.periodic = setInterval(() => {
     if (live.ws && live.ws.isLive) snapshot();
   }, SNAPSHOT_EVERY_MS);
-  connect();
+}
+
+/** position returns the stream position the page has handled (0: none yet). */
+export function position() {
+  return live.lastSeq;
 }
 
 /** stopLive closes the feed (signed out, or the session ended). */
@@ -96,9 +115,10 @@ function connect() {
   let ackTimer = 0;
   ws.onopen = () => {
     opened = true;
-    ws.send(JSON.stringify({ action: 'subscribe', chargerId: '*' }));
+    if (live.queue.length) drain(); // what the last socket brought counts for the position
+    subscribe(ws, live.lastSeq);
     // Servers acknowledge with {"type":"subscribed"}; do not hang on one that does not.
-    ackTimer = setTimeout(() => goLive(ws), LIVE_WITHOUT_ACK_MS);
+    ackTimer = setTimeout(() => goLive(ws, true), LIVE_WITHOUT_ACK_MS);
   };
   ws.onmessage = (ev) => {
     live.queue.push([ws, ev.data]);
@@ -110,20 +130,40 @@ function connect() {
     live.ws = null;
     setConn('offline');
     // Refused, or closed by the server (the session ended, the member was
-    // disabled): a snapshot tells, and its 401 brings the sign-in form.
-    snapshot();
+    // disabled): a snapshot, or GET /api/me once it was open (the resume
+    // needs no snapshot), tells, and a 401 brings the sign-in form.
+    if (!opened) snapshot();
+    else checkSession();
     const delay = live.backoff * (0.75 + Math.random() * 0.5);
     live.backoff = Math.min(live.backoff * 2, BACKOFF_MAX_MS);
     live.reconnectTimer = setTimeout(connect, delay);
   };
 }
 
-function goLive(ws) {
+// subscribe subscribes ws to every charger, resuming after since when the
+// page has a position.
+function subscribe(ws, since) {
+  const msg = { action: 'subscribe', chargerId: '*' };
+  if (since > 0) msg.since = since;
+  ws.resuming = since > 0;
+  ws.send(JSON.stringify(msg));
+}
+
+// goLive marks ws live; needSnapshot re-reads every charger, to catch up on
+// what the feed cannot bring (before the first subscription, or after a
+// resume the server could not complete).
+function goLive(ws, needSnapshot) {
   if (live.ws !== ws || ws.isLive) return;
   ws.isLive = true;
   live.backoff = BACKOFF_MIN_MS;
   setConn('live');
-  snapshot(); // catch up on anything missed before the subscription
+  restartPeriodic();
+  if (needSnapshot) snapshot();
+}
+
+// advance moves the position forward.
+function advance(seq) {
+  if (typeof seq === 'number' && seq > live.lastSeq) live.lastSeq = seq;
 }
 
 // drain handles every message queued since the last frame.
@@ -141,7 +181,17 @@ function drain() {
     }
     if (!msg || typeof msg.type !== 'string') continue;
     if (msg.type === 'subscribed') {
-      goLive(ws);
+      // Resumed and complete: what was missed follows; no snapshot.
+      goLive(ws, !(ws.resuming && msg.recovered === true));
+      continue;
+    }
+    if (msg.type === 'recovery') {
+      advance(msg.to);
+      continue;
+    }
+    if (msg.type === 'error' && ws.resuming && !ws.isLive && live.ws === ws) {
+      // A server that does not know "since": subscribe as before.
+      subscribe(ws, 0);
       continue;
     }
     if (msg.type === 'error') {
@@ -149,9 +199,11 @@ function drain() {
       lines.push([new Date().toISOString(), '', 'error', `${d.code || ''} ${d.message || ''}`.trim()]);
       continue;
     }
-    goLive(ws); // an event proves the subscription works
+    goLive(ws, !ws.resuming); // an event proves the subscription works
+    advance(msg.seq);
     handle(msg, lines);
   }
+  $('#conn').dataset.seq = String(live.lastSeq);
   addLogLines(lines);
 }
 

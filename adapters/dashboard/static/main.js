@@ -20,6 +20,7 @@ import { initAudit, loadAudit } from './audit.js';
 import { checkSession, ended, login, logout, member, onAuthChange } from './auth.js';
 import { connectLive, setConn, snapshot, startLive, stopLive } from './live.js';
 import { initNotices, loadNotices } from './notices.js';
+import { initOCPP } from './ocpp.js';
 import { closePanel, initPanel, openPanel, resetPanel } from './panel.js';
 import { initSearch } from './search.js';
 import { initStaff, loadStaff } from './staff.js';
@@ -218,6 +219,7 @@ async function start() {
   onForbiddenCall(() => checkSession()); // the page then shows only what the role now allows
   initTiles(openPanel);
   initPanel();
+  initOCPP();
   initSearch(openPanel);
   initNotices();
   initStaff();
