@@ -127,7 +127,7 @@ func TestSelectors(t *testing.T) {
 }
 
 // modules are the dashboard's ES modules.
-var modules = []string{"main.js", "api.js", "auth.js", "util.js", "store.js", "live.js", "tiles.js", "search.js", "panel.js", "tickets.js", "money.js", "notices.js", "ocpp.js", "audit.js", "staff.js"}
+var modules = []string{"main.js", "api.js", "auth.js", "util.js", "store.js", "live.js", "tiles.js", "search.js", "panel.js", "tickets.js", "money.js", "notices.js", "audit.js", "staff.js", "ocpp.js"}
 
 // TestNoTokenInPage checks that no module reads a token from the address or
 // keeps one in storage, and that the live feed's address carries nothing:

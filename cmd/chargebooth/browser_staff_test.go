@@ -20,12 +20,12 @@ import (
 // and WebSocket upgrades) and the headers it sends with them.
 type urlLog struct {
 	mu       sync.Mutex
-	requests []urlRequest
+	requests []netRequest
 	sockets  []string
 }
 
-// urlRequest is one request the page sent.
-type urlRequest struct {
+// netRequest is one request the page sent.
+type netRequest struct {
 	Method  string
 	URL     string
 	Headers map[string]string
@@ -40,7 +40,7 @@ func (n *urlLog) listen(ev any) {
 		for k, v := range ev.Request.Headers {
 			h[k] = fmt.Sprint(v)
 		}
-		n.requests = append(n.requests, urlRequest{Method: ev.Request.Method, URL: ev.Request.URL + ev.Request.URLFragment, Headers: h})
+		n.requests = append(n.requests, netRequest{Method: ev.Request.Method, URL: ev.Request.URL + ev.Request.URLFragment, Headers: h})
 	case *network.EventWebSocketCreated:
 		n.sockets = append(n.sockets, ev.URL)
 	case *network.EventWebSocketWillSendHandshakeRequest:
@@ -48,14 +48,14 @@ func (n *urlLog) listen(ev any) {
 		for k, v := range ev.Request.Headers {
 			h[k] = fmt.Sprint(v)
 		}
-		n.requests = append(n.requests, urlRequest{Method: "WEBSOCKET", URL: "(handshake)", Headers: h})
+		n.requests = append(n.requests, netRequest{Method: "WEBSOCKET", URL: "(handshake)", Headers: h})
 	}
 }
 
-func (n *urlLog) snapshot() ([]urlRequest, []string) {
+func (n *urlLog) snapshot() ([]netRequest, []string) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return append([]urlRequest(nil), n.requests...), append([]string(nil), n.sockets...)
+	return append([]netRequest(nil), n.requests...), append([]string(nil), n.sockets...)
 }
 
 // addStaff creates a member with the bootstrap token and returns its id

@@ -2,14 +2,15 @@
 // per animation frame, so 200 chargers reading every second cost a few
 // frames' work a second, not 200 separate renders. Readings are patched
 // into the store from the event; every other event re-reads its charger.
-// The socket is authenticated by the session cookie the browser sends with
-// the upgrade, never by anything in its address.
 //
 // Every event carries its stream position (seq). After a reconnection the
 // feed is resumed from the last position handled ("since"): the server
 // sends exactly what was missed, then live, and the page needs no new
 // snapshot. Only when the server cannot recover (recovered: false: the
 // stream no longer holds what was missed) is the snapshot read again.
+//
+// The socket is authenticated by the session cookie the browser sends with
+// the upgrade, never by anything in its address.
 
 import { checkSession, signedIn } from './auth.js';
 import { applyReading, currency, loadAll, refresh } from './store.js';
