@@ -12,7 +12,7 @@
 // The socket is authenticated by the session cookie the browser sends with
 // the upgrade, never by anything in its address.
 
-import { signedIn } from './auth.js';
+import { checkSession, signedIn } from './auth.js';
 import { applyReading, currency, loadAll, refresh } from './store.js';
 import { $, fmtClock, fmtMoney, fmtSoc } from './util.js';
 
@@ -131,8 +131,10 @@ function connect() {
     live.ws = null;
     setConn('offline');
     // Refused, or closed by the server (the session ended, the member was
-    // disabled): a snapshot tells, and its 401 brings the sign-in form.
-    snapshot();
+    // disabled): a snapshot, or GET /api/me once it was open (the resume
+    // needs no snapshot), tells, and a 401 brings the sign-in form.
+    if (!opened) snapshot();
+    else checkSession();
     const delay = live.backoff * (0.75 + Math.random() * 0.5);
     live.backoff = Math.min(live.backoff * 2, BACKOFF_MAX_MS);
     live.reconnectTimer = setTimeout(connect, delay);
