@@ -70,7 +70,8 @@ func documented(t *testing.T) map[string]operation {
 
 // TestOpenAPICoversEveryRoute: every registered route is documented with
 // the role it is registered with, and every documented operation is a
-// registered route. A route added without its documentation fails here:
+// registered route; every route that needs a credential documents 401.
+// A route added without its documentation fails here:
 // add it to docs/openapi.json (see the document's info.description).
 func TestOpenAPICoversEveryRoute(t *testing.T) {
 	e := newEnv(t)
