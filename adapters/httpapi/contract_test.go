@@ -134,6 +134,9 @@ func TestContractCheckCatchesMismatches(t *testing.T) {
 		{"missing field", "GET", "/api/pairings/c1", 200, `{"chargerId":"c1"}`},
 		{"error without code", "GET", "/api/sessions/s1", 404, `{"error":{"message":"no"}}`},
 		{"undocumented status", "POST", "/api/sessions", 202, `{}`},
+		{"forbidden without its role", "POST", "/api/shifts/s1/close", 403, `{"error":{"code":"forbidden","message":"no"}}`},
+		{"OCPP error code of the wrong type", "POST", "/api/chargers/c1/ocpp/Reset", 502, `{"error":{"code":"ocpp_call_error","message":"no","ocppErrorCode":7}}`},
+		{"a body that is not JSON", "GET", "/api/shifts", 200, `<p>`},
 		{"bad enum", "GET", "/api/sessions", 200, `{"sessions":[{"id":"s","chargerId":"c","widgetId":"","state":"ajar","openedBy":"","status":"","soc":null,"openedAt":"2026-07-04T18:00:00Z","chargedAt":null,"closedAt":null,"amountDueCents":0,"paidCents":0,"balanceCents":0,"currency":"EUR","waived":false,"overdue":false,"readings":0,"seq":1}]}`},
 	}
 	for _, tt := range tests {
@@ -146,6 +149,14 @@ func TestContractCheckCatchesMismatches(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a 403 naming the role passes", func(t *testing.T) {
+		req, _ := http.NewRequest("POST", "http://booth/api/shifts/s1/close", nil)
+		res := &http.Response{StatusCode: 403, Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}},
+			Body: io.NopCloser(strings.NewReader(`{"error":{"code":"forbidden","message":"this needs the lead role; you are staff","role":"lead"}}`)), Request: req}
+		if ok, errs := v.ValidateHttpResponse(req, res); !ok {
+			t.Errorf("valid 403 refused: %v", errs)
+		}
+	})
 	t.Run("a valid one passes", func(t *testing.T) {
 		req, _ := http.NewRequest("GET", "http://booth/api/pairings/c1", nil)
 		res := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}},
