@@ -137,6 +137,8 @@ func TestContractCheckCatchesMismatches(t *testing.T) {
 		{"forbidden without its role", "POST", "/api/shifts/s1/close", 403, `{"error":{"code":"forbidden","message":"no"}}`},
 		{"OCPP error code of the wrong type", "POST", "/api/chargers/c1/ocpp/Reset", 502, `{"error":{"code":"ocpp_call_error","message":"no","ocppErrorCode":7}}`},
 		{"a body that is not JSON", "GET", "/api/shifts", 200, `<p>`},
+		{"undocumented field", "GET", "/api/pairings/c1", 200, `{"chargerId":"c1","widgetId":"w1","since":"yesterday"}`},
+		{"undocumented field of a session detail", "GET", "/api/sessions/s1", 200, `{"id":"s","chargerId":"c","widgetId":"","state":"open","openedBy":"","status":"","soc":null,"openedAt":"2026-07-04T18:00:00Z","chargedAt":null,"closedAt":null,"amountDueCents":0,"paidCents":0,"balanceCents":0,"currency":"EUR","waived":false,"overdue":false,"readings":0,"seq":1,"voidedCents":0,"refundedCents":0,"tipCents":0,"timeline":[],"colour":"red"}`},
 		{"bad enum", "GET", "/api/sessions", 200, `{"sessions":[{"id":"s","chargerId":"c","widgetId":"","state":"ajar","openedBy":"","status":"","soc":null,"openedAt":"2026-07-04T18:00:00Z","chargedAt":null,"closedAt":null,"amountDueCents":0,"paidCents":0,"balanceCents":0,"currency":"EUR","waived":false,"overdue":false,"readings":0,"seq":1}]}`},
 	}
 	for _, tt := range tests {
@@ -149,6 +151,14 @@ func TestContractCheckCatchesMismatches(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a session detail passes", func(t *testing.T) {
+		req, _ := http.NewRequest("GET", "http://booth/api/sessions/s1", nil)
+		res := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}},
+			Body: io.NopCloser(strings.NewReader(`{"id":"s","chargerId":"c","widgetId":"","state":"open","openedBy":"","status":"","soc":null,"openedAt":"2026-07-04T18:00:00Z","chargedAt":null,"closedAt":null,"amountDueCents":0,"paidCents":0,"balanceCents":0,"currency":"EUR","waived":false,"overdue":false,"readings":0,"seq":1,"voidedCents":0,"refundedCents":0,"tipCents":0,"timeline":[]}`)), Request: req}
+		if ok, errs := v.ValidateHttpResponse(req, res); !ok {
+			t.Errorf("valid session detail refused: %v", errs)
+		}
+	})
 	t.Run("a 403 naming the role passes", func(t *testing.T) {
 		req, _ := http.NewRequest("POST", "http://booth/api/shifts/s1/close", nil)
 		res := &http.Response{StatusCode: 403, Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}},
