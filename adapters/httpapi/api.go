@@ -163,6 +163,7 @@ func New(cfg Config) *API {
 		a.ownFeed = true
 	}
 	a.hub = newHub(a.log, feed)
+	a.hub.revoked = a.revokedSince
 	a.routes()
 	a.handler = http.HandlerFunc(a.serve)
 	return a

@@ -263,6 +263,27 @@ func (a *API) watchRevocations(u projections.Update) {
 	}()
 }
 
+// revokedSince says why a live-feed client admitted as actor (with the
+// session's hash, "" for a token) may no longer stay, "" when it may: its
+// member was disabled or its session ended after the admission.
+func (a *API) revokedSince(actor, session string) string {
+	if a.cfg.Board == nil || actor == "" {
+		return ""
+	}
+	if session != "" {
+		if _, ok := a.cfg.Board.StaffSession(session, a.now()); !ok {
+			return "signed out"
+		}
+	}
+	if actor == domain.BootstrapAdminID {
+		return ""
+	}
+	if m, ok := a.cfg.Board.StaffMember(actor); !ok || !m.Enabled {
+		return "staff member disabled"
+	}
+	return ""
+}
+
 // require answers 403 and returns false unless the request's principal
 // holds need: for the checks the route table cannot express (a waived
 // hand-back needs lead).

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chargebooth/chargebooth/adapters/httpapi"
 	"github.com/chargebooth/chargebooth/docs"
 )
 
@@ -69,7 +70,8 @@ func documented(t *testing.T) map[string]operation {
 
 // TestOpenAPICoversEveryRoute: every registered route is documented with
 // the role it is registered with, and every documented operation is a
-// registered route. A route added without its documentation fails here:
+// registered route; every route that needs a credential documents 401.
+// A route added without its documentation fails here:
 // add it to docs/openapi.json (see the document's info.description).
 func TestOpenAPICoversEveryRoute(t *testing.T) {
 	e := newEnv(t)
@@ -88,7 +90,7 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 		if op.OperationID == "" {
 			t.Errorf("%s has no operationId", r.Pattern)
 		}
-		if _, ok := op.Responses["401"]; !ok && strings.Contains(r.Pattern, "/api/") {
+		if _, ok := op.Responses["401"]; !ok && r.Role != httpapi.RolePublic {
 			t.Errorf("%s does not document 401", r.Pattern)
 		}
 	}
@@ -132,6 +134,11 @@ func TestContractCheckCatchesMismatches(t *testing.T) {
 		{"missing field", "GET", "/api/pairings/c1", 200, `{"chargerId":"c1"}`},
 		{"error without code", "GET", "/api/sessions/s1", 404, `{"error":{"message":"no"}}`},
 		{"undocumented status", "POST", "/api/sessions", 202, `{}`},
+		{"forbidden without its role", "POST", "/api/shifts/s1/close", 403, `{"error":{"code":"forbidden","message":"no"}}`},
+		{"OCPP error code of the wrong type", "POST", "/api/chargers/c1/ocpp/Reset", 502, `{"error":{"code":"ocpp_call_error","message":"no","ocppErrorCode":7}}`},
+		{"a body that is not JSON", "GET", "/api/shifts", 200, `<p>`},
+		{"undocumented field", "GET", "/api/pairings/c1", 200, `{"chargerId":"c1","widgetId":"w1","since":"yesterday"}`},
+		{"undocumented field of a session detail", "GET", "/api/sessions/s1", 200, `{"id":"s","chargerId":"c","widgetId":"","state":"open","openedBy":"","status":"","soc":null,"openedAt":"2026-07-04T18:00:00Z","chargedAt":null,"closedAt":null,"amountDueCents":0,"paidCents":0,"balanceCents":0,"currency":"EUR","waived":false,"overdue":false,"readings":0,"seq":1,"voidedCents":0,"refundedCents":0,"tipCents":0,"timeline":[],"colour":"red"}`},
 		{"bad enum", "GET", "/api/sessions", 200, `{"sessions":[{"id":"s","chargerId":"c","widgetId":"","state":"ajar","openedBy":"","status":"","soc":null,"openedAt":"2026-07-04T18:00:00Z","chargedAt":null,"closedAt":null,"amountDueCents":0,"paidCents":0,"balanceCents":0,"currency":"EUR","waived":false,"overdue":false,"readings":0,"seq":1}]}`},
 	}
 	for _, tt := range tests {
@@ -144,6 +151,22 @@ func TestContractCheckCatchesMismatches(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a session detail passes", func(t *testing.T) {
+		req, _ := http.NewRequest("GET", "http://booth/api/sessions/s1", nil)
+		res := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}},
+			Body: io.NopCloser(strings.NewReader(`{"id":"s","chargerId":"c","widgetId":"","state":"open","openedBy":"","status":"","soc":null,"openedAt":"2026-07-04T18:00:00Z","chargedAt":null,"closedAt":null,"amountDueCents":0,"paidCents":0,"balanceCents":0,"currency":"EUR","waived":false,"overdue":false,"readings":0,"seq":1,"voidedCents":0,"refundedCents":0,"tipCents":0,"timeline":[]}`)), Request: req}
+		if ok, errs := v.ValidateHttpResponse(req, res); !ok {
+			t.Errorf("valid session detail refused: %v", errs)
+		}
+	})
+	t.Run("a 403 naming the role passes", func(t *testing.T) {
+		req, _ := http.NewRequest("POST", "http://booth/api/shifts/s1/close", nil)
+		res := &http.Response{StatusCode: 403, Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}},
+			Body: io.NopCloser(strings.NewReader(`{"error":{"code":"forbidden","message":"this needs the lead role; you are staff","role":"lead"}}`)), Request: req}
+		if ok, errs := v.ValidateHttpResponse(req, res); !ok {
+			t.Errorf("valid 403 refused: %v", errs)
+		}
+	})
 	t.Run("a valid one passes", func(t *testing.T) {
 		req, _ := http.NewRequest("GET", "http://booth/api/pairings/c1", nil)
 		res := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}},

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"net/http"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -37,4 +38,12 @@ func NewThrottle(burst int, every time.Duration, max int) (fail func(string, tim
 	t := newThrottle(burst, every)
 	t.max = max
 	return t.fail, t.wait, t.size
+}
+
+// PatternOf returns the pattern of the API's own routing that serves r
+// ("" for none): the contract check validates only what a registered
+// route answers (GET /tickets/ticket.css is not GET /tickets/{id}).
+func (a *API) PatternOf(r *http.Request) string {
+	_, p := a.mux.Handler(r)
+	return p
 }

@@ -205,9 +205,11 @@ type timelineRecord struct {
 	Data      json.RawMessage `json:"data"`
 }
 
-// openSession returns the open session of a charger, by the API.
+// openSession returns the open session of a charger, by the API, once
+// the board applied what was stored (a reading does not wait for it).
 func (e *env) openSession(chargerID string) session {
 	e.t.Helper()
+	e.caughtUp()
 	var out struct {
 		Sessions []session `json:"sessions"`
 	}

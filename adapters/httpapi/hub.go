@@ -18,6 +18,11 @@ type hub struct {
 	log  *slog.Logger
 	feed *livefeed.Feed
 	edge *wsconn.Edge[*client]
+	// revoked, when set, says why a client admitted as actor (with the
+	// session's hash, "" for a token) may no longer stay, "" when it may:
+	// checked once the client is registered, since a revocation applied
+	// between its admission and its registration found nothing to close.
+	revoked func(actor, session string) string
 }
 
 // codeShuttingDown refuses a live-feed upgrade once the API is closing.
@@ -51,6 +56,14 @@ func newHub(log *slog.Logger, feed *livefeed.Feed) *hub {
 				}
 			}
 			return c, c.serve
+		},
+		OnOpen: func(c wsconn.Conn[*client], _ *http.Request) {
+			if h.revoked == nil {
+				return
+			}
+			if why := h.revoked(c.Session.actor, c.Session.session); why != "" {
+				c.Session.drop(websocket.ClosePolicyViolation, why)
+			}
 		},
 		OnClose: func(c wsconn.Conn[*client], reason string) {
 			if c.Session.expiry != nil {

@@ -99,7 +99,7 @@ type addStaffRequest struct {
 type changeStaffRequest struct {
 	Name        *string `json:"name,omitempty"`
 	Role        *string `json:"role,omitempty"`
-	PIN         *string `json:"pin,omitempty"` // "" or null clears it
+	PIN         *string `json:"pin,omitempty"` // "" clears it; null, like absent, keeps it
 	Enabled     *bool   `json:"enabled,omitempty"`
 	RotateToken bool    `json:"rotateToken,omitempty"`
 }
