@@ -105,6 +105,24 @@ func restored(tb testing.TB, b *projections.Board, extra ...projections.ReadMode
 	return r
 }
 
+// restoredThenReset runs, as subtest "restored", check on the board
+// restored from b's snapshot, checks that it equals b, and that Reset
+// empties the counts left gives (what names them in a failure).
+func restoredThenReset(t *testing.T, b *projections.Board, check func(*testing.T, *projections.Board), what string, left func(*projections.Board) map[string]uint64) {
+	t.Helper()
+	t.Run("restored", func(t *testing.T) {
+		r := restored(t, b)
+		check(t, r)
+		if d := projections.Diff(b, r); len(d) != 0 {
+			t.Errorf("restored board differs: %v", d)
+		}
+		r.Reset()
+		if n := left(r); len(n) != 0 {
+			t.Errorf("%s after reset: got %v", what, n)
+		}
+	})
+}
+
 func TestEveryEventTypeFoldsThroughEveryModel(t *testing.T) {
 	types := domain.EventTypes()
 	for _, typ := range types {
@@ -345,17 +363,7 @@ func TestOpaqueEventsAreSkippedAndCounted(t *testing.T) {
 		}
 	}
 
-	t.Run("restored", func(t *testing.T) {
-		r := restored(t, b)
-		check(t, r)
-		if d := projections.Diff(b, r); len(d) != 0 {
-			t.Errorf("restored board differs: %v", d)
-		}
-		r.Reset()
-		if u := r.Unknown(); len(u) != 0 {
-			t.Errorf("unknown after reset: got %v", u)
-		}
-	})
+	restoredThenReset(t, b, check, "unknown", (*projections.Board).Unknown)
 }
 
 func TestRestoredBoardEqualsTheOriginal(t *testing.T) {

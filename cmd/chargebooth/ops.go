@@ -399,9 +399,17 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	r := b.Reconcile(from, to, time.Now())
+	return writeReport(stdout, b.Reconcile(from, to, time.Now()), format)
+}
+
+// csvReport is a report that can be written as CSV as well as JSON.
+type csvReport interface{ CSV() []byte }
+
+// writeReport writes r to stdout as CSV when format is "csv", else as
+// indented JSON.
+func writeReport(stdout io.Writer, r csvReport, format string) error {
 	if format == "csv" {
-		_, err = stdout.Write(r.CSV())
+		_, err := stdout.Write(r.CSV())
 		return err
 	}
 	enc := json.NewEncoder(stdout)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 
@@ -60,11 +59,5 @@ func reportShift(ctx context.Context, st *eventstore.Store, t domain.Tariff, id,
 	if !ok {
 		return &exitError{code: 1, msg: "no shift " + id}
 	}
-	if format == "csv" {
-		_, err = stdout.Write(r.CSV())
-		return err
-	}
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	return writeReport(stdout, r, format)
 }
