@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chargebooth/chargebooth/domain"
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/chargebooth/chargebooth/projections"
 )
 
@@ -385,7 +386,7 @@ func TestRestoredBoardEqualsTheOriginal(t *testing.T) {
 	for _, id := range []string{"c1", "c2"} {
 		want, _ := b.Charger(id, now)
 		got, _ := r.Charger(id, now)
-		if g, w := mustJSON(t, got), mustJSON(t, want); g != w {
+		if g, w := testkit.MustJSON(t, got), testkit.MustJSON(t, want); g != w {
 			t.Errorf("charger %s: got %s, want %s", id, g, w)
 		}
 	}
@@ -405,15 +406,6 @@ func TestRestoredBoardEqualsTheOriginal(t *testing.T) {
 	if d := projections.Diff(b, r); len(d) != 0 {
 		t.Errorf("after one more event: %v", d)
 	}
-}
-
-func mustJSON(tb testing.TB, v any) string {
-	tb.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return string(b)
 }
 
 func TestCheckpointLackingAModelIsRefused(t *testing.T) {
@@ -445,9 +437,9 @@ func TestCheckpointLackingAModelIsRefused(t *testing.T) {
 			for k, v := range cp {
 				cp2[k] = v
 			}
-			cp2["models"] = json.RawMessage(mustJSON(t, fewer))
+			cp2["models"] = json.RawMessage(testkit.MustJSON(t, fewer))
 			r := projections.NewBoard(domain.DefaultTariff)
-			if _, err := r.Restore([]byte(mustJSON(t, cp2))); err == nil || !strings.Contains(err.Error(), name) {
+			if _, err := r.Restore([]byte(testkit.MustJSON(t, cp2))); err == nil || !strings.Contains(err.Error(), name) {
 				t.Errorf("restore: got %v, want an error naming %s", err, name)
 			}
 			if got := r.Applied(); got != 0 {

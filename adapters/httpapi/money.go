@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"net/http"
-	"strconv"
 	"strings"
 
 	jsonv2 "github.com/go-json-experiment/json"
@@ -43,13 +42,9 @@ type amountField int64
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (c *amountField) UnmarshalJSON(b []byte) error {
-	s := string(b)
-	if !isJSONInteger(s) {
-		return domain.Errorf(domain.CodeInvalidAmount, "amounts are whole numbers of cents (got %.40s)", s)
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
+	n, err := parseCents(b, "an amount")
 	if err != nil {
-		return domain.Errorf(domain.CodeInvalidAmount, "amount %.40s is out of range", s)
+		return err
 	}
 	*c = amountField(n)
 	return nil
