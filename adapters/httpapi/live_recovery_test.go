@@ -46,11 +46,7 @@ type frame struct {
 
 func readFrame(tb testing.TB, c *websocket.Conn) frame {
 	tb.Helper()
-	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	_, b, err := c.ReadMessage()
-	if err != nil {
-		tb.Fatalf("read live: %v", err)
-	}
+	b := readRaw(tb, c, 10*time.Second)
 	m := decodeLive(tb, b)
 	return frame{seq: m.Seq, typ: m.Type, raw: b}
 }

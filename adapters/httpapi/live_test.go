@@ -60,12 +60,18 @@ func send(tb testing.TB, c *websocket.Conn, msg string) {
 
 func read(tb testing.TB, c *websocket.Conn) liveMsg {
 	tb.Helper()
-	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	return decodeLive(tb, readRaw(tb, c, 5*time.Second))
+}
+
+// readRaw reads one message from c within timeout.
+func readRaw(tb testing.TB, c *websocket.Conn, timeout time.Duration) []byte {
+	tb.Helper()
+	_ = c.SetReadDeadline(time.Now().Add(timeout))
 	_, b, err := c.ReadMessage()
 	if err != nil {
 		tb.Fatalf("read live: %v", err)
 	}
-	return decodeLive(tb, b)
+	return b
 }
 
 func decodeLive(tb testing.TB, b []byte) liveMsg {
