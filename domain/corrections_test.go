@@ -23,32 +23,14 @@ func refundCmd(session string, r domain.Refund) func(*domain.Charger, domain.Ctx
 	}
 }
 
-// runMoneyCases runs given–when–then cases of the charger aggregate.
+// runMoneyCases runs given–when–then cases of the charger aggregate
+// whose events are all of session sess1.
 func runMoneyCases(t *testing.T, tests []decideCase) {
 	t.Helper()
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := domain.NewCharger(charger)
-			c.Fold(history(tt.given))
-			x := ctxAt(tt.now)
-			got, err := tt.when(c, x)
-			checkCode(t, err, tt.wantCode)
-			if err != nil {
-				if len(got) != 0 {
-					t.Fatalf("refusal with events: %s", fmtPayloads(payloads(got)))
-				}
-				return
-			}
-			checkPayloads(t, got, tt.then)
-			checkEnvelopes(t, got, charger, x.Now)
-			for i, e := range got {
-				if e.SessionID != sess1 {
-					t.Errorf("event %d: session got %q, want %q", i, e.SessionID, sess1)
-				}
-			}
-			c.Fold(got)
-		})
+	for i := range tests {
+		tests[i].session = sess1
 	}
+	runDecideCases(t, tests)
 }
 
 func TestMoneyCorrections(t *testing.T) {

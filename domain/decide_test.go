@@ -475,6 +475,14 @@ func TestChargerDecide(t *testing.T) {
 			then: nil,
 		},
 	}
+	runDecideCases(t, tests)
+}
+
+// runDecideCases runs given–when–then cases of the charger aggregate: a
+// refusal has its code and no events; a decision has the payloads and
+// envelopes wanted, in the session wanted, and folds.
+func runDecideCases(t *testing.T, tests []decideCase) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := domain.NewCharger(charger)

@@ -89,16 +89,16 @@ func (b *Board) Audit(from, to time.Time, actor string, limit int) []AuditRow {
 func Summary(e domain.Event) string {
 	switch d := e.Data.(type) {
 	case domain.PaymentRecorded:
-		s := fmt.Sprintf("payment %s %s %s", major(d.AmountCents), d.Currency, d.Method)
+		s := fmt.Sprintf("payment %s %s %s", FormatCents(d.AmountCents), d.Currency, d.Method)
 		if d.Reference != "" {
 			s += fmt.Sprintf(" ref %q", d.Reference)
 		}
 		return s
 	case domain.HandedBack:
 		if d.Waived {
-			return fmt.Sprintf("handed back, %s of %s waived: %q", major(d.AmountDueCents-d.PaidCents), major(d.AmountDueCents), d.WaiveReason)
+			return fmt.Sprintf("handed back, %s of %s waived: %q", FormatCents(d.AmountDueCents-d.PaidCents), FormatCents(d.AmountDueCents), d.WaiveReason)
 		}
-		return fmt.Sprintf("handed back, paid %s of %s", major(d.PaidCents), major(d.AmountDueCents))
+		return fmt.Sprintf("handed back, paid %s of %s", FormatCents(d.PaidCents), FormatCents(d.AmountDueCents))
 	case domain.SessionOpened:
 		return "checked in (session opened by " + d.By + ")"
 	case domain.PairingSet:

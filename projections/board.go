@@ -2,6 +2,7 @@ package projections
 
 import (
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 
@@ -134,11 +135,7 @@ func (b *Board) Folded() uint64 {
 func (b *Board) Unknown() map[string]uint64 {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	out := make(map[string]uint64, len(b.unknown))
-	for k, v := range b.unknown {
-		out[k] = v
-	}
-	return out
+	return copyCounts(b.unknown)
 }
 
 // Quarantined returns how many events of each type were skipped because
@@ -148,10 +145,14 @@ func (b *Board) Unknown() map[string]uint64 {
 func (b *Board) Quarantined() map[string]uint64 {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	out := make(map[string]uint64, len(b.quarantined))
-	for k, v := range b.quarantined {
-		out[k] = v
-	}
+	return copyCounts(b.quarantined)
+}
+
+// copyCounts returns a copy of counts by type (empty, not nil, when there
+// are none).
+func copyCounts(m map[string]uint64) map[string]uint64 {
+	out := make(map[string]uint64, len(m))
+	maps.Copy(out, m)
 	return out
 }
 

@@ -80,17 +80,7 @@ func TestQuarantinedEventsAreNeverFolded(t *testing.T) {
 			t.Errorf("update %d: got %+v, want Unknown", i, u)
 		}
 	}
-	t.Run("restored", func(t *testing.T) {
-		r := restored(t, b)
-		check(t, r)
-		if d := projections.Diff(b, r); len(d) != 0 {
-			t.Errorf("restored board differs: %v", d)
-		}
-		r.Reset()
-		if q := r.Quarantined(); len(q) != 0 {
-			t.Errorf("quarantined after reset: got %v", q)
-		}
-	})
+	restoredThenReset(t, b, check, "quarantined", (*projections.Board).Quarantined)
 	t.Run("diff sees a difference in quarantined counts", func(t *testing.T) {
 		other := fold(t, domain.DefaultTariff, s.events)
 		if err := other.Apply(opaque(t, s.seq, forgedPayment)); err != nil {

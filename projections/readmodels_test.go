@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chargebooth/chargebooth/domain"
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/chargebooth/chargebooth/projections"
 )
 
@@ -103,6 +104,24 @@ func restored(tb testing.TB, b *projections.Board, extra ...projections.ReadMode
 		tb.Fatalf("restored at %d, snapshot at %d", got, seq)
 	}
 	return r
+}
+
+// restoredThenReset runs, as subtest "restored", check on the board
+// restored from b's snapshot, checks that it equals b, and that Reset
+// empties the counts left gives (what names them in a failure).
+func restoredThenReset(t *testing.T, b *projections.Board, check func(*testing.T, *projections.Board), what string, left func(*projections.Board) map[string]uint64) {
+	t.Helper()
+	t.Run("restored", func(t *testing.T) {
+		r := restored(t, b)
+		check(t, r)
+		if d := projections.Diff(b, r); len(d) != 0 {
+			t.Errorf("restored board differs: %v", d)
+		}
+		r.Reset()
+		if n := left(r); len(n) != 0 {
+			t.Errorf("%s after reset: got %v", what, n)
+		}
+	})
 }
 
 func TestEveryEventTypeFoldsThroughEveryModel(t *testing.T) {
@@ -345,17 +364,7 @@ func TestOpaqueEventsAreSkippedAndCounted(t *testing.T) {
 		}
 	}
 
-	t.Run("restored", func(t *testing.T) {
-		r := restored(t, b)
-		check(t, r)
-		if d := projections.Diff(b, r); len(d) != 0 {
-			t.Errorf("restored board differs: %v", d)
-		}
-		r.Reset()
-		if u := r.Unknown(); len(u) != 0 {
-			t.Errorf("unknown after reset: got %v", u)
-		}
-	})
+	restoredThenReset(t, b, check, "unknown", (*projections.Board).Unknown)
 }
 
 func TestRestoredBoardEqualsTheOriginal(t *testing.T) {
@@ -377,7 +386,7 @@ func TestRestoredBoardEqualsTheOriginal(t *testing.T) {
 	for _, id := range []string{"c1", "c2"} {
 		want, _ := b.Charger(id, now)
 		got, _ := r.Charger(id, now)
-		if g, w := mustJSON(t, got), mustJSON(t, want); g != w {
+		if g, w := testkit.MustJSON(t, got), testkit.MustJSON(t, want); g != w {
 			t.Errorf("charger %s: got %s, want %s", id, g, w)
 		}
 	}
@@ -397,15 +406,6 @@ func TestRestoredBoardEqualsTheOriginal(t *testing.T) {
 	if d := projections.Diff(b, r); len(d) != 0 {
 		t.Errorf("after one more event: %v", d)
 	}
-}
-
-func mustJSON(tb testing.TB, v any) string {
-	tb.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return string(b)
 }
 
 func TestCheckpointLackingAModelIsRefused(t *testing.T) {
@@ -437,9 +437,9 @@ func TestCheckpointLackingAModelIsRefused(t *testing.T) {
 			for k, v := range cp {
 				cp2[k] = v
 			}
-			cp2["models"] = json.RawMessage(mustJSON(t, fewer))
+			cp2["models"] = json.RawMessage(testkit.MustJSON(t, fewer))
 			r := projections.NewBoard(domain.DefaultTariff)
-			if _, err := r.Restore([]byte(mustJSON(t, cp2))); err == nil || !strings.Contains(err.Error(), name) {
+			if _, err := r.Restore([]byte(testkit.MustJSON(t, cp2))); err == nil || !strings.Contains(err.Error(), name) {
 				t.Errorf("restore: got %v, want an error naming %s", err, name)
 			}
 			if got := r.Applied(); got != 0 {

@@ -249,7 +249,7 @@ func (r Reconciliation) CSV() []byte {
 	row := func(section, item string, count int, amount *int64, seconds string) []string {
 		c, ac, am := strconv.Itoa(count), "", ""
 		if amount != nil {
-			ac, am = strconv.FormatInt(*amount, 10), major(*amount)
+			ac, am = strconv.FormatInt(*amount, 10), FormatCents(*amount)
 		}
 		if section == "sessions" && item == "avg_time_to_charged" || section == "tips" || section == "net" || strings.HasSuffix(item, " tips") || strings.HasSuffix(item, " net") {
 			c = ""
@@ -300,8 +300,10 @@ func (r Reconciliation) CSV() []byte {
 	return buf.Bytes()
 }
 
-// major formats cents as a decimal amount with two digits: -1234 → -12.34.
-func major(c int64) string {
+// FormatCents formats cents as a decimal amount in the major unit, with
+// two digits: -1234 → -12.34. Reports, the printable cash-up and the ops
+// commands write money with it.
+func FormatCents(c int64) string {
 	sign := ""
 	u := uint64(c)
 	if c < 0 {

@@ -230,7 +230,7 @@ func (r ShiftReport) CSV() []byte {
 	row := func(section, item, count string, amount *int64) []string {
 		ac, am := "", ""
 		if amount != nil {
-			ac, am = strconv.FormatInt(*amount, 10), major(*amount)
+			ac, am = strconv.FormatInt(*amount, 10), FormatCents(*amount)
 		}
 		return []string{r.Shift.ID, r.Shift.Till, r.Currency, section, item, count, ac, am}
 	}

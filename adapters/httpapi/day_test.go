@@ -127,16 +127,7 @@ func TestOnePhoneDay(t *testing.T) {
 	})
 	got, _ := fresh.Session(s.ID, e.clock.Now())
 	wantS, _ := e.board.Session(s.ID, e.clock.Now())
-	if gj, wj := mustJSON(t, got), mustJSON(t, wantS); gj != wj {
+	if gj, wj := testkit.MustJSON(t, got), testkit.MustJSON(t, wantS); gj != wj {
 		t.Errorf("rebuilt session: got %s, want %s", gj, wj)
 	}
-}
-
-func mustJSON(tb testing.TB, v any) string {
-	tb.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return string(b)
 }

@@ -195,16 +195,26 @@ type cents int64
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (c *cents) UnmarshalJSON(b []byte) error {
-	s := string(b)
-	if !isJSONInteger(s) {
-		return domain.Errorf(domain.CodeInvalidAmount, "amountCents must be a whole number of cents (got %.40s)", s)
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
+	n, err := parseCents(b, "amountCents")
 	if err != nil {
-		return domain.Errorf(domain.CodeInvalidAmount, "amountCents is out of range")
+		return err
 	}
 	*c = cents(n)
 	return nil
+}
+
+// parseCents parses b, a JSON integer within int64, as cents; anything
+// else is invalid_amount, the message naming what (a field, "amount").
+func parseCents(b []byte, what string) (int64, error) {
+	s := string(b)
+	if !isJSONInteger(s) {
+		return 0, domain.Errorf(domain.CodeInvalidAmount, "%s must be a whole number of cents (got %.40s)", what, s)
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, domain.Errorf(domain.CodeInvalidAmount, "%s %.40s is out of range", what, s)
+	}
+	return n, nil
 }
 
 // isJSONInteger reports whether s is a JSON number without fraction or

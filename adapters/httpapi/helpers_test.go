@@ -20,7 +20,7 @@ import (
 	"github.com/chargebooth/chargebooth/eventstore/estest"
 	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/chargebooth/chargebooth/projections"
-	"github.com/chargebooth/chargebooth/projections/runtime"
+	"github.com/chargebooth/chargebooth/projections/runtime/rttest"
 	"github.com/nats-io/nats.go"
 	"github.com/oklog/ulid/v2"
 )
@@ -55,15 +55,7 @@ func newEnv(tb testing.TB, opts ...envOption) *env {
 	e.svc = domain.NewService(store, e.clock.Now, func() string { return ulid.Make().String() }, e.tariff)
 	// The board is fed by the projection runtime, as in the server; its
 	// WaitApplied is what commands wait on.
-	rt, err := runtime.New(runtime.Config{Board: e.board, Feed: store, Stream: store, Consumer: "httpapi-test"})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	startCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := rt.Start(startCtx); err != nil {
-		tb.Fatal(err)
-	}
+	rt := rttest.Start(tb, e.board, store, "httpapi-test")
 	cfg := httpapi.Config{Service: e.svc, Board: e.board, Store: store, History: store, Token: testToken, Clock: e.clock.Now,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), WaitApplied: rt.WaitApplied}
 	for _, o := range opts {
@@ -74,7 +66,6 @@ func newEnv(tb testing.TB, opts ...envOption) *env {
 	tb.Cleanup(func() {
 		e.api.Close()
 		e.srv.Close()
-		_ = rt.Close()
 	})
 	return e
 }

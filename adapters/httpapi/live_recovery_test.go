@@ -46,11 +46,7 @@ type frame struct {
 
 func readFrame(tb testing.TB, c *websocket.Conn) frame {
 	tb.Helper()
-	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	_, b, err := c.ReadMessage()
-	if err != nil {
-		tb.Fatalf("read live: %v", err)
-	}
+	b := readRaw(tb, c, 10*time.Second)
 	m := decodeLive(tb, b)
 	return frame{seq: m.Seq, typ: m.Type, raw: b}
 }
@@ -230,11 +226,7 @@ func TestLiveResumeAfterRetention(t *testing.T) {
 func TestLiveSubscribeRefusals(t *testing.T) {
 	e := newEnv(t)
 	c := e.mustDial()
-	tests := []struct {
-		name string
-		msg  string
-		code string
-	}{
+	wantLiveRefusals(t, c, []liveRefusal{
 		{"negative since", `{"action":"subscribe","chargerId":"*","since":-1}`, "invalid_input"},
 		{"fractional since", `{"action":"subscribe","chargerId":"*","since":1.5}`, "invalid_input"},
 		{"string since", `{"action":"subscribe","chargerId":"*","since":"3"}`, "invalid_input"},
@@ -244,17 +236,7 @@ func TestLiveSubscribeRefusals(t *testing.T) {
 		{"id and ids", `{"action":"subscribe","chargerId":"c1","chargerIds":["c2"]}`, "invalid_input"},
 		{"empty ids", `{"action":"subscribe","chargerIds":[]}`, "invalid_input"},
 		{"bad id in ids", `{"action":"subscribe","chargerIds":["c1","c 2"]}`, "invalid_id"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			send(t, c, tc.msg)
-			m := read(t, c)
-			var d errorDetailMsg
-			if err := json.Unmarshal(m.Data, &d); err != nil || m.Type != "error" || d.Code != tc.code || d.Message == "" {
-				t.Errorf("got %+v %+v, want an error with code %s", m, d, tc.code)
-			}
-		})
-	}
+	})
 	// chargerIds subscribes to several at once.
 	send(t, c, `{"action":"subscribe","chargerIds":["c1","c2"]}`)
 	if m := read(t, c); m.Type != "subscribed" {

@@ -60,12 +60,18 @@ func send(tb testing.TB, c *websocket.Conn, msg string) {
 
 func read(tb testing.TB, c *websocket.Conn) liveMsg {
 	tb.Helper()
-	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	return decodeLive(tb, readRaw(tb, c, 5*time.Second))
+}
+
+// readRaw reads one message from c within timeout.
+func readRaw(tb testing.TB, c *websocket.Conn, timeout time.Duration) []byte {
+	tb.Helper()
+	_ = c.SetReadDeadline(time.Now().Add(timeout))
 	_, b, err := c.ReadMessage()
 	if err != nil {
 		tb.Fatalf("read live: %v", err)
 	}
-	return decodeLive(tb, b)
+	return b
 }
 
 func decodeLive(tb testing.TB, b []byte) liveMsg {
@@ -162,31 +168,14 @@ func TestLiveFeed(t *testing.T) {
 func TestLiveBadMessages(t *testing.T) {
 	e := newEnv(t)
 	c := e.mustDial()
-	tests := []struct {
-		name string
-		msg  string
-		code string
-	}{
+	wantLiveRefusals(t, c, []liveRefusal{
 		{"not json", `hello`, "malformed_json"},
 		{"truncated", `{"action":"subscribe"`, "malformed_json"},
 		{"unknown action", `{"action":"watch","chargerId":"c1"}`, "unknown_action"},
 		{"unknown field", `{"action":"subscribe","chargerId":"c1","x":1}`, "invalid_input"},
 		{"invalid charger", `{"action":"subscribe","chargerId":"c 1"}`, "invalid_id"},
 		{"missing charger", `{"action":"subscribe"}`, "invalid_id"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			send(t, c, tc.msg)
-			m := read(t, c)
-			var d struct {
-				Code    string `json:"code"`
-				Message string `json:"message"`
-			}
-			if err := json.Unmarshal(m.Data, &d); err != nil || m.Type != "error" || d.Code != tc.code || d.Message == "" {
-				t.Errorf("got %+v %+v, want an error with code %s", m, d, tc.code)
-			}
-		})
-	}
+	})
 	// The socket still works.
 	subscribe(t, c, "c1")
 	if err := c.WriteMessage(websocket.BinaryMessage, []byte{1, 2}); err != nil {
@@ -194,6 +183,30 @@ func TestLiveBadMessages(t *testing.T) {
 	}
 	if m := read(t, c); m.Type != "error" {
 		t.Errorf("binary frame: got %+v, want an error", m)
+	}
+}
+
+// liveRefusal is a message the live socket refuses, and the code it
+// answers.
+type liveRefusal struct {
+	name string
+	msg  string
+	code string
+}
+
+// wantLiveRefusals sends each message on c, as a subtest, and wants an
+// error message with its code and a message.
+func wantLiveRefusals(t *testing.T, c *websocket.Conn, tests []liveRefusal) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			send(t, c, tc.msg)
+			m := read(t, c)
+			var d errorDetailMsg
+			if err := json.Unmarshal(m.Data, &d); err != nil || m.Type != "error" || d.Code != tc.code || d.Message == "" {
+				t.Errorf("got %+v %+v, want an error with code %s", m, d, tc.code)
+			}
+		})
 	}
 }
 

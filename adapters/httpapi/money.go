@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"net/http"
-	"strconv"
 	"strings"
 
 	jsonv2 "github.com/go-json-experiment/json"
@@ -43,13 +42,9 @@ type amountField int64
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (c *amountField) UnmarshalJSON(b []byte) error {
-	s := string(b)
-	if !isJSONInteger(s) {
-		return domain.Errorf(domain.CodeInvalidAmount, "amounts are whole numbers of cents (got %.40s)", s)
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
+	n, err := parseCents(b, "an amount")
 	if err != nil {
-		return domain.Errorf(domain.CodeInvalidAmount, "amount %.40s is out of range", s)
+		return err
 	}
 	*c = amountField(n)
 	return nil
@@ -175,12 +170,7 @@ func (a *API) shiftFor(till string) (id, name string, err error) {
 }
 
 func (a *API) voidPayment(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(w, r)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	v, err := decodeVoid(body)
+	v, err := readDecoded(w, r, decodeVoid)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -195,46 +185,26 @@ func (a *API) voidPayment(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	t := a.cfg.Service.Tariff()
-	events, err := a.cfg.Service.OnCharger(r.Context(), s.ChargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
+	a.decideOnSession(w, r, s, http.StatusCreated, http.StatusCreated, func(c *domain.Charger, x domain.Ctx, t domain.Tariff) ([]domain.Event, error) {
 		return c.VoidPayment(x, t, s.ID, v)
 	})
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, a.sessionAfter(r.Context(), events, s.ChargerID, s.ID))
 }
 
 func (a *API) refundSession(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(w, r)
+	rf, err := readDecoded(w, r, decodeRefund)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	rf, err := decodeRefund(body)
+	s, shiftID, till, err := a.sessionAndShift(r, rf.Till)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	s, err := a.session(r)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	if rf.ShiftID, rf.Till, err = a.shiftFor(rf.Till); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	t := a.cfg.Service.Tariff()
-	events, err := a.cfg.Service.OnCharger(r.Context(), s.ChargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
+	rf.ShiftID, rf.Till = shiftID, till
+	a.decideOnSession(w, r, s, http.StatusCreated, http.StatusCreated, func(c *domain.Charger, x domain.Ctx, t domain.Tariff) ([]domain.Event, error) {
 		return c.RefundSession(x, t, s.ID, rf)
 	})
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, a.sessionAfter(r.Context(), events, s.ChargerID, s.ID))
 }
 
 // shiftInfo is a shift as the API lists it.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/chargebooth/chargebooth/adapters/httpapi"
 	"github.com/chargebooth/chargebooth/domain"
+	"github.com/chargebooth/chargebooth/projections"
 )
 
 func TestDecodeCorrections(t *testing.T) {
@@ -241,17 +242,7 @@ func TestMoneyAPI(t *testing.T) {
 	e.must(http.StatusBadRequest, "GET", "/api/sessions?status=lost", "")
 
 	// The reconciliation shows the corrections.
-	var rec struct {
-		TotalCents    int64 `json:"totalCents"`
-		VoidedCents   int64 `json:"voidedCents"`
-		RefundedCents int64 `json:"refundedCents"`
-		TipCents      int64 `json:"tipCents"`
-		NetCents      int64 `json:"netCents"`
-		ByShift       []struct {
-			ShiftID  string `json:"shiftId"`
-			NetCents int64  `json:"netCents"`
-		} `json:"byShift"`
-	}
+	var rec projections.Reconciliation // as GET /api/reports/reconciliation answers it
 	e.must(http.StatusOK, "GET", "/api/reports/reconciliation", "").decode(t, &rec)
 	if rec.TotalCents != 900 || rec.VoidedCents != 300 || rec.RefundedCents != 200 || rec.TipCents != 200 || rec.NetCents != 400 || len(rec.ByShift) != 2 {
 		t.Fatalf("reconciliation: %+v", rec)

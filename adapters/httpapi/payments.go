@@ -57,39 +57,22 @@ func (a *API) recordPayment(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	body, err := readBody(w, r)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	p, err := decodePayment(body)
+	p, err := readDecoded(w, r, decodePayment)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	p.IdempotencyKey = key
-	s, err := a.session(r)
+	s, shiftID, till, err := a.sessionAndShift(r, p.Till)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	if p.ShiftID, p.Till, err = a.shiftFor(p.Till); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	t := a.cfg.Service.Tariff()
-	events, err := a.cfg.Service.OnCharger(r.Context(), s.ChargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
+	p.ShiftID, p.Till = shiftID, till
+	// 200 for a replay of a payment already recorded.
+	a.decideOnSession(w, r, s, http.StatusCreated, http.StatusOK, func(c *domain.Charger, x domain.Ctx, t domain.Tariff) ([]domain.Event, error) {
 		return c.RecordPayment(x, t, s.ID, p)
 	})
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	status := http.StatusCreated
-	if len(events) == 0 {
-		status = http.StatusOK // a replay of a payment already recorded
-	}
-	writeJSON(w, status, a.sessionAfter(r.Context(), events, s.ChargerID, s.ID))
 }
 
 func (a *API) handBack(w http.ResponseWriter, r *http.Request) { a.handBackAs(w, r, false) }
@@ -108,13 +91,7 @@ func (a *API) handBackAs(w http.ResponseWriter, r *http.Request, override bool) 
 		a.fail(w, r, err)
 		return
 	}
-	t := a.cfg.Service.Tariff()
-	events, err := a.cfg.Service.OnCharger(r.Context(), s.ChargerID, func(c *domain.Charger, x domain.Ctx) ([]domain.Event, error) {
+	a.decideOnSession(w, r, s, http.StatusOK, http.StatusOK, func(c *domain.Charger, x domain.Ctx, t domain.Tariff) ([]domain.Event, error) {
 		return c.HandBackClaimed(x, t, s.ID, req.WaiveReason, a.claim(req, override))
 	})
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, a.sessionAfter(r.Context(), events, s.ChargerID, s.ID))
 }

@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,7 +11,7 @@ import (
 	"github.com/chargebooth/chargebooth/adapters/httpapi"
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/projections"
-	"github.com/chargebooth/chargebooth/projections/runtime"
+	"github.com/chargebooth/chargebooth/projections/runtime/rttest"
 	"github.com/gorilla/websocket"
 	"github.com/oklog/ulid/v2"
 )
@@ -30,22 +29,13 @@ func (e *env) peer(token ...string) *env {
 	p.svc = domain.NewService(e.store, e.clock.Now, func() string { return ulid.Make().String() }, e.tariff)
 	p.svc.SetShared(true)
 	e.svc.SetShared(true)
-	rt, err := runtime.New(runtime.Config{Board: p.board, Feed: e.store, Stream: e.store, Consumer: "httpapi-test-peer-" + ulid.Make().String()})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := rt.Start(ctx); err != nil {
-		e.t.Fatal(err)
-	}
+	rt := rttest.Start(e.t, p.board, e.store, "httpapi-test-peer-"+ulid.Make().String())
 	p.api = httpapi.New(httpapi.Config{Service: p.svc, Board: p.board, Store: e.store, Token: tok, Clock: e.clock.Now,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), WaitApplied: rt.WaitApplied})
 	p.srv = httptest.NewServer(p.api.Handler())
 	e.t.Cleanup(func() {
 		p.api.Close()
 		p.srv.Close()
-		_ = rt.Close()
 	})
 	return p
 }

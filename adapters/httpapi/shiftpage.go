@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"fmt"
 	"html/template"
 	"time"
 
@@ -23,29 +22,19 @@ func pageOf(r projections.ShiftReport) shiftPageData {
 	return d
 }
 
-// money formats cents in the major unit: -1234 → -12.34.
-func money(c int64) string {
-	sign := ""
-	u := uint64(c)
-	if c < 0 {
-		sign, u = "-", uint64(-c)
-	}
-	return fmt.Sprintf("%s%d.%02d", sign, u/100, u%100)
-}
-
 // moneyPtr formats an optional amount ("—" when unset).
 func moneyPtr(c *int64) string {
 	if c == nil {
 		return "—"
 	}
-	return money(*c)
+	return projections.FormatCents(*c)
 }
 
 // shiftPage is the printable cash-up: A4 or a receipt printer, no script.
 // Its style is inline, and also the dashboard's /static/print.css for when
 // the dashboard writes it into a window under its own policy (no inline
 // style there).
-var shiftPage = template.Must(template.New("shift").Funcs(template.FuncMap{"money": money, "moneyPtr": moneyPtr}).Parse(`<!doctype html>
+var shiftPage = template.Must(template.New("shift").Funcs(template.FuncMap{"money": projections.FormatCents, "moneyPtr": moneyPtr}).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>Cash-up {{.R.Shift.Till}} {{.R.Shift.ID}}</title>
 <link rel="stylesheet" href="/static/print.css">

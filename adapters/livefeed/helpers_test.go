@@ -16,7 +16,7 @@ import (
 	"github.com/chargebooth/chargebooth/eventstore/estest"
 	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/chargebooth/chargebooth/projections"
-	"github.com/chargebooth/chargebooth/projections/runtime"
+	"github.com/chargebooth/chargebooth/projections/runtime/rttest"
 	"github.com/nats-io/nats.go"
 )
 
@@ -40,21 +40,10 @@ func newEnvWith(tb testing.TB, cfg livefeed.Config) *env {
 	tb.Helper()
 	_, store, nc := estest.Start(tb)
 	e := &env{t: tb, store: store, nc: nc, board: projections.NewBoard(domain.DefaultTariff)}
-	rt, err := runtime.New(runtime.Config{Board: e.board, Feed: store, Stream: store, Consumer: "livefeed-test"})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := rt.Start(ctx); err != nil {
-		tb.Fatal(err)
-	}
+	rttest.Start(tb, e.board, store, "livefeed-test")
 	cfg.Board, cfg.History = e.board, store
 	e.feed = livefeed.New(cfg)
-	tb.Cleanup(func() {
-		e.feed.Close()
-		_ = rt.Close()
-	})
+	tb.Cleanup(e.feed.Close)
 	return e
 }
 

@@ -39,22 +39,12 @@ func TestMoneyInBrowser(t *testing.T) {
 	if code := api(t, m, "POST", "/api/sessions/"+s.ID+"/payments", `{"amountCents":300,"method":"cash"}`, &s); code != http.StatusCreated {
 		t.Fatalf("pay: %d", code)
 	}
-	const tile = `#tiles [data-charger="c1234"]`
 	const panel = `#panel[data-charger="c1234"]`
 	exists := func(sel string) string { return fmt.Sprintf(`String(!!document.querySelector(%q))`, sel) }
-	run := func(what string, actions ...chromedp.Action) {
-		t.Helper()
-		if err := chromedp.Run(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v\nbrowser console:\n%s", what, err, logs)
-		}
-	}
-	run("open the dashboard", chromedp.Navigate(base+"/"))
-	signInWithToken(t, ctx, logs, testToken)
-	waitPage(t, ctx, logs, 10*time.Second, "tile c1234", exists(tile), "true")
-	run("open the panel", chromedp.Click(tile, chromedp.ByQuery))
+	openPanel(t, ctx, logs, base, "c1234")
 	voidBtn := fmt.Sprintf(`%s [data-payment=%q] button[data-money="void"]`, panel, s.Payments[0].ID)
 	waitPage(t, ctx, logs, 5*time.Second, "payment listed with Void", exists(voidBtn), "true")
-	run("void", chromedp.Click(voidBtn, chromedp.ByQuery))
+	browse(t, ctx, logs, "void", chromedp.Click(voidBtn, chromedp.ByQuery))
 	waitPage(t, ctx, logs, 10*time.Second, "payment shown voided", exists(fmt.Sprintf(`%s [data-payment=%q].voided`, panel, s.Payments[0].ID)), "true")
 	var got moneySession
 	api(t, m, "GET", "/api/sessions/"+s.ID, "", &got)
@@ -63,7 +53,7 @@ func TestMoneyInBrowser(t *testing.T) {
 	}
 	// 7.00 for the 5.00 balance, the rest a tip.
 	waitPage(t, ctx, logs, 5*time.Second, "amount prefilled with the balance", fmt.Sprintf(`document.querySelector(%q).value`, panel+` [data-field="amount"]`), "5.00")
-	run("tip", chromedp.SetValue(panel+` [data-field="amount"]`, "7.00", chromedp.ByQuery),
+	browse(t, ctx, logs, "tip", chromedp.SetValue(panel+` [data-field="amount"]`, "7.00", chromedp.ByQuery),
 		chromedp.Click(panel+` [data-field="tip"]`, chromedp.ByQuery),
 		chromedp.Click(panel+` [data-action="pay-cash"]`, chromedp.ByQuery))
 	checkFor(t, 10*time.Second, func() bool {
@@ -72,7 +62,7 @@ func TestMoneyInBrowser(t *testing.T) {
 	})
 	// Past closing: listed as unclaimed, the open shift flagged.
 	clock.Advance(6*time.Hour + time.Minute)
-	run("open the unclaimed box", chromedp.Click(`#unclaimed-box summary`, chromedp.ByQuery))
+	browse(t, ctx, logs, "open the unclaimed box", chromedp.Click(`#unclaimed-box summary`, chromedp.ByQuery))
 	waitPage(t, ctx, logs, 25*time.Second, "unclaimed phone listed", exists(fmt.Sprintf(`#unclaimed tr[data-session=%q]`, s.ID)), "true")
 	waitPage(t, ctx, logs, 25*time.Second, "shift open past closing", `String(!document.querySelector('#shift-alert').hidden)`, "true")
 }

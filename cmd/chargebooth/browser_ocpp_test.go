@@ -52,29 +52,19 @@ func TestDashboardOCPPControls(t *testing.T) {
 	}
 
 	ctx := newBrowser(t, 40*time.Second, logs)
-	const tile = `#tiles [data-charger="cDash"]`
 	const ctl = `#panel[data-charger="cDash"] #ocpp-controls`
-	run := func(what string, actions ...chromedp.Action) {
-		t.Helper()
-		if err := chromedp.Run(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v\nbrowser console:\n%s", what, err, logs)
-		}
-	}
-	run("open the dashboard", chromedp.Navigate(base+"/"))
-	signInWithToken(t, ctx, logs, testToken)
-	waitPage(t, ctx, logs, 10*time.Second, "tile cDash", fmt.Sprintf(`String(!!document.querySelector(%q))`, tile), "true")
-	run("open the panel", chromedp.Click(tile, chromedp.ByQuery))
+	openPanel(t, ctx, logs, base, "cDash")
 	waitPage(t, ctx, logs, 5*time.Second, "controls shown for an OCPP charger",
 		fmt.Sprintf(`String(!!document.querySelector(%q) && !document.querySelector(%q).hidden)`, ctl, ctl), "true")
 
 	// A reset asks first; only the confirmation sends it.
-	run("hard reset", chromedp.Click(ctl+` [data-ocpp="reset-hard"]`, chromedp.ByQuery))
+	browse(t, ctx, logs, "hard reset", chromedp.Click(ctl+` [data-ocpp="reset-hard"]`, chromedp.ByQuery))
 	waitPage(t, ctx, logs, 5*time.Second, "confirmation shown",
 		fmt.Sprintf(`String(!document.querySelector(%q).hidden)`, ctl+` [data-ref="ocppConfirm"]`), "true")
 	if r := received(); r != "" {
 		t.Fatalf("sent before the confirmation: %s", r)
 	}
-	run("confirm", chromedp.Click(ctl+` [data-ocpp="confirm"]`, chromedp.ByQuery))
+	browse(t, ctx, logs, "confirm", chromedp.Click(ctl+` [data-ocpp="confirm"]`, chromedp.ByQuery))
 	waitPage(t, ctx, logs, 5*time.Second, "reset answer shown",
 		fmt.Sprintf(`document.querySelector(%q).textContent`, ctl+` [data-ocpp-info]`), "Hard reset: Accepted")
 	if r := received(); r != `Reset {"type":"Hard"}` {
@@ -84,14 +74,14 @@ func TestDashboardOCPPControls(t *testing.T) {
 		fmt.Sprintf(`String(!!document.querySelector(%q))`, ctl+` #ocpp-timeline li[data-action="Reset"][data-outcome="answered"]`), "true")
 
 	// The configuration view reads every key and changes one.
-	run("open the configuration", chromedp.Click(ctl+` [data-ref="ocppConfig"] summary`, chromedp.ByQuery),
+	browse(t, ctx, logs, "open the configuration", chromedp.Click(ctl+` [data-ref="ocppConfig"] summary`, chromedp.ByQuery),
 		chromedp.Click(ctl+` [data-ocpp="get-config"]`, chromedp.ByQuery))
 	row := ctl + ` tr[data-key="MeterValueSampleInterval"]`
 	waitPage(t, ctx, logs, 5*time.Second, "configuration table",
 		fmt.Sprintf(`(document.querySelector(%q) || {value: ''}).value`, row+" input"), "60")
 	waitPage(t, ctx, logs, 5*time.Second, "read-only key shown as read-only",
 		fmt.Sprintf(`(document.querySelector(%q) || {textContent: ''}).textContent`, ctl+` tr[data-key="NumberOfConnectors"] [data-config-status]`), "read-only")
-	run("change a key", chromedp.SetValue(row+" input", "30", chromedp.ByQuery),
+	browse(t, ctx, logs, "change a key", chromedp.SetValue(row+" input", "30", chromedp.ByQuery),
 		chromedp.Click(row+` [data-ocpp="set-config"]`, chromedp.ByQuery))
 	waitPage(t, ctx, logs, 5*time.Second, "change's result shown",
 		fmt.Sprintf(`document.querySelector(%q).textContent`, row+` [data-config-status]`), "Accepted")

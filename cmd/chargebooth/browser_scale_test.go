@@ -248,11 +248,7 @@ func TestDashboardAtScaleInBrowser(t *testing.T) {
 	}
 
 	ctx := newBrowser(t, 120*time.Second, logs)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("browser console:\n%s", logs)
-		}
-	})
+	logConsoleOnFailure(t, logs)
 	if err := chromedp.Run(ctx, chromedp.EmulateViewport(1366, 768),
 		chromedp.Navigate(base+"/")); err != nil {
 		t.Fatalf("open the dashboard: %v\nbrowser console:\n%s", err, logs)

@@ -109,6 +109,17 @@ func browse(t *testing.T, ctx context.Context, logs *browserLog, what string, ac
 	}
 }
 
+// openPanel opens the dashboard at base, signs in with the bootstrap
+// token, waits for charger id's tile and opens its panel.
+func openPanel(t *testing.T, ctx context.Context, logs *browserLog, base, id string) {
+	t.Helper()
+	tile := fmt.Sprintf(`#tiles [data-charger=%q]`, id)
+	browse(t, ctx, logs, "open the dashboard", chromedp.Navigate(base+"/"))
+	signInWithToken(t, ctx, logs, testToken)
+	waitPage(t, ctx, logs, 10*time.Second, "tile "+id, fmt.Sprintf(`String(!!document.querySelector(%q))`, tile), "true")
+	browse(t, ctx, logs, "open the panel", chromedp.Click(tile, chromedp.ByQuery))
+}
+
 // clearField focuses the input sel and empties it, as a person selecting
 // its text would (a focused field is not prefilled under their fingers).
 func clearField(sel string) chromedp.Action {
@@ -183,11 +194,7 @@ func TestDashboardStaffRolesInBrowser(t *testing.T) {
 	ctx := newBrowser(t, 90*time.Second, logs)
 	net := &urlLog{}
 	chromedp.ListenTarget(ctx, net.listen)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("browser console:\n%s", logs)
-		}
-	})
+	logConsoleOnFailure(t, logs)
 
 	// An older dashboard kept the token in storage: the page deletes it on
 	// load and never uses it.
@@ -504,11 +511,7 @@ func TestDashboardAdminOverTLSInBrowser(t *testing.T) {
 	m := startMain(t, t.TempDir(), withTLS(certFile, keyFile))
 	base := "https://" + m.tls.HTTPSURL
 	ctx := newBrowser(t, 60*time.Second, logs, chromedp.Flag("ignore-certificate-errors", true))
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("browser console:\n%s", logs)
-		}
-	})
+	logConsoleOnFailure(t, logs)
 
 	browse(t, ctx, logs, "open the dashboard", chromedp.Navigate(base+"/"))
 	signInWithToken(t, ctx, logs, testToken)

@@ -120,6 +120,16 @@ func newBrowser(t *testing.T, timeout time.Duration, logs *browserLog, extra ...
 	return bctx
 }
 
+// logConsoleOnFailure logs the browser's console when the test has
+// failed, as it ends.
+func logConsoleOnFailure(t *testing.T, logs *browserLog) {
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("browser console:\n%s", logs)
+		}
+	})
+}
+
 // pageString evaluates a JavaScript expression that yields a string.
 func pageString(ctx context.Context, expr string) (string, error) {
 	var s string
@@ -148,11 +158,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	m := startMain(t, t.TempDir())
 	base := "http://" + m.HTTPURL
 	ctx := newBrowser(t, 30*time.Second, logs)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("browser console:\n%s", logs)
-		}
-	})
+	logConsoleOnFailure(t, logs)
 
 	const tile = `#tiles [data-charger="c1234"]`
 	const panel = `#panel[data-charger="c1234"]`

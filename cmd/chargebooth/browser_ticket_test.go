@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"image/png"
 	"net"
@@ -76,28 +75,15 @@ func TestTicketFlowInBrowser(t *testing.T) {
 	m := startMain(t, t.TempDir(), func(m *Main) { m.Config.Tickets.BoothName = "Stage B phones" })
 	base := "http://" + m.HTTPURL
 	ctx := newBrowser(t, 60*time.Second, logs)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("browser console:\n%s", logs)
-		}
-	})
+	logConsoleOnFailure(t, logs)
 	const panel = `#panel[data-charger="c1234"]`
 	q := func(sel string) string { return fmt.Sprintf("document.querySelector(%q)", panel+" "+sel) }
-	run := func(ctx context.Context, what string, actions ...chromedp.Action) {
-		t.Helper()
-		if err := chromedp.Run(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v\nbrowser console:\n%s", what, err, logs)
-		}
-	}
 
 	// Check in from the dashboard: the widget scanned (typed, then Enter
 	// from the label field) and a label.
-	run(ctx, "open the dashboard", chromedp.Navigate(base+"/"))
-	signInWithToken(t, ctx, logs, testToken)
-	waitPage(t, ctx, logs, 10*time.Second, "tile c1234", `String(!!document.querySelector('#tiles [data-charger="c1234"]'))`, "true")
-	run(ctx, "open the panel", chromedp.Click(`#tiles [data-charger="c1234"]`, chromedp.ByQuery))
+	openPanel(t, ctx, logs, base, "c1234")
 	waitPage(t, ctx, logs, 5*time.Second, "check-in form", fmt.Sprintf(`String(!%s.hidden)`, q(`[data-ref="closed"]`)), "true")
-	run(ctx, "check in",
+	browse(t, ctx, logs, "check in",
 		chromedp.SendKeys(panel+` [data-field="checkin-widget"]`, "wABCD", chromedp.ByQuery),
 		chromedp.SendKeys(panel+` [data-field="label"]`, "Anna, green case\r", chromedp.ByQuery))
 	s := openSession(t, base, "c1234")
@@ -110,21 +96,21 @@ func TestTicketFlowInBrowser(t *testing.T) {
 
 	// Search: the claim code typed as printed (any case, a space) and
 	// Enter opens the session's panel; the label filters the board.
-	run(ctx, "close the panel", chromedp.KeyEvent(kb.Escape))
+	browse(t, ctx, logs, "close the panel", chromedp.KeyEvent(kb.Escape))
 	waitPage(t, ctx, logs, 5*time.Second, "panel closed", `String(document.querySelector('#panel').hidden)`, "true")
-	run(ctx, "search by label", chromedp.SendKeys(`#search`, "anna", chromedp.ByQuery))
+	browse(t, ctx, logs, "search by label", chromedp.SendKeys(`#search`, "anna", chromedp.ByQuery))
 	waitPage(t, ctx, logs, 5*time.Second, "label matches the tile",
 		`String([...document.querySelectorAll('#tiles .tile')].filter((t) => !t.hidden && t.offsetParent !== null).map((t) => t.dataset.charger).join())`, "c1234")
-	run(ctx, "search by claim code",
+	browse(t, ctx, logs, "search by claim code",
 		chromedp.Evaluate(`document.querySelector('#search').value = ''`, nil),
 		chromedp.SendKeys(`#search`, strings.ToLower(s.ClaimCode[:3])+" "+s.ClaimCode[3:]+"\r", chromedp.ByQuery))
 	waitPage(t, ctx, logs, 5*time.Second, "claim code opens the panel", `document.querySelector('#panel').hidden ? '' : document.querySelector('#panel').dataset.charger`, "c1234")
 
 	// The dashboard's "Print ticket" shows the ticket in a dialog.
-	run(ctx, "print ticket", chromedp.Click(panel+` [data-ticket-action="print"]`, chromedp.ByQuery))
+	browse(t, ctx, logs, "print ticket", chromedp.Click(panel+` [data-ticket-action="print"]`, chromedp.ByQuery))
 	waitPage(t, ctx, logs, 5*time.Second, "ticket in the print dialog",
 		`(() => { const d = document.querySelector('#ticket-frame').contentDocument; const c = d && d.querySelector('[data-claim-code]'); return c ? c.dataset.claimCode : ''; })()`, s.ClaimCode)
-	run(ctx, "close the dialog", chromedp.Click(`#ticket-dialog [data-ticket-action="close"]`, chromedp.ByQuery))
+	browse(t, ctx, logs, "close the dialog", chromedp.Click(`#ticket-dialog [data-ticket-action="close"]`, chromedp.ByQuery))
 
 	// The ticket page itself, in its own tab with the staff token.
 	if code, _ := boothReqNoAuth(t, base+"/tickets/"+s.ID); code != http.StatusUnauthorized {
@@ -134,7 +120,7 @@ func TestTicketFlowInBrowser(t *testing.T) {
 	defer tcancel()
 	var shot []byte
 	var codeText, linkText, booth string
-	run(tctx, "open the ticket",
+	browse(t, tctx, logs, "open the ticket",
 		network.Enable(),
 		network.SetExtraHTTPHeaders(network.Headers{"Authorization": "Bearer " + testToken}),
 		chromedp.EmulateViewport(302, 800), // 80 mm at 96 dpi
@@ -161,11 +147,11 @@ func TestTicketFlowInBrowser(t *testing.T) {
 	// The customer page, in a second tab, from the link the QR code holds.
 	cctx, ccancel := chromedp.NewContext(ctx)
 	defer ccancel()
-	run(cctx, "open the customer page", chromedp.EmulateViewport(390, 844), chromedp.Navigate(link))
+	browse(t, cctx, logs, "open the customer page", chromedp.EmulateViewport(390, 844), chromedp.Navigate(link))
 	led := `document.querySelector('#led').dataset.status`
 	headline := `document.querySelector('#headline').textContent`
 	waitPage(t, cctx, logs, 10*time.Second, "customer page before a reading", headline, "Waiting for the charger")
-	run(cctx, "mark the page", chromedp.Evaluate(`window.sameDocument = 'yes'`, nil))
+	browse(t, cctx, logs, "mark the page", chromedp.Evaluate(`window.sameDocument = 'yes'`, nil))
 
 	c := dialCharger(t, m, "c1234")
 	sendSoCAcked(t, c, "t-50", "50")
@@ -186,7 +172,7 @@ func TestTicketFlowInBrowser(t *testing.T) {
 	// A wrong claim code is refused at hand-back, in the dashboard and by
 	// the API, and nothing changes.
 	wrong := otherClaimCode(s.ClaimCode)
-	run(ctx, "hand back with a wrong code",
+	browse(t, ctx, logs, "hand back with a wrong code",
 		chromedp.SendKeys(panel+` [data-field="claim"]`, wrong, chromedp.ByQuery),
 		chromedp.Click(panel+` [data-action="handback"]`, chromedp.ByQuery))
 	waitPage(t, ctx, logs, 5*time.Second, "mismatch shown", fmt.Sprintf(`String(%s.textContent.includes('do not hand this phone over'))`, q(`[data-error]`)), "true")
@@ -200,7 +186,7 @@ func TestTicketFlowInBrowser(t *testing.T) {
 	}
 
 	// The right one closes the session; the customer page says collected.
-	run(ctx, "hand back with the right code",
+	browse(t, ctx, logs, "hand back with the right code",
 		chromedp.Evaluate(q(`[data-field="claim"]`)+`.value = ''`, nil),
 		chromedp.SendKeys(panel+` [data-field="claim"]`, strings.ToLower(s.ClaimCode[:3])+" "+s.ClaimCode[3:]+"\r", chromedp.ByQuery))
 	checkFor(t, 10*time.Second, func() bool { return getSession(t, base, s.ID).State == "closed" })
@@ -222,7 +208,7 @@ func TestTicketFlowInBrowser(t *testing.T) {
 	mustAPI(t, base, "POST", "/api/sessions", `{"chargerId":"c1234"}`, http.StatusCreated, &next)
 	mustAPI(t, base, "POST", "/api/sessions/"+next.ID+"/payments", `{"amountCents":500,"method":"card"}`, http.StatusCreated, nil)
 	waitPage(t, ctx, logs, 10*time.Second, "panel shows the next session", q(`[data-ref="claimCode"]`)+".dataset.code", next.ClaimCode)
-	run(ctx, "override",
+	browse(t, ctx, logs, "override",
 		chromedp.Click(panel+` details.override summary`, chromedp.ByQuery),
 		chromedp.SendKeys(panel+` [data-field="override"]`, "ID checked: passport", chromedp.ByQuery),
 		chromedp.Click(panel+` [data-ticket-action="override"]`, chromedp.ByQuery))

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/chargebooth/chargebooth/projections"
 )
 
 // moneySession is what these tests read of a session.
@@ -183,17 +185,7 @@ func TestMoneyCorrectionsAfterKill9(t *testing.T) {
 		}
 		netAll, voidAll, refundAll, tipAll, paidAll = netAll+net, voidAll+voided, refundAll+refunded, tipAll+tips, paidAll+paid
 	}
-	var rec struct {
-		TotalCents    int64 `json:"totalCents"`
-		VoidedCents   int64 `json:"voidedCents"`
-		RefundedCents int64 `json:"refundedCents"`
-		TipCents      int64 `json:"tipCents"`
-		NetCents      int64 `json:"netCents"`
-		ByShift       []struct {
-			ShiftID  string `json:"shiftId"`
-			NetCents int64  `json:"netCents"`
-		} `json:"byShift"`
-	}
+	var rec projections.Reconciliation // as GET /api/reports/reconciliation answers it
 	must(http.StatusOK, "GET", "/api/reports/reconciliation", "", &rec)
 	if rec.TotalCents != paidAll || rec.VoidedCents != voidAll || rec.RefundedCents != refundAll || rec.TipCents != tipAll || rec.NetCents != netAll {
 		t.Errorf("reconciliation after kill -9: %+v; the events say paid %d voided %d refunded %d tips %d net %d", rec, paidAll, voidAll, refundAll, tipAll, netAll)

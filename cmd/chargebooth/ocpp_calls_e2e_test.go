@@ -99,8 +99,8 @@ func TestOCPPConfigAppliedOnBoot(t *testing.T) {
 		{Key: "MeterValuesSampledData", Want: "SoC,Energy.Active.Import.Register", Had: "Energy.Active.Import.Register", Reported: true, Status: "Accepted"},
 		{Key: "MeterValueSampleInterval", Want: "30", Had: "30", Reported: true, Status: "Unchanged"},
 	}
-	if got, _ := json.Marshal(applied.Results); string(got) != mustJSON(t, want) {
-		t.Errorf("results: got %s, want %s", got, mustJSON(t, want))
+	if got, _ := json.Marshal(applied.Results); string(got) != testkit.MustJSON(t, want) {
+		t.Errorf("results: got %s, want %s", got, testkit.MustJSON(t, want))
 	}
 	var types []string
 	for _, e := range chargerTimeline(t, base, "cBooth") {
@@ -131,15 +131,6 @@ func TestOCPPConfigAppliedOnBoot(t *testing.T) {
 			t.Errorf("replay lacks %q:\n%s", s, out)
 		}
 	}
-}
-
-func mustJSON(tb testing.TB, v any) string {
-	tb.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return string(b)
 }
 
 func TestOCPPConfigFileRefused(t *testing.T) {

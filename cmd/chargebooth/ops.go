@@ -268,13 +268,13 @@ func timelineLine(e domain.Event) string {
 	case domain.SessionCharged:
 		what = "charged"
 	case domain.PaymentRecorded:
-		what = fmt.Sprintf("paid %s %s by %s", cents(d.AmountCents), d.Currency, d.Method)
+		what = fmt.Sprintf("paid %s %s by %s", projections.FormatCents(d.AmountCents), d.Currency, d.Method)
 		if d.Reference != "" {
 			what += " ref " + d.Reference
 		}
 		what += paymentExtra(d)
 	case domain.HandedBack:
-		what = fmt.Sprintf("handed back; due %s, paid %s", cents(d.AmountDueCents), cents(d.PaidCents))
+		what = fmt.Sprintf("handed back; due %s, paid %s", projections.FormatCents(d.AmountDueCents), projections.FormatCents(d.PaidCents))
 		if d.Waived {
 			what += ", waived: " + d.WaiveReason
 		}
@@ -341,14 +341,6 @@ func timelineLine(e domain.Event) string {
 	return fmt.Sprintf("%s  #%-6d %-28s %-10s %s%s%s", e.Time.UTC().Format("2006-01-02T15:04:05.000Z"), e.Seq, e.Type, who, what, sess, by)
 }
 
-func cents(c int64) string {
-	sign := ""
-	if c < 0 {
-		sign, c = "-", -c
-	}
-	return fmt.Sprintf("%s%d.%02d", sign, c/100, c%100)
-}
-
 // foldAll folds the whole stream into a fresh board.
 func foldAll(ctx context.Context, st *eventstore.Store, t domain.Tariff) (*projections.Board, error) {
 	b := projections.NewBoard(t)
@@ -399,9 +391,17 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	r := b.Reconcile(from, to, time.Now())
+	return writeReport(stdout, b.Reconcile(from, to, time.Now()), format)
+}
+
+// csvReport is a report that can be written as CSV as well as JSON.
+type csvReport interface{ CSV() []byte }
+
+// writeReport writes r to stdout as CSV when format is "csv", else as
+// indented JSON.
+func writeReport(stdout io.Writer, r csvReport, format string) error {
 	if format == "csv" {
-		_, err = stdout.Write(r.CSV())
+		_, err := stdout.Write(r.CSV())
 		return err
 	}
 	enc := json.NewEncoder(stdout)

@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/eventstore"
+	"github.com/chargebooth/chargebooth/projections"
 )
 
 // paymentExtra is what a payment's timeline line adds: its tip and till
@@ -15,7 +15,7 @@ import (
 func paymentExtra(d domain.PaymentRecorded) string {
 	s := ""
 	if d.TipCents != 0 {
-		s += fmt.Sprintf(" + tip %s", cents(d.TipCents))
+		s += fmt.Sprintf(" + tip %s", projections.FormatCents(d.TipCents))
 	}
 	if d.ShiftID != "" {
 		s += fmt.Sprintf(" (till %s, shift %s)", d.Till, d.ShiftID)
@@ -27,13 +27,13 @@ func paymentExtra(d domain.PaymentRecorded) string {
 func moneyLine(e domain.Event) (string, bool) {
 	switch d := e.Data.(type) {
 	case domain.PaymentVoided:
-		s := fmt.Sprintf("VOID payment %s: %s %s by %s", d.PaymentID, cents(d.AmountCents), d.Currency, d.Method)
+		s := fmt.Sprintf("VOID payment %s: %s %s by %s", d.PaymentID, projections.FormatCents(d.AmountCents), d.Currency, d.Method)
 		if d.TipCents != 0 {
-			s += " + tip " + cents(d.TipCents)
+			s += " + tip " + projections.FormatCents(d.TipCents)
 		}
 		return s + "; reason: " + d.Reason, true
 	case domain.Refunded:
-		s := fmt.Sprintf("REFUND %s %s by %s", cents(d.AmountCents), d.Currency, d.Method)
+		s := fmt.Sprintf("REFUND %s %s by %s", projections.FormatCents(d.AmountCents), d.Currency, d.Method)
 		if d.ShiftID != "" {
 			s += fmt.Sprintf(" (till %s, shift %s)", d.Till, d.ShiftID)
 		}
@@ -41,7 +41,7 @@ func moneyLine(e domain.Event) (string, bool) {
 	case domain.SessionUnclaimed:
 		return fmt.Sprintf("unclaimed at closing %s %s; carried over", d.Night, d.TimeZone), true
 	case domain.ShiftOpened:
-		return fmt.Sprintf("shift %s opened on till %s, float %s", d.ShiftID, d.Till, cents(d.FloatCents)), true
+		return fmt.Sprintf("shift %s opened on till %s, float %s", d.ShiftID, d.Till, projections.FormatCents(d.FloatCents)), true
 	case domain.ShiftClosed:
 		return fmt.Sprintf("shift %s closed on till %s: counted %v, expected %v, difference %v", d.ShiftID, d.Till,
 			d.CountedCents, d.ExpectedCents, d.DifferenceCents), true
@@ -60,11 +60,5 @@ func reportShift(ctx context.Context, st *eventstore.Store, t domain.Tariff, id,
 	if !ok {
 		return &exitError{code: 1, msg: "no shift " + id}
 	}
-	if format == "csv" {
-		_, err = stdout.Write(r.CSV())
-		return err
-	}
-	enc := json.NewEncoder(stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	return writeReport(stdout, r, format)
 }

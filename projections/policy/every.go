@@ -26,3 +26,21 @@ func runEvery(ctx context.Context, period, def time.Duration, log *slog.Logger, 
 		}
 	}
 }
+
+// runCounting is runEvery for a tick that also says how many events it
+// stored (Tick's count, for tests; the loop drops it).
+func runCounting(ctx context.Context, period, def time.Duration, log *slog.Logger, what string, tick func(context.Context) (int, error)) {
+	runEvery(ctx, period, def, log, what, func(ctx context.Context) error {
+		_, err := tick(ctx)
+		return err
+	})
+}
+
+// orDiscard returns l, or a logger that discards when l is nil (a
+// policy's Log left unset).
+func orDiscard(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return l
+}

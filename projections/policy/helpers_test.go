@@ -14,6 +14,7 @@ import (
 	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/chargebooth/chargebooth/projections"
 	"github.com/chargebooth/chargebooth/projections/runtime"
+	"github.com/chargebooth/chargebooth/projections/runtime/rttest"
 	"github.com/oklog/ulid/v2"
 )
 
@@ -34,15 +35,7 @@ func newEnv(tb testing.TB) *env {
 	_, store, _ := estest.Start(tb)
 	e := &env{tb: tb, store: store, board: projections.NewBoard(domain.DefaultTariff), clock: testkit.NewClock(t0)}
 	e.svc = e.service()
-	rt, err := runtime.New(runtime.Config{Board: e.board, Feed: store, Stream: store, Consumer: "policy-test"})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := rt.Start(ctxFor(tb, 10*time.Second)); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = rt.Close() })
-	e.rt = rt
+	e.rt = rttest.Start(tb, e.board, store, "policy-test")
 	return e
 }
 

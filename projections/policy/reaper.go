@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
 
@@ -51,10 +50,7 @@ type Reaper struct {
 
 // Run reaps every Every until ctx ends.
 func (r *Reaper) Run(ctx context.Context) {
-	runEvery(ctx, r.Every, DefaultReapEvery, r.log(), "reaper", func(ctx context.Context) error {
-		_, err := r.Tick(ctx)
-		return err
-	})
+	runCounting(ctx, r.Every, DefaultReapEvery, r.log(), "reaper", r.Tick)
 }
 
 // Tick marks offline, once, every socket the board shows open on an
@@ -121,9 +117,4 @@ func (r *Reaper) reap(ctx context.Context, s projections.Socket, inst, reason st
 // connInstance returns the instance of a connection id "<n>@<instance>"
 // ("" when it names none).
 
-func (r *Reaper) log() *slog.Logger {
-	if r.Log == nil {
-		return slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	return r.Log
-}
+func (r *Reaper) log() *slog.Logger { return orDiscard(r.Log) }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
 
@@ -46,10 +45,7 @@ func (r *Retirer) Run(ctx context.Context) {
 	if r.ForgetAfter <= 0 {
 		return
 	}
-	runEvery(ctx, r.Every, DefaultRetireEvery, r.log(), "retire", func(ctx context.Context) error {
-		_, err := r.Tick(ctx)
-		return err
-	})
+	runCounting(ctx, r.Every, DefaultRetireEvery, r.log(), "retire", r.Tick)
 }
 
 // Tick retires the chargers idle now and returns how many it retired.
@@ -87,9 +83,4 @@ func (r *Retirer) Tick(ctx context.Context) (int, error) {
 	return n, errors.Join(errs...)
 }
 
-func (r *Retirer) log() *slog.Logger {
-	if r.Log == nil {
-		return slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	return r.Log
-}
+func (r *Retirer) log() *slog.Logger { return orDiscard(r.Log) }

@@ -35,10 +35,7 @@ type Unclaimed struct {
 
 // Run marks every Every until ctx ends.
 func (u *Unclaimed) Run(ctx context.Context) {
-	runEvery(ctx, u.Every, DefaultUnclaimedEvery, u.log(), "unclaimed", func(ctx context.Context) error {
-		_, err := u.Tick(ctx)
-		return err
-	})
+	runCounting(ctx, u.Every, DefaultUnclaimedEvery, u.log(), "unclaimed", u.Tick)
 }
 
 // Tick marks the sessions open at the last closing and returns how many
@@ -67,9 +64,4 @@ func (u *Unclaimed) Tick(ctx context.Context) (int, error) {
 	return n, errors.Join(errs...)
 }
 
-func (u *Unclaimed) log() *slog.Logger {
-	if u.Log == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return u.Log
-}
+func (u *Unclaimed) log() *slog.Logger { return orDiscard(u.Log) }
