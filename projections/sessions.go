@@ -12,10 +12,40 @@ import (
 type sessionModel struct {
 	pairs *pairingModel // the widget of a charger whose session opens
 	byID  map[string]*SessionView
+	// open indexes the open sessions of byID, so that what looks only at
+	// open sessions (claim codes) does not walk every session of the
+	// festival.
+	open map[string]*SessionView
+	// codes counts the open sessions by claim code: a new session's
+	// ticket asks whether its code is free (ClaimCodeInUse) while the
+	// booth opens sessions by the thousand.
+	codes map[string]int
 }
 
 func newSessionModel(pairs *pairingModel) *sessionModel {
-	return &sessionModel{pairs: pairs, byID: map[string]*SessionView{}}
+	return &sessionModel{pairs: pairs, byID: map[string]*SessionView{}, open: map[string]*SessionView{}, codes: map[string]int{}}
+}
+
+// opened indexes s, an open session.
+func (m *sessionModel) opened(s *SessionView) {
+	m.open[s.ID] = s
+	if s.ClaimCode != "" {
+		m.codes[s.ClaimCode]++
+	}
+}
+
+// closed takes s, a session that closed, out of the open index.
+func (m *sessionModel) closed(s *SessionView) {
+	if _, ok := m.open[s.ID]; !ok {
+		return
+	}
+	delete(m.open, s.ID)
+	if s.ClaimCode == "" {
+		return
+	}
+	if m.codes[s.ClaimCode]--; m.codes[s.ClaimCode] <= 0 {
+		delete(m.codes, s.ClaimCode)
+	}
 }
 
 // Name implements ReadModel.
@@ -28,8 +58,13 @@ func (m *sessionModel) Apply(e domain.Event, _ *Update) {
 		if w == "" {
 			w = m.pairs.widgetOf(e.ChargerID)
 		}
-		m.byID[e.SessionID] = &SessionView{ID: e.SessionID, ChargerID: e.ChargerID, WidgetID: w,
+		s := &SessionView{ID: e.SessionID, ChargerID: e.ChargerID, WidgetID: w,
 			ClaimCode: d.ClaimCode, Label: d.Label, State: StateOpen, OpenedBy: d.By, OpenedAt: e.Time, Seq: e.Seq}
+		if old := m.byID[e.SessionID]; old != nil {
+			m.closed(old) // the same opening applied again
+		}
+		m.byID[e.SessionID] = s
+		m.opened(s)
 		return
 	}
 	s := m.byID[e.SessionID]
@@ -51,6 +86,7 @@ func (m *sessionModel) Apply(e domain.Event, _ *Update) {
 		s.PaidCents += d.AmountCents
 	case domain.HandedBack:
 		t := e.Time
+		m.closed(s)
 		s.State, s.ClosedAt = StateClosed, &t
 		s.AmountDueCents, s.PaidCents = d.AmountDueCents, d.PaidCents
 		s.BalanceCents = d.AmountDueCents - d.PaidCents
@@ -98,12 +134,20 @@ func (m *sessionModel) Restore(data json.RawMessage) error {
 	if err != nil {
 		return err
 	}
+	m.Reset()
 	m.byID = byID
+	for _, s := range byID {
+		if s.State == StateOpen {
+			m.opened(s)
+		}
+	}
 	return nil
 }
 
 // Reset implements ReadModel.
-func (m *sessionModel) Reset() { m.byID = map[string]*SessionView{} }
+func (m *sessionModel) Reset() {
+	m.byID, m.open, m.codes = map[string]*SessionView{}, map[string]*SessionView{}, map[string]int{}
+}
 
 // Entries implements ReadModel: one entry per session.
 func (m *sessionModel) Entries(put func(string, any)) { putEntries(m.byID, put) }

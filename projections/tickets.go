@@ -92,12 +92,7 @@ func (b *Board) TicketToken(sessionID string) string {
 func (b *Board) ClaimCodeInUse(code string) bool {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	for _, s := range b.sessions.byID {
-		if s.State == StateOpen && s.ClaimCode == code {
-			return true
-		}
-	}
-	return false
+	return b.sessions.codes[code] > 0
 }
 
 // SessionsByClaimCode returns the open sessions with claim code code, the
@@ -108,8 +103,8 @@ func (b *Board) SessionsByClaimCode(code string, now time.Time) []SessionView {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	var out []SessionView
-	for _, s := range b.sessions.byID {
-		if s.State == StateOpen && s.ClaimCode == code {
+	for _, s := range b.sessions.open {
+		if s.ClaimCode == code {
 			out = append(out, b.view(s, now))
 		}
 	}
