@@ -103,11 +103,15 @@ func newBrowser(t *testing.T, timeout time.Duration, logs *browserLog, extra ...
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
+		// Chromium may take more than chromedp's 20 s to print its DevTools
+		// address while other test packages build and run on two cores;
+		// chromedp also races with itself when that wait times out.
+		chromedp.WSURLReadTimeout(90 * time.Second),
 	}
 	opts = append(opts, extra...)
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	t.Cleanup(cancel)
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	// Starting Chromium is bounded by WSURLReadTimeout; the test's timeout
+	// counts from when the browser is up.
+	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(acancel)
 	// chromedp's own errors (events this cdproto does not know) go to the
 	// collected log, not to the test's output.
@@ -117,7 +121,9 @@ func newBrowser(t *testing.T, timeout time.Duration, logs *browserLog, extra ...
 	if err := chromedp.Run(bctx); err != nil {
 		t.Fatalf("start %s: %v", chromiumPath, err)
 	}
-	return bctx
+	ctx, cancel := context.WithTimeout(bctx, timeout)
+	t.Cleanup(cancel)
+	return ctx
 }
 
 // logConsoleOnFailure logs the browser's console when the test has
