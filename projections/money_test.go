@@ -191,7 +191,10 @@ func FuzzShiftCSV(f *testing.F) {
 			if row[4] != "" && (row[4][0] == '=' || row[4][0] == '+' || row[4][0] == '@') {
 				t.Fatalf("cell %q would run as a formula", row[4])
 			}
-			if row[1] != till {
+			// Every till the domain accepts comes back as it was (a till
+			// it refuses, such as "\r\n", is never folded: its event
+			// is quarantined; encoding/csv reads a quoted CRLF as LF).
+			if domain.ValidateTill(till) == nil && row[1] != till {
 				t.Fatalf("till %q came back as %q", till, row[1])
 			}
 		}
