@@ -3,6 +3,7 @@ package domain
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	jsonv2 "github.com/go-json-experiment/json"
@@ -46,26 +47,14 @@ func NewEvent(id string, now time.Time, chargerID, sessionID string, data Payloa
 // Key returns the aggregate the event belongs to; the store keeps one
 // subject per aggregate.
 func (e Event) Key() StreamKey {
-	switch aggregateOf(e.Type) {
-	case KindWidget:
+	family, _, _ := strings.Cut(e.Type, ".")
+	if family == KindWidget {
 		return StreamKey{Kind: KindWidget, ID: e.WidgetID}
-	case KindPairings:
-		return PairingsKey
-	case KindNotices:
-		return NoticesKey
-	case KindDevices:
-		return DevicesKey
-	case KindTxIDs:
-		return TxIDsKey
-	case KindIDTags:
-		return IDTagsKey
-	case KindStaff:
-		return StaffKey
-	case KindShifts:
-		return ShiftsKey
-	default:
-		return StreamKey{Kind: KindCharger, ID: e.ChargerID}
 	}
+	if k, ok := boothWide[family]; ok {
+		return k
+	}
+	return StreamKey{Kind: KindCharger, ID: e.ChargerID}
 }
 
 // envelope is an event's JSON form. D is its data as the coder at hand

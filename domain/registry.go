@@ -131,26 +131,28 @@ func decodePayload(typ string, raw []byte, unmarshal func([]byte, any) error) (P
 	return p, nil
 }
 
+// boothWide maps the family of an event type (what comes before its first
+// dot) to the one aggregate of the whole booth that holds it: adding such an
+// aggregate is one line here. Widget events are per widget; every other
+// family is per charger.
+var boothWide = map[string]StreamKey{
+	"pairing": PairingsKey,
+	"notice":  NoticesKey,
+	"device":  DevicesKey,
+	"txid":    TxIDsKey,
+	"idtag":   IDTagsKey,
+	"staff":   StaffKey,
+	"shift":   ShiftsKey,
+}
+
 // aggregateOf names the aggregate kind an event type belongs to.
 func aggregateOf(typ string) string {
-	switch {
-	case strings.HasPrefix(typ, "widget."):
+	family, _, _ := strings.Cut(typ, ".")
+	if family == KindWidget {
 		return KindWidget
-	case strings.HasPrefix(typ, "pairing."):
-		return KindPairings
-	case strings.HasPrefix(typ, "notice."):
-		return KindNotices
-	case strings.HasPrefix(typ, "device."):
-		return KindDevices
-	case strings.HasPrefix(typ, "txid."):
-		return KindTxIDs
-	case strings.HasPrefix(typ, "idtag."):
-		return KindIDTags
-	case strings.HasPrefix(typ, "staff."):
-		return KindStaff
-	case strings.HasPrefix(typ, "shift."):
-		return KindShifts
-	default:
-		return KindCharger
 	}
+	if k, ok := boothWide[family]; ok {
+		return k.Kind
+	}
+	return KindCharger
 }
