@@ -31,6 +31,9 @@ type Service struct {
 	shared bool // other instances may append: re-check refusals
 
 	tickets TicketSource // nil: sessions open without a ticket (SetTickets)
+	// appended, when set, hears the events each command stored, with their
+	// sequences, once the store acknowledged them (SetAppended).
+	appended func([]Event)
 
 	mu       sync.Mutex // guards chargers
 	chargers map[string]*slot[*Charger]
@@ -61,6 +64,13 @@ func NewService(store EventStore, now Clock, newID IDSource, t Tariff) *Service 
 // fresh read before it is returned.
 func (s *Service) SetShared(shared bool) { s.shared = shared }
 
+// SetAppended gives the service a function that hears every event it
+// stored, with the sequence the store's acknowledgement carried, right
+// after the acknowledgement and outside every aggregate's lock (not the
+// duplicates of events stored before): the projection runtime folds them
+// from there (runtime.Runtime.Offer). Call it before the first command.
+func (s *Service) SetAppended(f func([]Event)) { s.appended = f }
+
 // Tariff returns the configured tariff.
 func (s *Service) Tariff() Tariff { return s.tariff }
 
@@ -84,6 +94,18 @@ func (n *Notices) version() uint64  { return n.Version }
 // refuses or decides nothing is checked once more against a fresh read
 // before it is believed.
 func run[T aggregate](ctx context.Context, s *Service, sl *slot[T], key StreamKey, fresh func() T, decide func(T, Ctx) ([]Event, error)) ([]Event, error) {
+	events, stored, err := runLocked(ctx, s, sl, key, fresh, decide)
+	if stored && s.appended != nil {
+		// Outside the slot's lock: the fold runs the read side's
+		// listeners, which must never wait on an aggregate.
+		s.appended(events)
+	}
+	return events, err
+}
+
+// runLocked is run with the slot held; stored reports events this call
+// appended (not duplicates of earlier ones).
+func runLocked[T aggregate](ctx context.Context, s *Service, sl *slot[T], key StreamKey, fresh func() T, decide func(T, Ctx) ([]Event, error)) (_ []Event, stored bool, _ error) {
 	sl.mu.Lock()
 	defer sl.mu.Unlock()
 	if !sl.loaded {
@@ -93,7 +115,7 @@ func run[T aggregate](ctx context.Context, s *Service, sl *slot[T], key StreamKe
 	for attempt := 0; ; attempt++ {
 		if !sl.loaded || sl.stale || attempt > 0 {
 			if err := catchUp(ctx, s, sl, key); err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			refreshed = true
 		}
@@ -104,10 +126,10 @@ func run[T aggregate](ctx context.Context, s *Service, sl *slot[T], key StreamKe
 			continue
 		}
 		if err != nil || len(events) == 0 {
-			return events, err
+			return events, false, err
 		}
 		if err := validateEvents(events); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		stampActor(ctx, events)
 		res, err := s.store.Append(ctx, key, sl.agg.version(), events)
@@ -118,7 +140,7 @@ func run[T aggregate](ctx context.Context, s *Service, sl *slot[T], key StreamKe
 			// The outcome may be unknown (a timeout may still have stored
 			// it): re-read before the next decision.
 			sl.stale = true
-			return nil, err
+			return nil, false, err
 		}
 		dup := false
 		for i := range events {
@@ -129,12 +151,12 @@ func run[T aggregate](ctx context.Context, s *Service, sl *slot[T], key StreamKe
 			// Stored earlier (by us or another instance): fold it from the
 			// store rather than applying it twice.
 			sl.stale = true
-			return events, nil
+			return events, false, nil
 		}
 		for _, e := range events {
 			sl.agg.Apply(e)
 		}
-		return events, nil
+		return events, true, nil
 	}
 }
 
@@ -286,8 +308,19 @@ func (s *Service) Record(ctx context.Context, events ...Event) error {
 		return err
 	}
 	stampActor(ctx, events)
-	_, err := s.store.Append(ctx, events[0].Key(), AnyVersion, events)
-	return err
+	res, err := s.store.Append(ctx, events[0].Key(), AnyVersion, events)
+	if err != nil || s.appended == nil {
+		return err
+	}
+	stored := make([]Event, 0, len(events))
+	for i, e := range events {
+		if !res[i].Duplicate {
+			e.Seq = res[i].Seq
+			stored = append(stored, e)
+		}
+	}
+	s.appended(stored)
+	return nil
 }
 
 // NewEvent builds an event with the service's clock and ids.

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/chargebooth/chargebooth/domain"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -59,6 +59,15 @@ func (e *stopError) Unwrap() error { return e.err }
 // decode. Each Follow call needs its own name: two concurrent calls with
 // one name steal each other's events.
 func (s *Store) Follow(ctx context.Context, name string, after uint64, h domain.Handler) error {
+	return s.FollowSkipping(ctx, name, after, nil, h)
+}
+
+// FollowSkipping is Follow that leaves out, without decoding it, every
+// event for whose sequence skip reports true (the handler has it already:
+// the projection runtime folds what its own instance appended as soon as
+// it is acknowledged). A skipped event counts as applied: it is
+// acknowledged and Follow goes on after it. A nil skip leaves out nothing.
+func (s *Store) FollowSkipping(ctx context.Context, name string, after uint64, skip func(seq uint64) bool, h domain.Handler) error {
 	if !validToken(name) || strings.ContainsAny(name, `/\`) {
 		return fmt.Errorf("follow: consumer name %q is not valid", name)
 	}
@@ -71,7 +80,7 @@ func (s *Store) Follow(ctx context.Context, name string, after uint64, h domain.
 		before := last
 		cons, err := s.durable(ctx, name, last)
 		if err == nil {
-			err = s.consume(ctx, name, cons, &last, h)
+			err = s.consume(ctx, name, cons, &last, skip, h)
 		}
 		var stop *stopError
 		if errors.As(err, &stop) {
@@ -95,19 +104,19 @@ func (s *Store) Follow(ctx context.Context, name string, after uint64, h domain.
 
 // durable returns the durable consumer name positioned at after+1.
 func (s *Store) durable(ctx context.Context, name string, after uint64) (jetstream.Consumer, error) {
-	cons, err := s.stream.Consumer(ctx, name)
+	cons, err := s.follow.Consumer(ctx, name)
 	switch {
 	case err == nil:
 		if info := cons.CachedInfo(); standsAt(info, after) {
 			return cons, nil
 		}
-		if err := s.stream.DeleteConsumer(ctx, name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		if err := s.follow.DeleteConsumer(ctx, name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
 			return nil, classify("follow "+name, err)
 		}
 	case !errors.Is(err, jetstream.ErrConsumerNotFound):
 		return nil, classify("follow "+name, err)
 	}
-	cons, err = s.stream.CreateConsumer(ctx, jetstream.ConsumerConfig{
+	cons, err = s.follow.CreateConsumer(ctx, jetstream.ConsumerConfig{
 		Durable:           name,
 		Description:       "chargebooth follower",
 		DeliverPolicy:     jetstream.DeliverByStartSequencePolicy,
@@ -136,7 +145,7 @@ func standsAt(info *jetstream.ConsumerInfo, seq uint64) bool {
 
 // consume runs one iterator over cons until it fails, h fails or ctx
 // ends; *last is the sequence of the last event h applied.
-func (s *Store) consume(ctx context.Context, name string, cons jetstream.Consumer, last *uint64, h domain.Handler) error {
+func (s *Store) consume(ctx context.Context, name string, cons jetstream.Consumer, last *uint64, skip func(uint64) bool, h domain.Handler) error {
 	it, err := cons.Messages(jetstream.PullMaxMessages(s.cfg.FollowBatch))
 	if err != nil {
 		return classify("follow "+name, err)
@@ -144,29 +153,50 @@ func (s *Store) consume(ctx context.Context, name string, cons jetstream.Consume
 	defer it.Stop()
 	defer context.AfterFunc(ctx, it.Stop)()
 
+	// Acknowledgements are cumulative: the last applied message is
+	// acknowledged once ackCount more were applied, or by the ticker at
+	// most ackEvery later (so Next blocks without a timer per message).
 	var (
+		mu      sync.Mutex
 		unacked jetstream.Msg // the last applied message, not yet acknowledged
 		count   int
-		acked   = time.Now()
 	)
 	flush := func() {
-		if unacked != nil {
-			_ = unacked.Ack() // cumulative; a lost ack only means redelivery
-			unacked, count, acked = nil, 0, time.Now()
+		mu.Lock()
+		m := unacked
+		unacked, count = nil, 0
+		mu.Unlock()
+		if m != nil {
+			_ = m.Ack() // cumulative; a lost ack only means redelivery
 		}
 	}
-	defer flush()
-	for {
-		var msg jetstream.Msg
-		if unacked != nil {
-			msg, err = it.Next(jetstream.NextMaxWait(ackEvery))
-		} else {
-			msg, err = it.Next()
-		}
-		if errors.Is(err, nats.ErrTimeout) {
+	applied := func(m jetstream.Msg) {
+		mu.Lock()
+		unacked = m
+		count++
+		full := count >= ackCount
+		mu.Unlock()
+		if full {
 			flush()
-			continue
 		}
+	}
+	tick := time.NewTicker(ackEvery)
+	stopTick := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-tick.C:
+				flush()
+			case <-stopTick:
+				return
+			}
+		}
+	}()
+	defer flush()
+	defer tick.Stop()
+	defer close(stopTick)
+	for {
+		msg, err := it.Next()
 		if err != nil {
 			return classify("follow "+name, err)
 		}
@@ -176,7 +206,7 @@ func (s *Store) consume(ctx context.Context, name string, cons jetstream.Consume
 		}
 		seq := meta.Sequence.Stream
 		if seq <= *last {
-			unacked = msg // applied before a restart: only acknowledge
+			applied(msg) // applied before a restart: only acknowledge
 			continue
 		}
 		if seq != *last+1 && !s.deleted(ctx, *last+1) {
@@ -186,16 +216,18 @@ func (s *Store) consume(ctx context.Context, name string, cons jetstream.Consume
 			flush()
 			return fmt.Errorf("follow %s: got sequence %d after %d: %w", name, seq, *last, errGap)
 		}
+		if skip != nil && skip(seq) {
+			*last = seq
+			applied(msg)
+			continue
+		}
 		e := decode(msg.Data(), seq)
 		if err := h(e); err != nil {
 			flush()
 			_ = msg.Nak()
 			return &stopError{fmt.Errorf("follow %s: apply %s at %d: %w", name, e.Type, seq, err)}
 		}
-		*last, unacked = seq, msg
-		count++
-		if count >= ackCount || time.Since(acked) >= ackEvery {
-			flush()
-		}
+		*last = seq
+		applied(msg)
 	}
 }

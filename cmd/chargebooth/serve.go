@@ -172,6 +172,7 @@ type Main struct {
 	Log      *slog.Logger
 	Embedded *eventstore.Embedded
 	NC       *nats.Conn
+	followNC *nats.Conn // the projections' consumer's connection
 	Store    *eventstore.Store
 	Leases   *eventstore.Leases
 	Board    *projections.Board
@@ -216,12 +217,15 @@ func (m *Main) Run(ctx context.Context) error {
 	m.cancel = cancel
 	openCtx, openCancel := context.WithTimeout(ctx, 30*time.Second)
 	defer openCancel()
+	start := time.Now()
 	if err := m.openStore(openCtx); err != nil {
 		return err
 	}
+	m.Log.Info("event store open", "took", time.Since(start).Round(time.Millisecond))
 	if err := m.startReadSide(openCtx); err != nil {
 		return err
 	}
+	m.Log.Info("read side started", "took", time.Since(start).Round(time.Millisecond))
 	if err := m.startEdges(); err != nil {
 		return err
 	}
@@ -275,6 +279,9 @@ func (m *Main) Close() error {
 		}
 		if m.NC != nil {
 			m.NC.Close()
+		}
+		if m.followNC != nil {
+			m.followNC.Close()
 		}
 		if m.Embedded != nil {
 			m.Embedded.Shutdown()

@@ -40,6 +40,9 @@ func (m *Main) startReadSide(ctx context.Context) error {
 		return err
 	}
 	m.Runtime = rt
+	// What this instance stores is folded on its acknowledgement, not
+	// only when the consumer brings it back.
+	m.Service.SetAppended(rt.Offer)
 	if err := rt.Start(ctx); err != nil {
 		return fmt.Errorf("start projections: %w", err)
 	}

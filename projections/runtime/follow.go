@@ -14,7 +14,12 @@ func (r *Runtime) follow(ctx context.Context) {
 	wait := r.cfg.RestartMin
 	for ctx.Err() == nil {
 		from := r.board.Applied()
-		err := r.cfg.Feed.Follow(ctx, r.cfg.Consumer, from, r.apply)
+		var err error
+		if f, ok := r.cfg.Feed.(skippingFeed); ok {
+			err = f.FollowSkipping(ctx, r.cfg.Consumer, from, r.skip, r.apply)
+		} else {
+			err = r.cfg.Feed.Follow(ctx, r.cfg.Consumer, from, r.apply)
+		}
 		if ctx.Err() != nil {
 			return
 		}
@@ -39,9 +44,32 @@ func (r *Runtime) follow(ctx context.Context) {
 	}
 }
 
-// apply is the handler given to the feed: it folds e, then wakes whoever
-// waits for e's sequence. It runs on the follow goroutine only.
+// apply is the handler given to the feed: it folds e unless an offer
+// folded it already (see Offer), then the offered events that follow it.
+// It runs on the follow goroutine.
 func (r *Runtime) apply(e domain.Event) error {
+	r.fmu.Lock()
+	defer r.fmu.Unlock()
+	applied := r.applied.Load()
+	if e.Seq != 0 && e.Seq <= applied {
+		return nil
+	}
+	if e.Seq > applied+1 && len(r.pending) > 0 {
+		// The stream no longer holds what lies between (retention): the
+		// offers waiting there are gone from it too.
+		for seq := range r.pending {
+			if seq <= e.Seq {
+				delete(r.pending, seq)
+			}
+		}
+	}
+	delete(r.pending, e.Seq)
+	return r.fold(e)
+}
+
+// foldOne folds e into the board, then wakes whoever waits for e's
+// sequence. r.fmu is held.
+func (r *Runtime) foldOne(e domain.Event) error {
 	if o, ok := e.Data.(domain.Opaque); ok {
 		r.unknown(e, o)
 	}
@@ -49,7 +77,7 @@ func (r *Runtime) apply(e domain.Event) error {
 		return err
 	}
 	// The board now stands at e.Seq, unless e was a redelivery it ignored;
-	// only this goroutine writes applied, so no lock is needed.
+	// applied is written only under fmu.
 	seq := e.Seq
 	if seq == 0 {
 		seq = r.board.Applied()
@@ -64,7 +92,8 @@ func (r *Runtime) apply(e domain.Event) error {
 	return nil
 }
 
-// unknown counts an event this build cannot fold and logs its type once;
+// unknown counts an event this build cannot fold and logs its type once
+// (r.fmu is held);
 // a quarantined one is logged every time, with its envelope: someone or
 // something stored an event the booth would never have decided.
 func (r *Runtime) unknown(e domain.Event, o domain.Opaque) {

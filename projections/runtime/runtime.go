@@ -124,8 +124,17 @@ type Runtime struct {
 	cancel    context.CancelFunc // ends the goroutines Start began
 	done      chan struct{}      // closed once they all returned
 
-	// seenUnknown holds the opaque types already logged. Owned by the
-	// follow goroutine.
+	// live is set once Start restored the checkpoint and cleared by
+	// Close: only then are offers folded. Atomic.
+	live atomic.Bool
+	// fmu serialises folding, by the feed and by offers (Offer). It guards
+	// pending and seenUnknown, and writes of applied. Lock order: fmu
+	// before the board's lock and wmu.
+	fmu sync.Mutex
+	// pending holds offered events waiting for their predecessor, by
+	// sequence.
+	pending map[uint64]domain.Event
+	// seenUnknown holds the opaque types already logged.
 	seenUnknown map[string]bool
 }
 
@@ -159,7 +168,7 @@ func New(cfg Config) (*Runtime, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Runtime{cfg: cfg, board: cfg.Board, log: log, seenUnknown: map[string]bool{}}, nil
+	return &Runtime{cfg: cfg, board: cfg.Board, log: log, pending: map[uint64]domain.Event{}, seenUnknown: map[string]bool{}}, nil
 }
 
 // checkpoints reports whether checkpoints are on.
@@ -188,6 +197,7 @@ func (r *Runtime) Start(ctx context.Context) error {
 	}
 	r.applied.Store(r.board.Applied())
 	r.wake(r.applied.Load()) // waiters a restored checkpoint satisfied
+	r.live.Store(true)
 	r.raise(&r.target, last)
 	r.raise(&r.lastSeq, last)
 
@@ -224,6 +234,7 @@ func (r *Runtime) Close() error {
 		return nil
 	}
 	r.closed.Store(true)
+	r.live.Store(false)
 	cancel, done := r.cancel, r.done
 	r.mu.Unlock()
 	if cancel != nil {
