@@ -121,11 +121,17 @@ func SameClaimCode(a, b string) bool {
 
 // ticketSource is NewTicketSource's state.
 type ticketSource struct {
-	rand  io.Reader
 	inUse func(code string) bool
 
+	randMu sync.Mutex // guards rand (a test's reader need not be safe for concurrent use)
+	rand   io.Reader
+
+	// mu guards the codes issued lately; it is never held while inUse
+	// asks the read side, so one session's ticket does not queue every
+	// other behind the board's lock.
 	mu     sync.Mutex
 	recent [1024]string // codes this source issued lately, oldest overwritten
+	seen   map[string]struct{}
 	next   int
 }
 
@@ -146,25 +152,42 @@ const maxCodeDraws = 16
 // inUse may be nil. It panics when r fails: without randomness no ticket
 // is safe to issue.
 func NewTicketSource(r io.Reader, inUse func(code string) bool) TicketSource {
-	s := &ticketSource{rand: r, inUse: inUse}
+	s := &ticketSource{rand: r, inUse: inUse, seen: make(map[string]struct{}, 1024)}
 	return s.ticket
 }
 
 func (s *ticketSource) ticket() Ticket {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	var code string
 	for i := 0; i < maxCodeDraws; i++ {
 		code = s.code()
-		if !s.issued(code) && (s.inUse == nil || !s.inUse(code)) {
+		last := i == maxCodeDraws-1
+		if !last && s.inUse != nil && s.inUse(code) {
+			continue
+		}
+		if s.remember(code, last) {
 			break
 		}
 	}
-	s.recent[s.next] = code
-	s.next = (s.next + 1) % len(s.recent)
 	var raw [TokenBytes]byte
 	s.read(raw[:])
 	return Ticket{ClaimCode: code, Token: base64.RawURLEncoding.EncodeToString(raw[:])}
+}
+
+// remember records code among the codes issued lately and reports true,
+// unless it is among them already (false; true with force).
+func (s *ticketSource) remember(code string, force bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, dup := s.seen[code]; dup {
+		return force // remembered already
+	}
+	if old := s.recent[s.next]; old != "" {
+		delete(s.seen, old)
+	}
+	s.recent[s.next] = code
+	s.seen[code] = struct{}{}
+	s.next = (s.next + 1) % len(s.recent)
+	return true
 }
 
 // code draws one claim code without modulo bias (bytes ≥ 240 are drawn
@@ -185,16 +208,9 @@ func (s *ticketSource) code() string {
 	return string(out[:])
 }
 
-func (s *ticketSource) issued(code string) bool {
-	for _, c := range s.recent {
-		if c == code {
-			return true
-		}
-	}
-	return false
-}
-
 func (s *ticketSource) read(p []byte) {
+	s.randMu.Lock()
+	defer s.randMu.Unlock()
 	if _, err := io.ReadFull(s.rand, p); err != nil {
 		panic("domain: ticket randomness: " + err.Error())
 	}
