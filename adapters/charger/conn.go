@@ -18,8 +18,9 @@ import (
 // reader's writes.
 type conn struct {
 	wsconn.Socket
-	s  *Server
-	id string
+	s   *Server
+	id  string
+	ack []byte // the last Ack frame, its array reused for the next
 }
 
 func newConn(s *Server, id string, ws *websocket.Conn) *conn {
@@ -75,7 +76,8 @@ func (c *conn) handle(ctx context.Context, typ int, b []byte, lim *rate.Limiter)
 	}
 	c.s.cfg.Observer.Reading("")
 	if f.ReadingID != "" {
-		c.write(AckFrame(f.ReadingID))
+		c.ack = AppendAckFrame(c.ack[:0], f.ReadingID) // Write copies it
+		c.write(c.ack)
 	}
 }
 

@@ -155,10 +155,31 @@ func ErrorFrame(code, message string) []byte {
 }
 
 // AckFrame encodes {"event":"Ack","data":{"id":…}}.
-func AckFrame(id string) []byte {
-	q, _ := json.Marshal(id)
-	b := make([]byte, 0, len(q)+28)
+func AckFrame(id string) []byte { return AppendAckFrame(nil, id) }
+
+// AppendAckFrame appends AckFrame(id) to b: the bytes encoding/json
+// writes, without its allocations for the usual plain ASCII ids.
+func AppendAckFrame(b []byte, id string) []byte {
 	b = append(b, `{"event":"Ack","data":{"id":`...)
-	b = append(b, q...)
+	if plainJSON(id) {
+		b = append(b, '"')
+		b = append(b, id...)
+		b = append(b, '"')
+	} else {
+		q, _ := json.Marshal(id)
+		b = append(b, q...)
+	}
 	return append(b, "}}"...)
+}
+
+// plainJSON reports whether s is printable ASCII that encoding/json writes
+// as it is between quotes (it escapes '"', '\\', '<', '>' and '&').
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c >= 0x7f, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
 }

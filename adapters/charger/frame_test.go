@@ -148,3 +148,19 @@ func FuzzParseFrame(f *testing.F) {
 		}
 	})
 }
+
+// TestAppendAckFrame: the Ack frame is the bytes encoding/json writes for
+// it, plain ids (copied as they are) and ids it escapes alike, whatever
+// the buffer it is appended to held before.
+func TestAppendAckFrame(t *testing.T) {
+	for _, id := range []string{"r-17", "0", "lgc0001-mx4zpf40-123", `q"uote`, "ünï", `back\slash`, "<tag>&", "tab\there", "\x7f", "\u2028"} {
+		q, _ := json.Marshal(id)
+		want := `{"event":"Ack","data":{"id":` + string(q) + `}}`
+		if got := string(charger.AckFrame(id)); got != want {
+			t.Errorf("AckFrame(%q) = %s, want %s", id, got, want)
+		}
+		if got := string(charger.AppendAckFrame([]byte("stale bytes"), id)); got != "stale bytes"+want {
+			t.Errorf("AppendAckFrame(…, %q) = %s, want the buffer followed by %s", id, got, want)
+		}
+	}
+}
