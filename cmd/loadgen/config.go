@@ -36,6 +36,8 @@ type Config struct {
 
 	PairingsOut string // write the pairings file here and exit
 	CPUProfile  string // write loadgen's own CPU profile here
+	Timeline    bool   // print each second's deliveries and worst latency to stderr
+	GCURL       string // idle: POST here (the server collects its garbage) before each RSS sample
 	JSON        bool   // print the result as JSON
 	JSONOut     string // also write the result as JSON to this file
 	Label       string // profile name in the markdown row
@@ -86,6 +88,8 @@ func parseFlags(args []string, stderr io.Writer) (Config, error) {
 	fs.BoolVar(&cfg.JSON, "json", false, "print the result as JSON")
 	fs.StringVar(&cfg.JSONOut, "json-out", "", "also write the result as JSON to this file (for loadgen compare)")
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write loadgen's own CPU profile to this file")
+	fs.StringVar(&cfg.GCURL, "gc-url", "", "idle: POST to this URL, asking the server to collect its garbage and return it to the OS, before the RSS samples before and after connecting (chargebooth --pprof: /debug/gc; the relay: /gc)")
+	fs.BoolVar(&cfg.Timeline, "timeline", false, "print each second of the load: readings delivered and the worst latency (to stderr)")
 	fs.StringVar(&cfg.Label, "label", "", "profile name for --row-out")
 	fs.StringVar(&cfg.RowOut, "row-out", "", "append the result as a markdown table row to this file (header first when new)")
 	if err := fs.Parse(args); err != nil {

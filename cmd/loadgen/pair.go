@@ -115,13 +115,13 @@ func (p *pair) onStatus(r *runner, got status) bool {
 		}
 		return false
 	case got == p.pending[0].want:
-		r.hist.record(time.Duration(now - p.pending[0].sentAt))
+		r.record(now, time.Duration(now-p.pending[0].sentAt))
 		r.c.noteDelivery(now)
 		p.pending = p.pending[1:]
 	case len(p.pending) > 1 && got == p.pending[1].want:
 		r.c.skipped.Add(1)
 		r.c.outstanding.Add(-1)
-		r.hist.record(time.Duration(now - p.pending[1].sentAt))
+		r.record(now, time.Duration(now-p.pending[1].sentAt))
 		r.c.noteDelivery(now)
 		p.pending = p.pending[2:]
 	case !p.matched:

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -26,6 +27,7 @@ type runner struct {
 
 	c    counters
 	hist histogram
+	tl   *timeline // per-second deliveries and worst latency (--timeline); nil when off
 
 	loadStart, loadEnd int64 // run clock of the load phase
 
@@ -34,6 +36,14 @@ type runner struct {
 	closing   atomic.Bool    // sockets are being closed on purpose
 	closeOnce sync.Once      // closeAll runs once
 	readers   sync.WaitGroup // one per socket
+}
+
+// record notes the latency d of a reading delivered at run time now.
+func (r *runner) record(now int64, d time.Duration) {
+	r.hist.record(d)
+	if r.tl != nil {
+		r.tl.record(now-r.loadStart, d)
+	}
 }
 
 // now returns the run clock in nanoseconds.
@@ -50,6 +60,9 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) (Result, error) {
 	}
 	r := &runner{cfg: cfg, log: log, dialer: newDialer(), t0: time.Now()}
 	r.tag = strconv.FormatInt(r.t0.UnixNano(), 36)
+	if cfg.Timeline {
+		r.tl = &timeline{}
+	}
 	for i := range cfg.Pairs {
 		r.pairs = append(r.pairs, &pair{chargerID: chargerID(cfg.Prefix, i), widgetID: widgetID(cfg.Prefix, i)})
 	}
@@ -66,6 +79,9 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) (Result, error) {
 	}
 
 	res := Result{Mode: mode(cfg), Label: cfg.Label, Pairs: cfg.Pairs}
+	if err := r.collectGarbage(ctx); err != nil {
+		return Result{}, err
+	}
 	procs := startWatches(cfg.PID)
 	connectStart := time.Now()
 	active := r.connect(ctx)
@@ -77,6 +93,9 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) (Result, error) {
 		return Result{}, fmt.Errorf("no pair connected (%d connect errors)", r.c.connectErr.Load())
 	}
 	err := sleep(ctx, cfg.Settle)
+	if err == nil {
+		err = r.collectGarbage(ctx)
+	}
 	procs.markConnected()
 	if cfg.Idle {
 		res.Idle = idleStats(procs.srv, 2*len(active))
@@ -91,7 +110,36 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) (Result, error) {
 		return Result{}, err
 	}
 	r.fill(&res, active)
+	if r.tl != nil {
+		r.tl.write(os.Stderr, int(time.Duration(r.c.lastDelivery.Load()-r.loadStart)/time.Second)+1)
+	}
 	return res, nil
+}
+
+// gcSettle is how long the server gets to return its garbage to the OS
+// after --gc-url answered, before its RSS is sampled.
+const gcSettle = 500 * time.Millisecond
+
+// collectGarbage asks the server to collect its garbage (--gc-url, idle
+// mode only), so the idle RSS per socket counts what the sockets keep,
+// not the handshakes' garbage.
+func (r *runner) collectGarbage(ctx context.Context) error {
+	if r.cfg.GCURL == "" || !r.cfg.Idle {
+		return nil
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.cfg.GCURL, nil)
+	if err != nil {
+		return fmt.Errorf("--gc-url: %w", err)
+	}
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	if err != nil {
+		return fmt.Errorf("--gc-url: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("--gc-url %s: %s", r.cfg.GCURL, resp.Status)
+	}
+	return sleep(ctx, gcSettle)
 }
 
 // mode names the mode of cfg.

@@ -3,7 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -182,5 +186,40 @@ func TestRunFailsWhenNothingConnects(t *testing.T) {
 	cfg.Pairs = 2
 	if _, err := Run(context.Background(), cfg, quietLog()); err == nil {
 		t.Fatal("Run with no server: no error")
+	}
+}
+
+// TestRunIdleCollectsGarbageFirst: with --gc-url the server is asked to
+// collect its garbage before each idle RSS sample (before connecting and
+// once connected), and a refusal fails the run saying so.
+func TestRunIdleCollectsGarbageFirst(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	gc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			http.Error(w, "POST only", http.StatusMethodNotAllowed)
+			return
+		}
+		calls.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(gc.Close)
+	s := newStandin(t, 2, fault{})
+	cfg := s.config()
+	cfg.Pairs = 2
+	cfg.Idle = true
+	cfg.PID = os.Getpid()
+	cfg.GCURL = gc.URL
+	if _, err := Run(context.Background(), cfg, quietLog()); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if got := calls.Load(); got != 2 {
+		t.Errorf("garbage collections asked for: %d, want 2 (before each RSS sample)", got)
+	}
+	refusing := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(refusing.Close)
+	cfg.GCURL = refusing.URL
+	if _, err := Run(context.Background(), cfg, quietLog()); err == nil || !strings.Contains(err.Error(), "--gc-url") {
+		t.Errorf("Run with a refusing --gc-url: got %v, want an error naming --gc-url", err)
 	}
 }

@@ -27,14 +27,14 @@ measure() {
   local t1; t1=$(date +%s.%N)
   local rss; rss=$(awk '/VmRSS/{print $2}' /proc/$pid/status)
   kill -TERM $pid; wait $pid || true
-  local open; open=$(grep -o 'msg="event store open" took=[^ ]*' "$work/$label.log" | sed 's/.*took=//')
-  local restored; restored=$(grep -o 'msg="checkpoint restored" took=[^ ]*' "$work/$label.log" | sed 's/.*took=//')
+  local open; open=$(grep -o 'msg="event store open" took=[^ ]*' "$work/$label.log" | sed 's/.*took=//' || true)
+  local restored; restored=$(grep -o 'msg="read side started" took=[^ ]*' "$work/$label.log" | sed 's/.*took=//' || true)
   printf '| %-22s | %8.2f s | %8d MiB | %-12s | %-12s |\n' "$label" "$(echo "$t1 - $t0" | bc -l)" $((rss / 1024)) "$open" "$restored"
 }
 # The seed wrote no checkpoint; drop any, to be sure the first start folds all.
 echo
 echo "restart to ready, $READINGS readings on $CHARGERS chargers ($(nproc) cores, $(git rev-parse --short HEAD 2>/dev/null || echo '?'))"
-echo "| start                  |   ready    |   RSS        | store open   | +checkpoint  |"
+echo "| start                  |   ready    |   RSS        | store open   | + read side  |"
 echo "|------------------------|------------|--------------|--------------|--------------|"
 measure "no checkpoint"
 for i in 1 2 3; do

@@ -11,7 +11,9 @@
 #   rate    PAIRS pairs (8000) at RATE readings/s per charger (1) for DURATION (60s),
 #           then chargebooth's restart-to-ready time on the data it wrote
 #   closed  closed loop with CLOSED_PAIRS pairs (200) for CLOSED_DURATION (20s)
-#   idle    IDLE_PAIRS idle pairs (2000): server RSS growth per socket
+#   idle    IDLE_PAIRS idle pairs (2000): server RSS growth per socket, each
+#           RSS sample taken after the server collected its garbage
+#           (loadgen --gc-url)
 #   scaling SCALE_FROM (1000) to SCALE_TO (9000) pairs in steps of SCALE_STEP
 #           (2000) at RATE/s, SCALE_DURATION (20s) each, a fresh server per
 #           step and system; writes SCALE_CSV (docs/bench/scaling.csv) and
@@ -62,6 +64,7 @@ results=$tmp/results
 compare_list=$tmp/compare.list
 scale_list=$tmp/scale.list
 server_pid=""
+server_extra="" # flags of one profile's chargebooth runs
 ready_ms=0
 
 http_port=$PORT_BASE
@@ -129,7 +132,7 @@ start_server() {
 		--charger-addr "127.0.0.1:$charger_port" \
 		--widget-addr "127.0.0.1:$widget_port" \
 		--nats-listen "127.0.0.1:$nats_port" \
-		$SERVER_FLAGS \
+		$SERVER_FLAGS $server_extra \
 		>>"$tmp/$name.log" 2>&1 &
 	server_pid=$!
 	local deadline=$((start + READY_TIMEOUT * 1000))
@@ -158,7 +161,7 @@ start_relay() {
 	done
 	local start
 	start=$(now_ms)
-	node "$root/scripts/bench/relay/relay.mjs" \
+	node --expose-gc "$root/scripts/bench/relay/relay.mjs" \
 		--host 127.0.0.1 \
 		--http-port "$http_port" \
 		--charger-port "$charger_port" \
@@ -262,9 +265,15 @@ profile_idle() {
 	local file sys
 	file=$(pairings "$IDLE_PAIRS")
 	for sys in $SYSTEMS; do
+		# Both systems collect their garbage before each RSS sample
+		# (chargebooth's /debug/gc needs --pprof), so the figure is what
+		# the idle sockets keep, not their handshakes' garbage.
+		local gc_url="http://127.0.0.1:$http_port/gc"
+		[ "$sys" = chargebooth ] && gc_url="http://127.0.0.1:$http_port/debug/gc" && server_extra=--pprof
 		start "$sys" idle "$tmp/data-idle" "$file"
+		server_extra=""
 		log "idle ($sys): ready in $ready_ms ms; $IDLE_PAIRS idle pairs"
-		loadgen "$sys" idle "idle ${IDLE_PAIRS}" "$IDLE_PAIRS" --idle --settle "$IDLE_SETTLE"
+		loadgen "$sys" idle "idle ${IDLE_PAIRS}" "$IDLE_PAIRS" --idle --settle "$IDLE_SETTLE" --gc-url "$gc_url"
 		stop_server
 	done
 	note_pair idle "$compare_list"

@@ -166,11 +166,20 @@ function onWidget(id, ws) {
   if (st !== undefined) ws.send(st, asText);
 }
 
-// serveHTTP answers /readyz, /healthz and the pairing calls loadgen --api makes.
+// serveHTTP answers /readyz, /healthz, POST /gc (loadgen --gc-url) and the
+// pairing calls loadgen --api makes.
 function serveHTTP(port) {
   const server = http.createServer((req, res) => {
     const path = req.url.split('?')[0];
     if (path === '/readyz' || path === '/healthz') return refuse(res, 200, 'ok');
+    if (path === '/gc' && req.method === 'POST') {
+      // loadgen --gc-url: collect the garbage before the idle RSS samples
+      // (node --expose-gc, as run.sh starts it).
+      if (typeof globalThis.gc !== 'function') return refuse(res, 501, 'start node with --expose-gc');
+      globalThis.gc();
+      res.writeHead(204);
+      return res.end();
+    }
     const m = /^\/api\/pairings\/([^/]+)$/.exec(path);
     if (m && req.method === 'PUT') {
       let body = '';
