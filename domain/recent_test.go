@@ -2,6 +2,7 @@ package domain_test
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 
 	"github.com/chargebooth/chargebooth/domain"
@@ -38,4 +39,38 @@ func TestChargerRemembersTheLast512Ids(t *testing.T) {
 	if _, ok := c.Seen(domain.DerivedID("c1", domain.KindReading, "never")); ok {
 		t.Error("an id never applied is reported seen")
 	}
+}
+
+// BenchmarkChargerRemembering reports the heap a charger keeps for the ids
+// of its last 512 readings (bytes/charger), and the time to check and
+// remember one more.
+func BenchmarkChargerRemembering(b *testing.B) {
+	const chargers = 200
+	ids := make([]string, 512)
+	for i := range ids {
+		ids[i] = domain.DerivedID("c1", domain.KindReading, fmt.Sprintf("r-%d", i))
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	cs := make([]*domain.Charger, chargers)
+	for n := range cs {
+		cs[n] = domain.NewCharger("c1")
+		for i, id := range ids {
+			cs[n].Apply(domain.Event{ID: id, Seq: uint64(i + 1), Data: domain.SoCReported{SoC: 50, ReadingID: fmt.Sprintf("r-%d", i)}})
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	perCharger := float64(after.HeapAlloc-before.HeapAlloc) / chargers
+	c := cs[0]
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		id := ids[i%len(ids)]
+		if _, ok := c.Seen(id); !ok {
+			b.Fatal("a remembered id is not seen")
+		}
+	}
+	b.ReportMetric(perCharger, "bytes/charger") // after the loop: ResetTimer drops reported metrics
+	runtime.KeepAlive(cs)
 }
