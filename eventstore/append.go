@@ -1,10 +1,12 @@
 package eventstore
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"sync"
 	"time"
@@ -215,6 +217,9 @@ func (s *Store) publishOnce(ctx context.Context, m *nats.Msg) (*jetstream.PubAck
 	if err != nil {
 		return nil, err
 	}
+	if ack, ok := plainPubAck(resp.Data); ok {
+		return ack, nil
+	}
 	var a pubAnswer
 	if err := json.Unmarshal(resp.Data, &a); err != nil {
 		return nil, jetstream.ErrInvalidJSAck
@@ -226,6 +231,39 @@ func (s *Store) publishOnce(ctx context.Context, m *nats.Msg) (*jetstream.PubAck
 		return nil, jetstream.ErrInvalidJSAck
 	}
 	return a.PubAck, nil
+}
+
+// plainPubAck reads the answer JetStream gives almost every publish,
+// {"stream":"<name>","seq":<n>} exactly (a new message, no domain), without
+// encoding/json's reflection: it was 4 % of the server's CPU per reading.
+// Anything else (a duplicate, an error, other spacing) reports false and
+// is left to encoding/json.
+func plainPubAck(b []byte) (*jetstream.PubAck, bool) {
+	const head, mid = `{"stream":"`, `","seq":`
+	rest, ok := bytes.CutPrefix(b, []byte(head))
+	if !ok {
+		return nil, false
+	}
+	name, rest, ok := bytes.Cut(rest, []byte(mid))
+	if !ok || len(name) == 0 || !printableName(name) {
+		return nil, false
+	}
+	digits, ok := bytes.CutSuffix(rest, []byte("}"))
+	if !ok || len(digits) == 0 || len(digits) > 20 || digits[0] == '0' {
+		return nil, false
+	}
+	var seq uint64
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return nil, false
+		}
+		d := uint64(c - '0')
+		if seq > (math.MaxUint64-d)/10 {
+			return nil, false
+		}
+		seq = seq*10 + d
+	}
+	return &jetstream.PubAck{Stream: string(name), Sequence: seq}, true
 }
 
 // unanswered reports a publish that got no answer in time, or none at all.
@@ -245,4 +283,15 @@ func (s *Store) classifyAppend(op string, err error) error {
 		}
 	}
 	return err
+}
+
+// printableName reports whether b is printable ASCII without '"' or '\'
+// (a stream name is: JSON writes it as it is).
+func printableName(b []byte) bool {
+	for _, c := range b {
+		if c <= ' ' || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
