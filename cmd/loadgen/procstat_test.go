@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -106,4 +107,28 @@ func FuzzParseProc(f *testing.F) {
 		}
 		_, _ = parseCPUTicks(b)
 	})
+}
+
+// TestWatchesStopAtTheLoadsEnd: the largest RSS is the load's; what the
+// process takes after markLoaded (while loadgen closes the sockets) is not
+// counted.
+func TestWatchesStopAtTheLoadsEnd(t *testing.T) {
+	w := startWatches(os.Getpid())
+	w.markConnected()
+	w.markLoaded(time.Second)
+	grown := make([]byte, 64<<20)
+	for i := range grown {
+		grown[i] = 1 // resident
+	}
+	time.Sleep(3 * sampleEvery)
+	var res Result
+	w.stop(&res)
+	after, err := readProc(strconv.Itoa(os.Getpid()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Server.RSSMaxBytes+32<<20 > after.rssBytes {
+		t.Errorf("largest RSS %d MiB counts memory taken after the load (RSS now %d MiB)", res.Server.RSSMaxBytes>>20, after.rssBytes>>20)
+	}
+	runtime.KeepAlive(grown)
 }

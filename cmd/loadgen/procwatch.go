@@ -16,7 +16,8 @@ type ProcStats struct {
 	RSSBeforeBytes uint64 `json:"rssBeforeBytes"`
 	// RSSConnectedBytes is the RSS once every socket connected, before load.
 	RSSConnectedBytes uint64 `json:"rssConnectedBytes"`
-	// RSSMaxBytes is the largest RSS sampled during the run.
+	// RSSMaxBytes is the largest RSS sampled from before the first socket
+	// connected to the end of the load (not while the sockets close).
 	RSSMaxBytes uint64 `json:"rssMaxBytes"`
 	// RSSEndBytes is the RSS after the load, sockets still open.
 	RSSEndBytes uint64 `json:"rssEndBytes"`
@@ -33,6 +34,8 @@ type procWatch struct {
 	pid  string
 	stop chan struct{}
 	done chan struct{}
+
+	closeOnce sync.Once
 
 	mu      sync.Mutex // guards the fields below
 	maxRSS  uint64
@@ -73,7 +76,7 @@ func (w *procWatch) sample() procSample {
 
 // close stops the background sampling.
 func (w *procWatch) close() {
-	close(w.stop)
+	w.closeOnce.Do(func() { close(w.stop) })
 	<-w.done
 }
 
@@ -130,16 +133,19 @@ func (w *watches) markConnected() {
 }
 
 // markLoaded takes the RSS after the load and the CPU time the load took
-// over wall.
+// over wall, and ends the sampling: the largest RSS is the load's, not
+// that of the closing handshakes of every socket that follow.
 func (w *watches) markLoaded(wall time.Duration) {
 	if w.server != nil {
 		to := w.server.sample()
 		w.srv.RSSEndBytes = to.rssBytes
 		cpuBetween(&w.srv, w.srvFrom, to, wall)
+		w.server.close()
 	}
 	to := w.self.sample()
 	w.own.RSSEndBytes = to.rssBytes
 	cpuBetween(&w.own, w.ownFrom, to, wall)
+	w.self.close()
 }
 
 // stop ends the sampling and puts what was seen into res.
