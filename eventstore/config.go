@@ -4,7 +4,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -46,12 +45,6 @@ type Config struct {
 	Memory bool
 	// FollowBatch is how many messages Follow keeps in flight; 0 means 2000.
 	FollowBatch int
-	// FollowConn, when set, is a second connection Follow's consumers run
-	// on, so that the stream flowing back to the projections does not
-	// contend for one connection's lock with the appends' requests and
-	// acknowledgements (each connection has its own lock and reader). It
-	// stays the caller's to close; nil follows on the store's connection.
-	FollowConn *nats.Conn
 	// PublishTimeout bounds one publish attempt of Append (one retry
 	// follows a timed-out attempt while the caller's context allows);
 	// 0 means DefaultPublishTimeout.

@@ -104,19 +104,19 @@ func (s *Store) FollowSkipping(ctx context.Context, name string, after uint64, s
 
 // durable returns the durable consumer name positioned at after+1.
 func (s *Store) durable(ctx context.Context, name string, after uint64) (jetstream.Consumer, error) {
-	cons, err := s.follow.Consumer(ctx, name)
+	cons, err := s.stream.Consumer(ctx, name)
 	switch {
 	case err == nil:
 		if info := cons.CachedInfo(); standsAt(info, after) {
 			return cons, nil
 		}
-		if err := s.follow.DeleteConsumer(ctx, name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		if err := s.stream.DeleteConsumer(ctx, name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
 			return nil, classify("follow "+name, err)
 		}
 	case !errors.Is(err, jetstream.ErrConsumerNotFound):
 		return nil, classify("follow "+name, err)
 	}
-	cons, err = s.follow.CreateConsumer(ctx, jetstream.ConsumerConfig{
+	cons, err = s.stream.CreateConsumer(ctx, jetstream.ConsumerConfig{
 		Durable:           name,
 		Description:       "chargebooth follower",
 		DeliverPolicy:     jetstream.DeliverByStartSequencePolicy,

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/chargebooth/chargebooth/domain"
-	"github.com/chargebooth/chargebooth/eventstore"
 	"github.com/chargebooth/chargebooth/eventstore/estest"
 	"github.com/chargebooth/chargebooth/internal/testkit"
 )
@@ -67,23 +66,4 @@ func TestFollowSkipping(t *testing.T) {
 	after := appendMixed(t, st, 3)
 	f := follow(t, st, "skipping", evs[len(evs)-1].Seq)
 	sameEvents(t, f.WaitFor(t, 3), after)
-}
-
-// TestFollowOnItsOwnConnection: with Config.FollowConn the consumers run
-// on that connection, and following works as on the store's own.
-func TestFollowOnItsOwnConnection(t *testing.T) {
-	srv, _, nc := estest.Start(t)
-	fnc := estest.Connect(t, srv.ClientURL())
-	st, err := eventstore.Open(ctxT(t), nc, eventstore.Config{Stream: "OWNCONN", SubjectPrefix: "oc", FollowConn: fnc})
-	if err != nil {
-		t.Fatalf("open: %v", err)
-	}
-	t.Cleanup(st.Close)
-	evs := appendMixed(t, st, 5)
-	before := fnc.Stats().InMsgs
-	f := follow(t, st, "own-conn", 0)
-	sameEvents(t, f.WaitFor(t, 5), evs)
-	if got := fnc.Stats().InMsgs - before; got < 5 {
-		t.Errorf("the follow connection received %d messages, want at least the 5 events", got)
-	}
 }

@@ -23,9 +23,6 @@ type Store struct {
 	nc     *nats.Conn
 	js     jetstream.JetStream
 	stream jetstream.Stream
-	// follow is the stream on Config.FollowConn (the store's stream when
-	// none is set), the one Follow's consumers use.
-	follow jetstream.Stream
 
 	health   atomic.Pointer[health]     // the probe's last finding
 	lastFull atomic.Pointer[fullAppend] // the last append refused for lack of space; nil after one succeeds
@@ -49,17 +46,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, classify("open stream "+cfg.Stream, err)
 	}
-	follow := stream
-	if cfg.FollowConn != nil {
-		fjs, err := jetstream.New(cfg.FollowConn)
-		if err != nil {
-			return nil, fmt.Errorf("open event store: %w", err)
-		}
-		if follow, err = fjs.Stream(ctx, cfg.Stream); err != nil {
-			return nil, classify("open stream "+cfg.Stream+" for following", err)
-		}
-	}
-	s := &Store{cfg: cfg, nc: nc, js: js, stream: stream, follow: follow, probed: make(chan struct{})}
+	s := &Store{cfg: cfg, nc: nc, js: js, stream: stream, probed: make(chan struct{})}
 	s.health.Store(&health{at: now()})
 	pctx, stop := context.WithCancel(context.Background())
 	s.stop = stop

@@ -172,7 +172,6 @@ type Main struct {
 	Log      *slog.Logger
 	Embedded *eventstore.Embedded
 	NC       *nats.Conn
-	followNC *nats.Conn // the projections' consumer's connection
 	Store    *eventstore.Store
 	Leases   *eventstore.Leases
 	Board    *projections.Board
@@ -279,9 +278,6 @@ func (m *Main) Close() error {
 		}
 		if m.NC != nil {
 			m.NC.Close()
-		}
-		if m.followNC != nil {
-			m.followNC.Close()
 		}
 		if m.Embedded != nil {
 			m.Embedded.Shutdown()

@@ -94,13 +94,7 @@ func (m *Main) openStore(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("connect to NATS at %s: %w", m.natsURL, err)
 	}
-	// The projections follow the stream on a connection of their own (see
-	// eventstore.Config.FollowConn).
-	m.followNC, err = eventstore.Connect(m.natsURL, append(opts, nats.Name("chargebooth "+c.Instance+" follow"), eventstore.Logging(m.Log))...)
-	if err != nil {
-		return fmt.Errorf("connect to NATS at %s: %w", m.natsURL, err)
-	}
-	cfg := eventstore.Config{Replicas: c.Replicas, MaxAge: c.Retention, MaxBytes: c.MaxBytes, FollowConn: m.followNC, Log: m.Log}
+	cfg := eventstore.Config{Replicas: c.Replicas, MaxAge: c.Retention, MaxBytes: c.MaxBytes, Log: m.Log}
 	if m.Embedded != nil {
 		cfg.Full = m.Embedded.Full
 	}
