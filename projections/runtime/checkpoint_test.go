@@ -121,10 +121,7 @@ func TestCheckpointIgnored(t *testing.T) {
 
 func TestDrain(t *testing.T) {
 	e := newEnv(t)
-	b := projections.NewBoard(domain.DefaultTariff)
-	feed := &gatedFeed{Feed: e.store, open: make(chan struct{})}
-	cfg := e.config(b)
-	cfg.Feed = feed
+	b, feed, cfg := e.heldConfig()
 	cfg.Checkpoints, cfg.CheckpointEvery = e.store, time.Hour // only Drain saves
 	rt := e.start(cfg)
 	last := e.connectMany(25)

@@ -47,6 +47,16 @@ func (e *env) config(b *projections.Board) runtime.Config {
 	}
 }
 
+// heldConfig is config for a new board whose feed holds every event
+// until the returned feed's open channel is closed.
+func (e *env) heldConfig() (*projections.Board, *gatedFeed, runtime.Config) {
+	b := projections.NewBoard(domain.DefaultTariff)
+	feed := &gatedFeed{Feed: e.store, open: make(chan struct{})}
+	cfg := e.config(b)
+	cfg.Feed = feed
+	return b, feed, cfg
+}
+
 // start makes and starts a runtime from cfg, closed at cleanup.
 func (e *env) start(cfg runtime.Config) *runtime.Runtime {
 	e.tb.Helper()

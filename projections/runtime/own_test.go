@@ -30,10 +30,7 @@ func (e *env) appendConnected(id, conn string) domain.Event {
 // brings what nobody offered.
 func TestOfferFoldsOwnAppendsInOrder(t *testing.T) {
 	e := newEnv(t)
-	b := projections.NewBoard(domain.DefaultTariff)
-	feed := &gatedFeed{Feed: e.store, open: make(chan struct{})}
-	cfg := e.config(b)
-	cfg.Feed = feed
+	b, feed, cfg := e.heldConfig()
 	rt, err := runtime.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -82,10 +79,7 @@ func TestOfferFoldsOwnAppendsInOrder(t *testing.T) {
 // the board on, one sequence after the other, and wake the waiters.
 func TestOfferFoldsBeforeTheFeed(t *testing.T) {
 	e := newEnv(t)
-	b := projections.NewBoard(domain.DefaultTariff)
-	feed := &gatedFeed{Feed: e.store, open: make(chan struct{})}
-	cfg := e.config(b)
-	cfg.Feed = feed
+	b, feed, cfg := e.heldConfig()
 	rt := e.start(cfg)
 	t.Cleanup(func() { close(feed.open) })
 
