@@ -129,6 +129,17 @@ func (s *Store) scanSubject(ctx context.Context, subj string, from, last uint64)
 			return nil, unavailable("load "+subj, errors.New("no events delivered"))
 		}
 	}
+	// The ephemeral consumer may live on a replica that has not caught up
+	// (right after a node returned): its count of pending events then
+	// stops short of the subject's last one, which is no history to decide
+	// on. Not read; try later.
+	if n := len(out); n == 0 || out[n-1].Seq < last {
+		at := uint64(0)
+		if n > 0 {
+			at = out[n-1].Seq
+		}
+		return nil, unavailable("load "+subj, fmt.Errorf("the read stopped at sequence %d, short of the subject's last, %d (a replica catching up)", at, last))
+	}
 	return out, nil
 }
 
