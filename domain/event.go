@@ -3,7 +3,6 @@ package domain
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	jsonv2 "github.com/go-json-experiment/json"
@@ -46,16 +45,7 @@ func NewEvent(id string, now time.Time, chargerID, sessionID string, data Payloa
 
 // Key returns the aggregate the event belongs to; the store keeps one
 // subject per aggregate.
-func (e Event) Key() StreamKey {
-	family, _, _ := strings.Cut(e.Type, ".")
-	if family == KindWidget {
-		return StreamKey{Kind: KindWidget, ID: e.WidgetID}
-	}
-	if k, ok := boothWide[family]; ok {
-		return k
-	}
-	return StreamKey{Kind: KindCharger, ID: e.ChargerID}
-}
+func (e Event) Key() StreamKey { return keyOf(e.Type, e.ChargerID, e.WidgetID) }
 
 // envelope is an event's JSON form. D is its data as the coder at hand
 // takes it: the payload itself to encode, raw JSON to decode through the

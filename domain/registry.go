@@ -146,13 +146,18 @@ var boothWide = map[string]StreamKey{
 }
 
 // aggregateOf names the aggregate kind an event type belongs to.
-func aggregateOf(typ string) string {
+func aggregateOf(typ string) string { return keyOf(typ, "", "").Kind }
+
+// keyOf is the aggregate an event of type typ belongs to, given the
+// charger and widget the event names: its family's booth-wide aggregate,
+// the widget for widget.*, else the charger.
+func keyOf(typ, chargerID, widgetID string) StreamKey {
 	family, _, _ := strings.Cut(typ, ".")
 	if family == KindWidget {
-		return KindWidget
+		return StreamKey{Kind: KindWidget, ID: widgetID}
 	}
 	if k, ok := boothWide[family]; ok {
-		return k.Kind
+		return k
 	}
-	return KindCharger
+	return StreamKey{Kind: KindCharger, ID: chargerID}
 }

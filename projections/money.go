@@ -160,7 +160,7 @@ func (b *Board) Unclaimable(closesAt time.Time, night string) []string {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	var out []string
-	for _, s := range b.sessions.byID {
+	for _, s := range b.sessions.open {
 		if s.State == StateOpen && s.OpenedAt.Before(closesAt) && s.UnclaimedNight != night {
 			out = append(out, s.ChargerID)
 		}

@@ -173,6 +173,18 @@ func (b *Board) AttachWidget(widgetID string, attach func(status domain.Status, 
 	attach(domain.StatusNone, false)
 }
 
+// Notice returns the notice with id, if the board knows it: one lookup,
+// where Notices copies and sorts them all.
+func (b *Board) Notice(id string) (domain.Notice, bool) {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	n, ok := b.notices.byID[id]
+	if !ok {
+		return domain.Notice{}, false
+	}
+	return *n, true
+}
+
 // Notices lists scheduled notices by time.
 func (b *Board) Notices() []domain.Notice {
 	b.mu.RLock()
@@ -196,7 +208,7 @@ func (b *Board) Overdue(now time.Time, after time.Duration) []string {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	var out []string
-	for _, s := range b.sessions.byID {
+	for _, s := range b.sessions.open {
 		if s.State == StateOpen && !s.Overdue && s.ChargedAt != nil && now.Sub(*s.ChargedAt) >= after {
 			out = append(out, s.ChargerID)
 		}

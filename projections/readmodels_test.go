@@ -464,3 +464,21 @@ func TestCheckpointLackingAModelIsRefused(t *testing.T) {
 		}
 	})
 }
+
+// TestNoticeByID: one notice looked up by id is the one Notices lists.
+func TestNoticeByID(t *testing.T) {
+	s := &stream{}
+	s.add("", "", domain.NoticeScheduled{NoticeID: "n1", At: t0, Text: "closing"})
+	s.add("", "", domain.NoticeScheduled{NoticeID: "n2", At: t0.Add(time.Hour), Text: "last call"})
+	b := fold(t, domain.DefaultTariff, s.events)
+	n, ok := b.Notice("n2")
+	if !ok || n.NoticeID != "n2" || !n.At.Equal(t0.Add(time.Hour)) || n.Text != "last call" {
+		t.Errorf("Notice(n2) = %+v, %v", n, ok)
+	}
+	if got := b.Notices(); len(got) != 2 || got[1] != n {
+		t.Errorf("Notice(n2) is not what Notices lists: %+v", got)
+	}
+	if _, ok := b.Notice("n9"); ok {
+		t.Error("an unknown notice was found")
+	}
+}

@@ -13,8 +13,8 @@ type sessionModel struct {
 	pairs *pairingModel // the widget of a charger whose session opens
 	byID  map[string]*SessionView
 	// open indexes the open sessions of byID, so that what looks only at
-	// open sessions (claim codes) does not walk every session of the
-	// festival.
+	// open sessions (claim codes, overdue reminders, the unclaimed at
+	// closing) does not walk every session of the festival.
 	open map[string]*SessionView
 	// codes counts the open sessions by claim code: a new session's
 	// ticket asks whether its code is free (ClaimCodeInUse) while the

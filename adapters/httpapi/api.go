@@ -149,7 +149,7 @@ func New(cfg Config) *API {
 		a.log.Error("httpapi: Config.WaitApplied is not set; commands answer before the board shows what they stored")
 		a.cfg.WaitApplied = func(context.Context, uint64) error { return errNoWait }
 	}
-	a.origins = originPolicy(cfg, a.log)
+	a.origins = wsconn.SameOriginUnlessValid(wsconn.OriginConfig{What: "open the live feed", Allowed: cfg.AllowedOrigins, Hosts: cfg.AllowedHosts, TrustForwardedProto: cfg.TrustForwardedProto}, a.log)
 	a.throttle = newThrottle(cfg.FailBurst, cfg.FailEvery)
 	if a.cfg.SessionTTL <= 0 {
 		a.cfg.SessionTTL = defaultSessionTTL

@@ -1,10 +1,8 @@
 package httpapi
 
 import (
-	"log/slog"
 	"net/http"
 
-	"github.com/chargebooth/chargebooth/adapters/wsconn"
 	"github.com/gorilla/websocket"
 )
 
@@ -24,20 +22,4 @@ func (a *API) live(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.hub.edge.ServeHTTP(w, r)
-}
-
-// originPolicy builds the live feed's origin check from cfg: the
-// request's own origin (on a trusted Host) and AllowedOrigins. An entry
-// that is not an origin is logged and the policy falls back to same-origin
-// only: a typo never opens the feed wider.
-func originPolicy(cfg Config, log *slog.Logger) *wsconn.OriginPolicy {
-	c := wsconn.OriginConfig{What: "open the live feed", SameOrigin: true, Allowed: cfg.AllowedOrigins,
-		Hosts: cfg.AllowedHosts, TrustForwardedProto: cfg.TrustForwardedProto}
-	p, err := wsconn.NewOriginPolicy(c)
-	if err != nil {
-		log.Error("httpapi: live feed origins: only the server's own origin is allowed", "err", err)
-		c.Allowed, c.Hosts = nil, nil
-		p, _ = wsconn.NewOriginPolicy(c)
-	}
-	return p
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/zishang520/socket.io/servers/socket/v3"
@@ -16,7 +17,7 @@ import (
 // runs it: the payload's path field names the charger or session, the
 // other fields are the route's JSON body.
 type staffCommand struct {
-	method, route string            // route has one %s: the path id
+	method, route string            // route has one {id}: the path id
 	pathField     string            // the payload field holding the path id
 	header        map[string]string // payload field → request header
 }
@@ -78,7 +79,7 @@ func (s *Server) runStaff(c *conn, sc staffCommand, args []any) any {
 			return failure(err)
 		}
 		delete(body, sc.pathField)
-		route = replaceID(route, url.PathEscape(id))
+		route = strings.Replace(route, "{id}", url.PathEscape(id), 1)
 	}
 	hdr := http.Header{}
 	for field, name := range sc.header {
@@ -145,17 +146,6 @@ func checkPathID(field, id string) error {
 		return domain.Errorf(domain.CodeInvalidID, "%s must hold 1 to 64 letters and digits", field)
 	}
 	return nil
-}
-
-// replaceID puts the path id into a route.
-func replaceID(route, id string) string {
-	const hole = "{id}"
-	for i := 0; i+len(hole) <= len(route); i++ {
-		if route[i:i+len(hole)] == hole {
-			return route[:i] + id + route[i+len(hole):]
-		}
-	}
-	return route
 }
 
 // answer turns the API's response into the acknowledgement.

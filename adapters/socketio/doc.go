@@ -11,14 +11,16 @@
 //
 //   - subscribe / unsubscribe (acknowledged) choose chargers ("*" for all);
 //     events are pushed named by kind (reading, status, presence, session,
-//     connector, notice, pairing, device) with the live feed's JSON, each
+//     connector, charger, notice, pairing, device, ocpp, idtag, shift, and
+//     event for a type this build does not know) with the live feed's JSON, each
 //     with its stream sequence as the last argument, which socket.io-client
 //     keeps as its recovery offset;
 //   - remoteStart, remoteStop, checkIn, payment and handBack run the staff
 //     HTTP API's command in-process with the socket's credentials, so the
 //     rules, roles and errors are the API's; the acknowledgement carries
 //     {ok: true, status, result} or {ok: false, status, error: {code,
-//     message}} (status: the route's HTTP status), and a token rotated or
+//     message}} (status: the route's HTTP status; none when the command was
+//     refused before a route ran), and a token rotated or
 //     a member disabled meanwhile is refused at the next command;
 //   - command is the reminder protocol (getAllTimeZones, scheduleEvent);
 //     a scheduled event is a durable notice, and every connected client

@@ -33,11 +33,8 @@ const isoMillis = "2006-01-02T15:04:05.000Z"
 // reminderOf is the eventReminder of a fired notice.
 func (s *Server) reminderOf(id, text string) reminder {
 	r := reminder{Name: text, ID: id}
-	for _, n := range s.cfg.Board.Notices() {
-		if n.NoticeID == id {
-			r.Time = n.At.UTC().Format(isoMillis)
-			break
-		}
+	if n, ok := s.cfg.Board.Notice(id); ok {
+		r.Time = n.At.UTC().Format(isoMillis)
 	}
 	return r
 }
@@ -60,8 +57,7 @@ func (s *Server) open(so *socket.Socket) {
 	after, resume := parseOffset(offset)
 
 	s.mu.Lock()
-	if lost, ok := s.lost[pid]; ok && pid != "" {
-		delete(s.lost, pid)
+	if lost, ok := s.takeLost(pid); ok {
 		c.all, c.subs = lost.all, lost.subs
 	}
 	s.conns[c] = struct{}{}
@@ -110,6 +106,32 @@ func (s *Server) persist(pid string, data any) {
 	s.lost[pid] = l
 }
 
+// takeLost removes and returns the subscription a socket with private id
+// pid left behind, unless it is older than lostSessionTTL (a reconnect
+// after that starts afresh, as docs/socketio.md says). s.mu is held.
+func (s *Server) takeLost(pid string) (lostSession, bool) {
+	lost, ok := s.lost[pid]
+	if !ok || pid == "" {
+		return lostSession{}, false
+	}
+	delete(s.lost, pid)
+	return lost, s.now().Sub(lost.at) <= lostSessionTTL
+}
+
+// subscribedWith is how many chargers a socket subscribed to subs has once
+// it also subscribes to ids (one it has already counts once).
+func subscribedWith(subs map[string]bool, ids []string) int {
+	n := len(subs)
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if !subs[id] && !seen[id] {
+			seen[id] = true
+			n++
+		}
+	}
+	return n
+}
+
 // parseOffset reads a recovery offset: a stream sequence in decimal.
 func parseOffset(s string) (uint64, bool) {
 	if s == "" || len(s) > 20 {
@@ -141,7 +163,7 @@ func (s *Server) subscribe(c *conn, args []any, on bool) {
 	if req.all {
 		ids = append(ids, livefeed.All)
 	}
-	if on && !c.all && len(c.subs)+len(req.chargers) > maxSubs {
+	if on && !c.all && subscribedWith(c.subs, req.chargers) > maxSubs {
 		c.mu.Unlock()
 		reply(ack, failure(domain.Errorf(domain.CodeInvalidInput, "at most %d chargers per socket; subscribe to \"*\" instead", maxSubs)))
 		return

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chargebooth/chargebooth/adapters/livefeed"
 	"github.com/chargebooth/chargebooth/domain"
 )
 
@@ -58,8 +59,8 @@ func parseSubscribe(v any) (subRequest, error) {
 	if !r.all && len(r.chargers) == 0 && r.since == nil && r.sinceTime == nil {
 		return subRequest{}, domain.Errorf(domain.CodeInvalidInput, `name the chargers: {chargers: ["c1234"]} or {chargers: "*"}`)
 	}
-	if r.since != nil && r.sinceTime != nil {
-		return subRequest{}, domain.Errorf(domain.CodeInvalidInput, "give since or sinceTime, not both")
+	if err := (livefeed.Filter{Since: r.since, SinceTime: r.sinceTime}).Check(); err != nil {
+		return subRequest{}, err
 	}
 	return r, nil
 }
@@ -83,13 +84,13 @@ func (r *subRequest) addChargers(field string, v any) error {
 	default:
 		return domain.Errorf(domain.CodeInvalidInput, `%s must be a charger id, a list of them or "*"`, field)
 	}
+	if err := livefeed.CheckChargers(ids); err != nil {
+		return err
+	}
 	for _, id := range ids {
-		if id == "*" {
+		if id == livefeed.All {
 			r.all = true
 			continue
-		}
-		if err := domain.ValidateDeviceID("charger", id); err != nil {
-			return err
 		}
 		r.chargers = append(r.chargers, id)
 	}
@@ -168,8 +169,9 @@ func parseReminder(v any) (reminderCommand, string) {
 	return reminderCommand{}, failUnrecognized
 }
 
-// reminderLayout is the reminder protocol's local time: 2026-07-04 23:00.
-const reminderLayout = "2006-01-02 15:04"
+// reminderLayout is the reminder protocol's local time, 2026-07-04 23:00:
+// a notice's (domain.NoticeLayout).
+const reminderLayout = domain.NoticeLayout
 
 // reminderTime resolves a scheduleEvent's local time in its zone at now;
 // a non-empty failure says what is wrong with it.

@@ -84,11 +84,11 @@ type lostSession struct {
 
 // Limits of the edge.
 const (
-	maxSubs        = 1024             // charger subscriptions per socket
-	lostSessionTTL = 2 * time.Minute  // how long a lost socket's subscription waits for its reconnect
-	maxHTTPBuffer  = 64 << 10         // largest Socket.IO message a client may send
-	commandTimeout = 35 * time.Second // bounds a staff command (the API bounds remote calls at 30s)
-	freshReminder  = time.Minute      // a notice.fired older than this (a catch-up replay) is not announced again
+	maxSubs        = livefeed.MaxChargers // charger subscriptions per socket: what one Sub filters by
+	lostSessionTTL = 2 * time.Minute      // how long a lost socket's subscription waits for its reconnect
+	maxHTTPBuffer  = 64 << 10             // largest Socket.IO message a client may send
+	commandTimeout = 35 * time.Second     // bounds a staff command (the API bounds remote calls at 30s)
+	freshReminder  = time.Minute          // a notice.fired older than this (a catch-up replay) is not announced again
 )
 
 // New builds the edge.
@@ -100,7 +100,7 @@ func New(cfg Config) *Server {
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	s.origins = originPolicy(cfg, s.log)
+	s.origins = wsconn.SameOriginUnlessValid(wsconn.OriginConfig{What: "connect to Socket.IO", Allowed: cfg.AllowedOrigins, Hosts: cfg.AllowedHosts, TrustForwardedProto: cfg.TrustForwardedProto}, s.log)
 
 	opts := socket.DefaultServerOptions()
 	opts.SetServeClient(false)
@@ -256,20 +256,6 @@ func writeError(w http.ResponseWriter, status int, code, message string) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write(append(b, '\n'))
-}
-
-// originPolicy builds the live feed's origin check for this edge; a bad
-// entry falls back to same-origin only.
-func originPolicy(cfg Config, log *slog.Logger) *wsconn.OriginPolicy {
-	c := wsconn.OriginConfig{What: "connect to Socket.IO", SameOrigin: true, Allowed: cfg.AllowedOrigins,
-		Hosts: cfg.AllowedHosts, TrustForwardedProto: cfg.TrustForwardedProto}
-	p, err := wsconn.NewOriginPolicy(c)
-	if err != nil {
-		log.Error("socketio: origins: only the server's own origin is allowed", "err", err)
-		c.Allowed, c.Hosts = nil, nil
-		p, _ = wsconn.NewOriginPolicy(c)
-	}
-	return p
 }
 
 // DropActor disconnects every socket a staff member signed in as: their

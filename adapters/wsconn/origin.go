@@ -2,6 +2,7 @@ package wsconn
 
 import (
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -85,6 +86,21 @@ func NewOriginPolicy(c OriginConfig) (*OriginPolicy, error) {
 		p.hosts[h] = true
 	}
 	return p, nil
+}
+
+// SameOriginUnlessValid is NewOriginPolicy for a staff edge that always
+// allows the server's own origin (c.SameOrigin): an entry of c that is
+// not an origin is logged and the policy falls back to that origin only,
+// so a typo never opens the edge wider.
+func SameOriginUnlessValid(c OriginConfig, log *slog.Logger) *OriginPolicy {
+	c.SameOrigin = true
+	p, err := NewOriginPolicy(c)
+	if err != nil {
+		log.Error("origins: only the server's own origin is allowed", "to", c.What, "err", err)
+		c.Allowed, c.Hosts = nil, nil
+		p, _ = NewOriginPolicy(c)
+	}
+	return p
 }
 
 // DeviceOrigins is a device edge's policy (a charger's, a widget's):

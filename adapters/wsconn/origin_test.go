@@ -3,6 +3,7 @@ package wsconn_test
 import (
 	"crypto/tls"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -210,4 +211,34 @@ func FuzzNormalizeOrigin(f *testing.F) {
 			t.Fatalf("%q: normalised to %q", s, n)
 		}
 	})
+}
+
+// TestSameOriginUnlessValid: a staff edge's policy with a bad entry logs
+// it and allows the server's own origin only; with good entries it is
+// NewOriginPolicy's, the own origin always included.
+func TestSameOriginUnlessValid(t *testing.T) {
+	req := func(origin string) *http.Request {
+		r := httptest.NewRequest("GET", "/x", nil)
+		r.Host = "10.0.0.5:3000"
+		r.Header.Set("Origin", origin)
+		return r
+	}
+	var logged strings.Builder
+	log := slog.New(slog.NewTextHandler(&logged, nil))
+	bad := wsconn.SameOriginUnlessValid(wsconn.OriginConfig{What: "open the live feed", Allowed: []string{"https://ok.example", "typo.example"}}, log)
+	if ok, _ := bad.Check(req("http://10.0.0.5:3000")); !ok {
+		t.Error("with a bad entry the server's own origin is refused")
+	}
+	if ok, _ := bad.Check(req("https://ok.example")); ok {
+		t.Error("with a bad entry a listed origin is still allowed: the policy did not fall back")
+	}
+	if !strings.Contains(logged.String(), "typo.example") || !strings.Contains(logged.String(), "only the server's own origin") {
+		t.Errorf("the bad entry was not logged: %q", logged.String())
+	}
+	good := wsconn.SameOriginUnlessValid(wsconn.OriginConfig{What: "open the live feed", Allowed: []string{"https://ok.example"}}, log)
+	for _, o := range []string{"http://10.0.0.5:3000", "https://ok.example"} {
+		if ok, reason := good.Check(req(o)); !ok {
+			t.Errorf("%s refused: %s", o, reason)
+		}
+	}
 }

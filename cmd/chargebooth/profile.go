@@ -30,7 +30,7 @@ func withPprof(h http.Handler) http.Handler {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	mux.HandleFunc("POST /debug/gc", collectGarbage)
+	mux.HandleFunc("/debug/gc", collectGarbage)
 	mux.Handle("/", h)
 	return mux
 }
@@ -38,7 +38,12 @@ func withPprof(h http.Handler) http.Handler {
 // collectGarbage runs a garbage collection and returns the freed memory
 // to the OS (POST /debug/gc, with --pprof): the benchmark's idle profile
 // measures what sockets keep once their handshakes' garbage is gone.
-func collectGarbage(w http.ResponseWriter, _ *http.Request) {
+func collectGarbage(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "POST /debug/gc collects the garbage; nothing else is served here", http.StatusMethodNotAllowed)
+		return
+	}
 	debug.FreeOSMemory()
 	w.WriteHeader(http.StatusNoContent)
 }

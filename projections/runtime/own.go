@@ -42,7 +42,12 @@ func (r *Runtime) Offer(events []domain.Event) {
 		switch {
 		case e.Seq == 0 || e.Seq < next:
 		case e.Seq == next:
-			r.fold(e)
+			if err := r.fold(e); err != nil {
+				// Left to the feed, which stops on the same refusal and
+				// follows again (see follow).
+				r.log.Error("offered event not folded; the feed brings it", "type", e.Type, "seq", e.Seq, "err", err)
+				return
+			}
 		case e.Seq-next < maxPending && len(r.pending) < maxPending:
 			r.pending[e.Seq] = e
 		}
