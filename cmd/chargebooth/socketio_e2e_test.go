@@ -313,6 +313,81 @@ func TestSocketIOPortal(t *testing.T) {
 			t.Errorf("last reading %v, want %d", last, 5+n)
 		}
 	})
+	t.Run("a disabled member's socket is dropped", func(t *testing.T) {
+		var sam struct{ ID, Token string }
+		if got := api(t, m, "POST", "/api/staff", `{"name":"Sam","role":"staff"}`, &sam); got != http.StatusCreated {
+			t.Fatalf("add Sam: %d", got)
+		}
+		d.connect("sam", url, map[string]any{"reconnection": false, "auth": map[string]any{"token": sam.Token}})
+		d.wait(10*time.Second, func(r sioReport) bool { return r.ID == "sam" && r.Type == "connect" })
+		if got := api(t, m, "DELETE", "/api/staff/"+sam.ID, "", nil); got != http.StatusOK {
+			t.Fatalf("disable Sam: %d", got)
+		}
+		d.wait(10*time.Second, func(r sioReport) bool { return r.ID == "sam" && r.Type == "disconnect" })
+		d.connect("sam-again", url, map[string]any{"reconnection": false, "auth": map[string]any{"token": sam.Token}})
+		r := d.wait(10*time.Second, func(r sioReport) bool {
+			return r.ID == "sam-again" && (r.Type == "connect_error" || r.Type == "connect")
+		})
+		if r.Type != "connect_error" {
+			t.Errorf("a disabled member's token connected again")
+		}
+	})
+	t.Run("unsubscribe, then since replays what was missed", func(t *testing.T) {
+		ch := dialCharger(t, m, "cU")
+		d.connected("replay", url)
+		d.connected("everything", url)
+		d.emit("everything", "subscribe", nil, map[string]any{"chargers": "*"})
+		d.emit("replay", "subscribe", nil, map[string]any{"chargers": []string{"cU"}})
+		ch.send(reading("10"))
+		checkFor(t, 10*time.Second, func() bool { return countCharger(t, d, "replay", "cU") == 1 })
+		first := decodeEvent(t, d.events("replay", "reading")[0])
+
+		var off struct {
+			OK       bool     `json:"ok"`
+			All      bool     `json:"all"`
+			Chargers []string `json:"chargers"`
+		}
+		d.emit("replay", "unsubscribe", &off, map[string]any{"chargers": []string{"cU"}})
+		if !off.OK || off.All || len(off.Chargers) != 0 {
+			t.Fatalf("unsubscribe ack %+v, want ok with no chargers", off)
+		}
+		ch.send(reading("20"))
+		// Stored and fanned out: the client subscribed to everything heard it.
+		checkFor(t, 10*time.Second, func() bool {
+			for _, r := range d.events("everything", "reading") {
+				if e := decodeEvent(t, r); e.ChargerID == "cU" && e.Data.SoC == 20 {
+					return true
+				}
+			}
+			return false
+		})
+		testkit.HoldsFor(t, 300*time.Millisecond, func() error {
+			if got := countCharger(t, d, "replay", "cU"); got != 1 {
+				return fmt.Errorf("%d readings of cU after unsubscribing, want still 1", got)
+			}
+			return nil
+		})
+
+		var back struct {
+			OK        bool     `json:"ok"`
+			Chargers  []string `json:"chargers"`
+			Since     uint64   `json:"since"`
+			Recovered bool     `json:"recovered"`
+		}
+		d.emit("replay", "subscribe", &back, map[string]any{"chargers": []string{"cU"}, "since": first.Seq})
+		if !back.OK || len(back.Chargers) != 1 || back.Since != first.Seq || !back.Recovered {
+			t.Fatalf("subscribe with since %d: ack %+v, want ok, [cU], since %d, recovered", first.Seq, back, first.Seq)
+		}
+		checkFor(t, 10*time.Second, func() bool { return countCharger(t, d, "replay", "cU") == 2 })
+		if rs := d.events("replay", "reading"); decodeEvent(t, rs[len(rs)-1]).Data.SoC != 20 {
+			t.Errorf("replayed reading %+v, want the one sent while unsubscribed (soc 20)", decodeEvent(t, rs[len(rs)-1]))
+		}
+
+		d.emit("everything", "unsubscribe", &off, map[string]any{"chargers": "*"})
+		if !off.OK || off.All || len(off.Chargers) != 0 {
+			t.Errorf("unsubscribe \"*\" ack %+v, want ok, all false, no chargers", off)
+		}
+	})
 }
 
 // countCharger counts the readings of charger id client heard.
