@@ -124,7 +124,9 @@ func (a *API) byToken(token string) (Principal, error) {
 	if !ok {
 		return Principal{}, errBadCredential
 	}
-	return memberPrincipal(m, "")
+	p, err := memberPrincipal(m, "")
+	p.token = h
+	return p, err
 }
 
 // bySession checks a session cookie.
@@ -264,15 +266,21 @@ func (a *API) watchRevocations(u projections.Update) {
 }
 
 // revokedSince says why a live-feed client admitted as actor (with the
-// session's hash, "" for a token) may no longer stay, "" when it may: its
-// member was disabled or its session ended after the admission.
-func (a *API) revokedSince(actor, session string) string {
+// session's hash, or the member token's hash) may no longer stay, "" when
+// it may: its member was disabled, its session ended or its token was
+// rotated after the admission.
+func (a *API) revokedSince(actor, session, token string) string {
 	if a.cfg.Board == nil || actor == "" {
 		return ""
 	}
 	if session != "" {
 		if _, ok := a.cfg.Board.StaffSession(session, a.now()); !ok {
 			return "signed out"
+		}
+	}
+	if token != "" {
+		if m, ok := a.cfg.Board.StaffByToken(token); !ok || m.ID != actor {
+			return "staff token rotated"
 		}
 	}
 	if actor == domain.BootstrapAdminID {

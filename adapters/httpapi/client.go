@@ -35,6 +35,7 @@ type client struct {
 
 	actor   string        // staff member id it signed in as (set before it is served)
 	session string        // hash of its session cookie, "" for a token
+	token   string        // hash of the member token it signed in with, "" for a cookie
 	expiry  *time.Timer   // ends a cookie-borne client when its session expires
 	done    chan struct{} // closed once by drop
 

@@ -47,3 +47,11 @@ func (a *API) PatternOf(r *http.Request) string {
 	_, p := a.mux.Handler(r)
 	return p
 }
+
+// RevokedSince is the check a live-feed client meets once registered.
+func (a *API) RevokedSince(actor, session, token string) string {
+	return a.revokedSince(actor, session, token)
+}
+
+// HashSecret is the hash the read models keep of a token or cookie.
+var HashSecret = hashSecret

@@ -18,11 +18,11 @@ type hub struct {
 	log  *slog.Logger
 	feed *livefeed.Feed
 	edge *wsconn.Edge[*client]
-	// revoked, when set, says why a client admitted as actor (with the
-	// session's hash, "" for a token) may no longer stay, "" when it may:
+	// revoked, when set, says why a client admitted as actor (with its
+	// session's or its member token's hash) may no longer stay, "" when it may:
 	// checked once the client is registered, since a revocation applied
 	// between its admission and its registration found nothing to close.
-	revoked func(actor, session string) string
+	revoked func(actor, session, token string) string
 }
 
 // codeShuttingDown refuses a live-feed upgrade once the API is closing.
@@ -50,7 +50,7 @@ func newHub(log *slog.Logger, feed *livefeed.Feed) *hub {
 		Open: func(_ string, ws *websocket.Conn, r *http.Request) (*client, func(context.Context) string) {
 			c := newClient(ws, h.feed)
 			if p, ok := principalFrom(r.Context()); ok {
-				c.actor, c.session = p.Actor.ID, p.session
+				c.actor, c.session, c.token = p.Actor.ID, p.session, p.token
 				if p.session != "" && p.left > 0 {
 					c.expiry = time.AfterFunc(p.left, func() { c.drop(websocket.ClosePolicyViolation, "session expired") })
 				}
@@ -61,7 +61,7 @@ func newHub(log *slog.Logger, feed *livefeed.Feed) *hub {
 			if h.revoked == nil {
 				return
 			}
-			if why := h.revoked(c.Session.actor, c.Session.session); why != "" {
+			if why := h.revoked(c.Session.actor, c.Session.session, c.Session.token); why != "" {
 				c.Session.drop(websocket.ClosePolicyViolation, why)
 			}
 		},

@@ -327,3 +327,27 @@ func (e *env) mustDialAs(hdr ...string) *websocket.Conn {
 	e.t.Cleanup(func() { c.Close() })
 	return c
 }
+
+// TestRevokedSinceTokenRotation: a live-feed client admitted with a member
+// token that was rotated before it was registered is told to go (the
+// rotation's own close found no socket to close yet); one admitted with the
+// current token, or with a cookie, stays.
+func TestRevokedSinceTokenRotation(t *testing.T) {
+	e := newEnv(t)
+	m := e.addStaff("Rui", "staff", "")
+	old := httpapi.HashSecret(m.Token)
+	if why := e.api.RevokedSince(m.ID, "", old); why != "" {
+		t.Fatalf("current token: %q, want it kept", why)
+	}
+	var out member
+	e.must(http.StatusOK, "PATCH", "/api/staff/"+m.ID, `{"rotateToken":true}`).decode(t, &out)
+	testkit.CheckFor(t, 5*time.Second, func() error {
+		if why := e.api.RevokedSince(m.ID, "", old); why != "staff token rotated" {
+			return fmt.Errorf("rotated token: %q, want \"staff token rotated\"", why)
+		}
+		return nil
+	})
+	if why := e.api.RevokedSince(m.ID, "", httpapi.HashSecret(out.Token)); why != "" {
+		t.Errorf("the new token: %q, want it kept", why)
+	}
+}

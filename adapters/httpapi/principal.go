@@ -14,6 +14,7 @@ type Principal struct {
 	Role  Role
 
 	session string        // hash of the session cookie it came with ("" for a token)
+	token   string        // hash of the member's token it came with ("" for a cookie or the bootstrap token)
 	left    time.Duration // how long that session had left then
 }
 
