@@ -68,7 +68,7 @@ func (s *Store) Follow(ctx context.Context, name string, after uint64, h domain.
 // it is acknowledged). A skipped event counts as applied: it is
 // acknowledged and Follow goes on after it. A nil skip leaves out nothing.
 func (s *Store) FollowSkipping(ctx context.Context, name string, after uint64, skip func(seq uint64) bool, h domain.Handler) error {
-	if !validToken(name) || strings.ContainsAny(name, `/\`) {
+	if !validConsumer(name) {
 		return fmt.Errorf("follow: consumer name %q is not valid", name)
 	}
 	last := after
@@ -100,6 +100,11 @@ func (s *Store) FollowSkipping(ctx context.Context, name string, after uint64, s
 		}
 		wait = min(2*wait, followRetryMax)
 	}
+}
+
+// validConsumer reports whether name can name a durable consumer.
+func validConsumer(name string) bool {
+	return validToken(name) && !strings.ContainsAny(name, `/\`)
 }
 
 // durable returns the durable consumer name positioned at after+1.

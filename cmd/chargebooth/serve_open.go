@@ -78,7 +78,12 @@ func (m *Main) openStore(ctx context.Context) (err error) {
 			return fmt.Errorf("start embedded NATS: %w", err)
 		}
 		m.natsURL = m.Embedded.ClientURL()
-		opts = m.Embedded.ClientOptions()
+		// NoEcho: the projections hear of writes by other connections
+		// (ops tools, an instance pointed at this server) without hearing
+		// of this instance's own (see startReadSide). Nothing here
+		// subscribes to what this connection publishes: charger commands
+		// go over NATS only with --nats-url.
+		opts = append(m.Embedded.ClientOptions(), nats.NoEcho())
 		// Leave the address for the ops tools (replay, report, rebuild).
 		if err := os.WriteFile(filepath.Join(c.DataDir, natsURLFile), []byte(m.natsURL+"\n"), 0o644); err != nil {
 			return fmt.Errorf("data dir: %w", err)

@@ -35,6 +35,10 @@ func (m *Main) startReadSide(ctx context.Context) error {
 		Board: m.Board, Feed: m.Store, Stream: m.Store, Consumer: "projections-" + c.Instance,
 		Checkpoints: m.Store, CheckpointEvery: c.Checkpoint,
 		StoreReady: m.storeReady, OnUnknown: m.Metrics.EventUnknown, OnQuarantined: m.Metrics.EventQuarantined, Log: m.Log,
+		// Alone on its embedded server, an instance folds what it stores
+		// from the acknowledgements and follows the stream only for what
+		// others wrote; on a shared cluster others write all the time.
+		OnDemand: m.Embedded != nil,
 	})
 	if err != nil {
 		return err

@@ -45,11 +45,12 @@ func Server(tb testing.TB, dir, listen string) *eventstore.Embedded {
 	return srv
 }
 
-// Open connects to url and opens the store with the default Config;
-// cleanup closes the store, then the connection.
-func Open(tb testing.TB, url string) (*eventstore.Store, *nats.Conn) {
+// Open connects to url (with opts added to Connect's) and opens the
+// store with the default Config; cleanup closes the store, then the
+// connection.
+func Open(tb testing.TB, url string, opts ...nats.Option) (*eventstore.Store, *nats.Conn) {
 	tb.Helper()
-	nc := Connect(tb, url)
+	nc := Connect(tb, url, opts...)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	st, err := eventstore.Open(ctx, nc, eventstore.Config{})
@@ -61,17 +62,18 @@ func Open(tb testing.TB, url string) (*eventstore.Store, *nats.Conn) {
 }
 
 // Connect connects to url with the store's reconnect options, quiet and
-// quick to reconnect, and closes the connection at cleanup.
-func Connect(tb testing.TB, url string) *nats.Conn {
+// quick to reconnect, and opts after them; it closes the connection at
+// cleanup.
+func Connect(tb testing.TB, url string, opts ...nats.Option) *nats.Conn {
 	tb.Helper()
-	nc, err := eventstore.Connect(url,
+	nc, err := eventstore.Connect(url, append([]nats.Option{
 		nats.Name("estest"),
-		nats.ReconnectWait(20*time.Millisecond),
+		nats.ReconnectWait(20 * time.Millisecond),
 		nats.ReconnectJitter(0, 0),
 		nats.DisconnectErrHandler(func(*nats.Conn, error) {}),
 		nats.ReconnectHandler(func(*nats.Conn) {}),
 		nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {}),
-	)
+	}, opts...)...)
 	if err != nil {
 		tb.Fatalf("connect: %v", err)
 	}

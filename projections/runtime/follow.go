@@ -8,9 +8,19 @@ import (
 	"github.com/chargebooth/chargebooth/domain"
 )
 
-// follow feeds the board through the feed until ctx ends, following again
-// from what the board applied after every error, with backoff.
+// follow feeds the board through the feed until ctx ends: on demand
+// (Config.OnDemand) or all the time.
 func (r *Runtime) follow(ctx context.Context) {
+	if r.feed != nil {
+		r.followOnDemand(ctx, r.feed)
+		return
+	}
+	r.followLoop(ctx)
+}
+
+// followLoop follows the feed until ctx ends, following again from what
+// the board applied after every error, with backoff.
+func (r *Runtime) followLoop(ctx context.Context) {
 	wait := r.cfg.RestartMin
 	for ctx.Err() == nil {
 		from := r.board.Applied()

@@ -149,6 +149,13 @@ func (l *logBuffer) Write(p []byte) (int, error) {
 	return l.buf.Write(p)
 }
 
+// String returns what was logged.
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
 // count returns how many log lines contain s.
 func (l *logBuffer) count(s string) int {
 	l.mu.Lock()

@@ -46,10 +46,14 @@ func (r *Runtime) Offer(events []domain.Event) {
 				// Left to the feed, which stops on the same refusal and
 				// follows again (see follow).
 				r.log.Error("offered event not folded; the feed brings it", "type", e.Type, "seq", e.Seq, "err", err)
+				r.expect(e.Seq)
 				return
 			}
 		case e.Seq-next < maxPending && len(r.pending) < maxPending:
 			r.pending[e.Seq] = e
+			r.expect(e.Seq - 1)
+		default:
+			r.expect(e.Seq)
 		}
 	}
 }

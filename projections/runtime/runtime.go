@@ -83,6 +83,13 @@ type Config struct {
 	// WatchEvery is how often the stream's last sequence is refreshed for
 	// LastSeq; 0 is DefaultWatchEvery.
 	WatchEvery time.Duration
+	// OnDemand follows the stream only while it holds what no offer
+	// brings (see Offer and followOnDemand) instead of all the time, so
+	// that what this instance appended is not delivered back to it. It
+	// needs a Feed that tells of writes by others (the store does, and
+	// hears nothing of its own only on a connection made with
+	// nats.NoEcho()); with any other Feed it is ignored.
+	OnDemand bool
 	// Log receives the runtime's logs; nil discards them.
 	Log *slog.Logger
 }
@@ -136,6 +143,22 @@ type Runtime struct {
 	pending map[uint64]domain.Event
 	// seenUnknown holds the opaque types already logged.
 	seenUnknown map[string]bool
+
+	// feed is the Feed when following on demand, else nil; the fields
+	// below serve only that mode (see demand.go).
+	feed onDemandFeed
+	// hint has a value when another connection wrote since it was taken;
+	// lastHint is when it last did (Unix nanoseconds). Atomic.
+	hint     chan struct{}
+	lastHint atomic.Int64
+	// expected is the highest sequence an offer, a waiter or CatchUpTo
+	// expects folded soon; expectCh has a value when it was raised while
+	// quiet. Atomic.
+	expected atomic.Uint64
+	expectCh chan struct{}
+	// quiet is set while the feed is stopped, waiting for a cause to
+	// follow again. Atomic.
+	quiet atomic.Bool
 }
 
 // New checks cfg and returns a runtime that is not started.
@@ -168,7 +191,11 @@ func New(cfg Config) (*Runtime, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Runtime{cfg: cfg, board: cfg.Board, log: log, pending: map[uint64]domain.Event{}, seenUnknown: map[string]bool{}}, nil
+	r := &Runtime{cfg: cfg, board: cfg.Board, log: log, pending: map[uint64]domain.Event{}, seenUnknown: map[string]bool{}}
+	if f, ok := cfg.Feed.(onDemandFeed); ok && cfg.OnDemand {
+		r.feed, r.hint, r.expectCh = f, make(chan struct{}, 1), make(chan struct{}, 1)
+	}
+	return r, nil
 }
 
 // checkpoints reports whether checkpoints are on.

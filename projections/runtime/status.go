@@ -73,6 +73,7 @@ func (r *Runtime) Ready() error {
 func (r *Runtime) CatchUpTo(seq uint64) {
 	r.raise(&r.target, seq)
 	r.raise(&r.lastSeq, seq)
+	r.expect(seq)
 }
 
 // LastSeq returns the stream's last sequence as last seen (refreshed every

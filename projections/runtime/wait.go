@@ -61,6 +61,7 @@ func (r *Runtime) WaitApplied(ctx context.Context, seq uint64) error {
 	}
 	heap.Push(&r.waiters, w)
 	r.wmu.Unlock()
+	r.expect(seq)
 
 	select {
 	case <-w.ch:
