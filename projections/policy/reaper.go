@@ -73,16 +73,16 @@ func (r *Reaper) Tick(ctx context.Context) (int, error) {
 		n    int
 		errs []error
 	)
-	for _, s := range r.Board.Online() {
-		inst, epoch := domain.ConnOwner(s.Conn)
-		var reason string
-		switch {
-		case dead[inst]:
+	// Only the few sockets to reap leave the board, not every open one.
+	stale := func(conn string) bool {
+		inst, epoch := domain.ConnOwner(conn)
+		return dead[inst] || inst == r.Instance && epoch != r.Epoch
+	}
+	for _, s := range r.Board.OnlineWhere(stale) {
+		inst, _ := domain.ConnOwner(s.Conn)
+		reason := fmt.Sprintf("instance %s restarted; this socket was held by its earlier run", inst)
+		if dead[inst] {
 			reason = fmt.Sprintf("instance %s stopped renewing its lease", inst)
-		case inst == r.Instance && epoch != r.Epoch:
-			reason = fmt.Sprintf("instance %s restarted; this socket was held by its earlier run", inst)
-		default:
-			continue
 		}
 		stored, err := r.reap(ctx, s, inst, reason)
 		if err != nil {
