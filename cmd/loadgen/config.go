@@ -89,7 +89,7 @@ func parseFlags(args []string, stderr io.Writer) (Config, error) {
 	fs.StringVar(&cfg.JSONOut, "json-out", "", "also write the result as JSON to this file (for loadgen compare)")
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write loadgen's own CPU profile to this file")
 	fs.StringVar(&cfg.GCURL, "gc-url", "", "idle: POST to this URL, asking the server to collect its garbage and return it to the OS, before the RSS samples before and after connecting (chargebooth --pprof: /debug/gc; the relay: /gc)")
-	fs.BoolVar(&cfg.Timeline, "timeline", false, "print each second of the load: readings delivered and the worst latency (to stderr)")
+	fs.BoolVar(&cfg.Timeline, "timeline", false, "print each second of the load: readings delivered, how many took 20 ms or more, and the worst latency (to stderr)")
 	fs.StringVar(&cfg.Label, "label", "", "profile name for --row-out")
 	fs.StringVar(&cfg.RowOut, "row-out", "", "append the result as a markdown table row to this file (header first when new)")
 	if err := fs.Parse(args); err != nil {
