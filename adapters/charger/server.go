@@ -11,6 +11,7 @@ import (
 
 	"github.com/chargebooth/chargebooth/adapters/wsconn"
 	"github.com/chargebooth/chargebooth/domain"
+	"github.com/chargebooth/chargebooth/internal/deadline"
 	"github.com/chargebooth/chargebooth/projections"
 	"github.com/gorilla/websocket"
 	"golang.org/x/time/rate"
@@ -217,7 +218,9 @@ func (s *Server) presence(id string, decide func(*domain.Charger, domain.Ctx) []
 
 // StoreReading stores one reading for a charger; the OCPP edge uses it too.
 func (s *Server) StoreReading(ctx context.Context, chargerID string, r domain.Reading) error {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.StoreTimeout)
+	// The store's publish only reads the deadline: no timer unless a
+	// store read (a charger not cached) waits on it.
+	ctx, cancel := deadline.Timeout(ctx, s.cfg.StoreTimeout)
 	defer cancel()
 	start := time.Now()
 	_, err := s.cfg.Service.ReportSoC(ctx, chargerID, r)
