@@ -12,6 +12,16 @@ import (
 
 type key struct{}
 
+// waitDone fails unless ctx's Done closes within 5 s.
+func waitDone(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	select {
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal(what)
+	}
+}
+
 // TestWithBehavesAsWithDeadline: Deadline, Err, Done, Value and cancel
 // answer as context.WithDeadline's would, whether or not Done was asked
 // for.
@@ -29,19 +39,14 @@ func TestWithBehavesAsWithDeadline(t *testing.T) {
 			if ctx.Value(key{}) != "v" {
 				t.Fatal("the parent's value is lost")
 			}
-			var done <-chan struct{}
 			if armed {
-				done = ctx.Done()
+				_ = ctx.Done()
 			}
 			if err := ctx.Err(); err != nil {
 				t.Fatalf("Err before the deadline = %v", err)
 			}
 			if armed {
-				select {
-				case <-done:
-				case <-time.After(5 * time.Second):
-					t.Fatal("Done not closed at the deadline")
-				}
+				waitDone(t, ctx, "Done not closed at the deadline")
 			} else {
 				time.Sleep(40 * time.Millisecond)
 			}
@@ -49,11 +54,7 @@ func TestWithBehavesAsWithDeadline(t *testing.T) {
 				t.Fatalf("Err after the deadline = %v, want DeadlineExceeded", err)
 			}
 			// Asked for only now, Done is closed already.
-			select {
-			case <-ctx.Done():
-			case <-time.After(5 * time.Second):
-				t.Fatal("Done asked for after the deadline is not closed")
-			}
+			waitDone(t, ctx, "Done asked for after the deadline is not closed")
 		})
 		t.Run(name+"/cancel", func(t *testing.T) {
 			ctx, cancel := deadline.Timeout(context.Background(), time.Hour)
@@ -82,11 +83,7 @@ func TestWithBehavesAsWithDeadline(t *testing.T) {
 			if err := ctx.Err(); !errors.Is(err, context.Canceled) {
 				t.Fatalf("Err after the parent's cancel = %v, want Canceled", err)
 			}
-			select {
-			case <-ctx.Done():
-			case <-time.After(5 * time.Second):
-				t.Fatal("Done not closed after the parent's cancel")
-			}
+			waitDone(t, ctx, "Done not closed after the parent's cancel")
 		})
 	}
 }
@@ -110,11 +107,7 @@ func TestChildContextEndsAtDeadline(t *testing.T) {
 	defer cancel()
 	child, ccancel := context.WithCancel(context.WithValue(ctx, key{}, 1))
 	defer ccancel()
-	select {
-	case <-child.Done():
-	case <-time.After(5 * time.Second):
-		t.Fatal("a child context outlived the deadline")
-	}
+	waitDone(t, child, "a child context outlived the deadline")
 	if err := child.Err(); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("child Err = %v, want DeadlineExceeded", err)
 	}
