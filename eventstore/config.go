@@ -100,11 +100,14 @@ func (c Config) storage() jetstream.StorageType {
 	return jetstream.FileStorage
 }
 
+// wildcard is the subject that captures every event: <prefix>.>.
+func (c Config) wildcard() string { return c.SubjectPrefix + ".>" }
+
 func (c Config) streamConfig() jetstream.StreamConfig {
 	return jetstream.StreamConfig{
 		Name:        c.Stream,
 		Description: "chargebooth events, one subject per aggregate",
-		Subjects:    []string{c.SubjectPrefix + ".>"},
+		Subjects:    []string{c.wildcard()},
 		Retention:   jetstream.LimitsPolicy,
 		Discard:     jetstream.DiscardOld,
 		MaxAge:      c.MaxAge,

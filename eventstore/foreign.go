@@ -24,9 +24,9 @@ import (
 // consumer are not told, so a reader must also look at the stream's end
 // now and then.
 func (s *Store) WatchForeign(wake func()) (stop func(), err error) {
-	sub, err := s.nc.Subscribe(s.cfg.SubjectPrefix+".>", func(*nats.Msg) { wake() })
+	sub, err := s.nc.Subscribe(s.cfg.wildcard(), func(*nats.Msg) { wake() })
 	if err != nil {
-		return nil, unavailable("watch "+s.cfg.SubjectPrefix+".>", err)
+		return nil, unavailable("watch "+s.cfg.wildcard(), err)
 	}
 	return func() { _ = sub.Unsubscribe() }, nil
 }

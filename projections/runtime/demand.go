@@ -111,6 +111,7 @@ func (r *Runtime) watchQuiet(ctx context.Context, stop func()) {
 			seen = false
 			continue
 		}
+		r.raise(&r.lastSeq, last) // fresher than watchStream's, for the lag metric
 		applied := r.applied.Load()
 		if seen && applied >= prevLast && applied >= prevExpected &&
 			time.Since(start) >= quietAfter && time.Since(r.hintAt()) >= quietAfter {
