@@ -1,106 +1,147 @@
 package charger
 
 import (
-	"bytes"
 	"context"
+	"io"
+	"slices"
+	"sync"
 
 	"github.com/chargebooth/chargebooth/adapters/wsconn"
 	"github.com/chargebooth/chargebooth/domain"
+	"github.com/chargebooth/chargebooth/internal/workers"
 	"github.com/gorilla/websocket"
 	"golang.org/x/time/rate"
 )
 
-// conn is one simple-protocol charger socket. Its one goroutine (serve)
-// reads a frame, stores the reading and writes the answer itself, so an
-// idle charger costs one goroutine and no write buffer; a charger that
+// conn is one simple-protocol charger socket. Its goroutine (serve) reads
+// a frame, has a pooled worker decode and store it while it waits, and
+// writes the answer itself; so an idle charger costs one goroutine on the
+// small stack a read needs, no read and no write buffer, and a charger that
 // does not read its answers slows only itself. Pings come from a timer;
-// Close and pings use WriteControl, which gorilla allows beside the
-// reader's writes.
+// Close and pings use WriteControl, which gorilla allows beside serve's
+// writes.
 type conn struct {
 	wsconn.Socket
 	s   *Server
 	id  string
 	ack []byte // the last Ack frame, its array reused for the next
+
+	// The frame a worker handles (handleFrame): serve sets ctx to answer
+	// before the Run and reads answer after it.
+	job    *workers.Job
+	ctx    context.Context
+	typ    int
+	frame  []byte
+	lim    *rate.Limiter
+	answer []byte // nil: none
 }
 
 func newConn(s *Server, id string, ws *websocket.Conn) *conn {
-	return &conn{Socket: wsconn.Socket{WS: ws}, s: s, id: id}
+	c := &conn{Socket: wsconn.Socket{WS: ws}, s: s, id: id}
+	c.job = workers.NewJob(c.handleFrame)
+	return c
 }
 
 // Protocol implements Session.
 func (c *conn) Protocol() string { return "json" }
-
-// write sends an answer frame; only serve's goroutine calls it.
-func (c *conn) write(b []byte) { _ = c.Write(b) }
 
 // serve reads frames until the socket closes and returns why it closed.
 func (c *conn) serve(ctx context.Context) string {
 	c.StartKeepalive(c.s.cfg.PingPeriod)
 	defer c.Close("")
 	extend := c.ExpectPongs(c.s.cfg.PingPeriod)
-	lim := rate.NewLimiter(c.s.cfg.Rate, c.s.cfg.Burst)
-	var buf bytes.Buffer // one frame at a time, reused
+	c.ctx = ctx
+	c.lim = rate.NewLimiter(c.s.cfg.Rate, c.s.cfg.Burst)
 	for {
-		typ, b, err := c.next(&buf)
+		typ, r, err := c.WS.NextReader()
 		if err != nil {
 			return c.End(err, "charger")
 		}
+		buf := frameBufs.Get().(*[]byte)
+		*buf, err = readFrame((*buf)[:0], r)
+		if err != nil {
+			putFrameBuf(buf)
+			return c.End(err, "charger")
+		}
 		extend()
-		c.handle(ctx, typ, b, lim)
+		c.typ, c.frame = typ, *buf
+		c.s.work.Run(c.job)
+		c.frame = nil
+		putFrameBuf(buf)
+		if c.answer != nil {
+			_ = c.Write(c.answer) // Write copies it
+			c.answer = nil
+		}
 	}
 }
 
-// handle stores one frame's reading and acknowledges it, or answers with
-// an Error frame. (Out of serve's loop, so an idle charger's goroutine
-// blocks on a small stack.)
-func (c *conn) handle(ctx context.Context, typ int, b []byte, lim *rate.Limiter) {
+// handleFrame is the job a worker runs for serve: it stores the frame's
+// reading and sets the answer.
+func (c *conn) handleFrame() { c.answer = c.handle(c.ctx, c.typ, c.frame, c.lim) }
+
+// handle stores one frame's reading and returns its Ack frame (nil for a
+// reading without an id), or returns an Error frame.
+func (c *conn) handle(ctx context.Context, typ int, b []byte, lim *rate.Limiter) []byte {
 	if typ != websocket.TextMessage {
-		c.reject(domain.Errorf(domain.CodeBinary, "binary frames are not supported; send JSON text frames"))
-		return
+		return c.reject(domain.Errorf(domain.CodeBinary, "binary frames are not supported; send JSON text frames"))
 	}
 	f, err := ParseFrame(b)
 	if err != nil {
-		c.reject(err)
-		return
+		return c.reject(err)
 	}
 	if !lim.Allow() {
-		c.reject(domain.Errorf(domain.CodeRateLimited, "more than %g readings a second; this reading was not stored", float64(c.s.cfg.Rate)))
-		return
+		return c.reject(domain.Errorf(domain.CodeRateLimited, "more than %g readings a second; this reading was not stored", float64(c.s.cfg.Rate)))
 	}
 	if err := c.s.StoreReading(ctx, c.id, domain.Reading{SoC: f.SoC, ReadingID: f.ReadingID, By: domain.OpenedByReading}); err != nil {
 		if domain.ErrorCode(err) == domain.CodeInternal {
 			c.s.cfg.Log.Error("reading not stored", "charger", c.id, "err", err)
 		}
-		c.reject(err)
-		return
+		return c.reject(err)
 	}
 	c.s.cfg.Observer.Reading("")
-	if f.ReadingID != "" {
-		c.ack = AppendAckFrame(c.ack[:0], f.ReadingID) // Write copies it
-		c.write(c.ack)
+	if f.ReadingID == "" {
+		return nil
+	}
+	c.ack = AppendAckFrame(c.ack[:0], f.ReadingID)
+	return c.ack
+}
+
+// frameBufs holds the buffers frames are read into, taken once a frame
+// arrives and put back once it was handled, so an idle socket holds none.
+var frameBufs = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+
+// maxPooledFrame is the largest buffer put back into frameBufs: one long
+// frame's buffer is not kept for every later one.
+const maxPooledFrame = 4 << 10
+
+func putFrameBuf(b *[]byte) {
+	if cap(*b) <= maxPooledFrame {
+		*b = (*b)[:0]
+		frameBufs.Put(b)
 	}
 }
 
-// next reads the next frame into buf (reused: the frame is parsed before
-// the next one is read).
-func (c *conn) next(buf *bytes.Buffer) (int, []byte, error) {
-	typ, r, err := c.WS.NextReader()
-	if err != nil {
-		return 0, nil, err
+// readFrame appends what r holds, to its end, to b (the read limit bounds
+// it).
+func readFrame(b []byte, r io.Reader) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = slices.Grow(b, 1)
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
 	}
-	if buf.Cap() > 4<<10 {
-		*buf = bytes.Buffer{} // do not keep one big frame's buffer for the socket's life
-	}
-	buf.Reset()
-	if _, err := buf.ReadFrom(r); err != nil {
-		return 0, nil, err
-	}
-	return typ, buf.Bytes(), nil
 }
 
-// reject answers a frame that was not stored with an Error frame.
-func (c *conn) reject(err error) {
+// reject returns the Error frame that answers a frame not stored.
+func (c *conn) reject(err error) []byte {
 	code, msg := storeError(err, "reading")
 	c.s.cfg.Observer.Reading(code)
-	c.write(ErrorFrame(code, msg))
+	return ErrorFrame(code, msg)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/chargebooth/chargebooth/adapters/wsconn"
 	"github.com/chargebooth/chargebooth/domain"
 	"github.com/chargebooth/chargebooth/internal/deadline"
+	"github.com/chargebooth/chargebooth/internal/workers"
 	"github.com/chargebooth/chargebooth/projections"
 	"github.com/gorilla/websocket"
 	"golang.org/x/time/rate"
@@ -82,7 +83,16 @@ type Config struct {
 type Server struct {
 	cfg  Config
 	edge *wsconn.Edge[Session]
+	work *workers.Pool // where the simple protocol's frames are handled
 }
+
+// Workers bounds the goroutines that handle simple-protocol frames for
+// every socket (see conn.handle); each ends after workerIdle without a
+// frame.
+const (
+	Workers    = 256
+	workerIdle = 10 * time.Second
+)
 
 // New returns a charger endpoint.
 func New(cfg Config) *Server {
@@ -107,7 +117,7 @@ func New(cfg Config) *Server {
 	if cfg.Observer == nil {
 		cfg.Observer = nopObserver{}
 	}
-	s := &Server{cfg: cfg}
+	s := &Server{cfg: cfg, work: workers.New(Workers, workerIdle)}
 	ec := wsconn.Config[Session]{
 		Kind:    "charger",
 		IDParam: "chargerId",

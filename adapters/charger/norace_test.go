@@ -1,0 +1,5 @@
+//go:build !race
+
+package charger_test
+
+const raceEnabled = false
