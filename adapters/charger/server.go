@@ -251,3 +251,6 @@ func OffersOCPP(r *http.Request) bool {
 	}
 	return false
 }
+
+// Sockets reports how many charger sockets (of either protocol) are open.
+func (s *Server) Sockets() int { return s.edge.Len() }

@@ -153,3 +153,6 @@ func (s *Server) record(widgetID string, p domain.Payload) {
 		s.cfg.Log.Warn("widget presence not stored", "widget", widgetID, "err", err)
 	}
 }
+
+// Sockets reports how many widget sockets are open.
+func (s *Server) Sockets() int { return s.edge.Len() }
