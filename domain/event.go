@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -79,6 +80,21 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		return nil, fmt.Errorf("encode %s: %w", e.Type, err)
 	}
 	return b, nil
+}
+
+// EncodeJSON writes the event as MarshalJSON encodes it to buf, after what
+// buf holds: through an Encoder, without the copy of the result that
+// json.Marshal allocates (a store that re-uses buf encodes every append
+// this way).
+func (e Event) EncodeJSON(buf *bytes.Buffer) error {
+	n := buf.Len()
+	if err := json.NewEncoder(buf).Encode(envelope[Payload]{ID: e.ID, Type: e.Type, ChargerID: e.ChargerID, WidgetID: e.WidgetID,
+		SessionID: e.SessionID, Time: e.Time, Seq: e.Seq, Schema: e.Schema, Actor: e.Actor, Data: e.Data}); err != nil {
+		buf.Truncate(n)
+		return fmt.Errorf("encode %s: %w", e.Type, err)
+	}
+	buf.Truncate(buf.Len() - 1) // Encode's newline
+	return nil
 }
 
 // UnmarshalJSON decodes an envelope, decoding the data through the registry.

@@ -1,7 +1,9 @@
 package domain
 
 import (
+	"bytes"
 	"encoding/json"
+	"math"
 	"reflect"
 	"testing"
 	"time"
@@ -53,4 +55,35 @@ func FuzzDecodeExact(f *testing.F) {
 			t.Fatalf("%q:\\n one pass      %+v\\n encoding/json %+v", b, fast, slow)
 		}
 	})
+}
+
+// EncodeJSON writes what MarshalJSON returns, after what the buffer held.
+func TestEncodeJSONIsMarshalJSON(t *testing.T) {
+	t0 := time.Date(2026, 7, 4, 18, 0, 0, 123456789, time.UTC)
+	for _, p := range []Payload{
+		SoCReported{SoC: 81.5, Status: StatusCharging80, ReadingID: "r-17 <&>"},
+		PaymentRecorded{AmountCents: 500, Method: MethodCard, Reference: "pos-9", IdempotencyKey: "k-1", Currency: "EUR"},
+		SessionCharged{},
+	} {
+		e := NewEvent("01J1Z5Q8W3M4N5P6Q7R8S9T0VW", t0, "c1234", "01J1Z5Q8W3M4N5P6Q7R8S9T0SS", p)
+		e.Actor = &Actor{ID: "s1", Name: "Ann", Role: "lead"}
+		want, err := e.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		buf.WriteString("before")
+		if err := e.EncodeJSON(&buf); err != nil {
+			t.Fatal(err)
+		}
+		if got := buf.String(); got != "before"+string(want) {
+			t.Fatalf("EncodeJSON wrote\n %s\nwant\n %s", got, "before"+string(want))
+		}
+	}
+	var buf bytes.Buffer
+	buf.WriteString("kept")
+	bad := NewEvent("x", t0, "c1", "", SoCReported{SoC: math.NaN()})
+	if err := bad.EncodeJSON(&buf); err == nil || buf.String() != "kept" {
+		t.Fatalf("EncodeJSON of a NaN: %v, buffer %q; want an error and the buffer as it was", err, buf.String())
+	}
 }
