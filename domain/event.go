@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"time"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 )
 
 // Event is the one envelope every fact travels in. ID is a ULID (or derived
@@ -95,6 +97,14 @@ func (e Event) EncodeJSON(buf *bytes.Buffer) error {
 	}
 	buf.Truncate(buf.Len() - 1) // Encode's newline
 	return nil
+}
+
+// WriteJSON writes v to w as encoding/json's Marshal encodes it, streaming
+// (go-json-experiment/json with encoding/json's semantics) instead of
+// building the whole encoding in one buffer first: for a large value such
+// as a read side's checkpoint.
+func WriteJSON(w io.Writer, v any) error {
+	return jsonv2.MarshalWrite(w, v, jsonv1.DefaultOptionsV1())
 }
 
 // UnmarshalJSON decodes an envelope, decoding the data through the registry.

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"io"
 	"math"
 	"time"
 )
@@ -85,8 +86,10 @@ type Checkpoints interface {
 	// LoadCheckpoint returns the checkpoint saved under name, or nil (and
 	// no error) when there is none.
 	LoadCheckpoint(ctx context.Context, name string) ([]byte, error)
-	// SaveCheckpoint replaces the checkpoint saved under name.
-	SaveCheckpoint(ctx context.Context, name string, data []byte) error
+	// SaveCheckpoint replaces the checkpoint saved under name with what r
+	// holds, to its end; if reading r fails, the checkpoint saved before
+	// stays.
+	SaveCheckpoint(ctx context.Context, name string, r io.Reader) error
 }
 
 // Leases is the port for instance liveness in a store shared by several

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -13,8 +14,10 @@ import (
 // max_payload (1 MiB by default), and a Put replaces the previous object
 // only once the new one is complete.
 
-// SaveCheckpoint stores data under name, replacing what was there.
-func (s *Store) SaveCheckpoint(ctx context.Context, name string, data []byte) error {
+// SaveCheckpoint stores what r holds under name, replacing what was there
+// once it is all stored (a Put that fails, reading r or storing a chunk,
+// removes its chunks and leaves the previous object).
+func (s *Store) SaveCheckpoint(ctx context.Context, name string, r io.Reader) error {
 	if err := s.connected("save checkpoint " + name); err != nil {
 		return err
 	}
@@ -22,7 +25,7 @@ func (s *Store) SaveCheckpoint(ctx context.Context, name string, data []byte) er
 	if err != nil {
 		return err
 	}
-	if _, err := obs.PutBytes(ctx, name, data); err != nil {
+	if _, err := obs.Put(ctx, jetstream.ObjectMeta{Name: name}, r); err != nil {
 		return classify("save checkpoint "+name, err)
 	}
 	return nil

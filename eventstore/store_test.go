@@ -29,7 +29,7 @@ func TestSurvivesRestart(t *testing.T) {
 	anyKey := domain.ChargerKey(newCharger("restart-any"))
 	anyEv := reading(anyKey.ID, 30)
 	anyRes := appendOK(t, st, anyKey, domain.AnyVersion, anyEv)[0]
-	if err := st.SaveCheckpoint(ctxT(t), "board", []byte("state")); err != nil {
+	if err := st.SaveCheckpoint(ctxT(t), "board", strings.NewReader("state")); err != nil {
 		t.Fatalf("save checkpoint: %v", err)
 	}
 	nc.Close()
@@ -83,7 +83,7 @@ func TestCheckpoints(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := st.SaveCheckpoint(ctx, "board", tt.data); err != nil {
+			if err := st.SaveCheckpoint(ctx, "board", bytes.NewReader(tt.data)); err != nil {
 				t.Fatalf("save: %v", err)
 			}
 			got, err := st.LoadCheckpoint(ctx, "board")
@@ -125,7 +125,7 @@ func TestUnavailable(t *testing.T) {
 		{"load", func(ctx context.Context) error { _, err := st.Load(ctx, key, 0); return err }},
 		{"last sequence", func(ctx context.Context) error { _, err := st.LastSequence(ctx); return err }},
 		{"ping", st.Ping},
-		{"save checkpoint", func(ctx context.Context) error { return st.SaveCheckpoint(ctx, "x", []byte("y")) }},
+		{"save checkpoint", func(ctx context.Context) error { return st.SaveCheckpoint(ctx, "x", strings.NewReader("y")) }},
 		{"load checkpoint", func(ctx context.Context) error { _, err := st.LoadCheckpoint(ctx, "x"); return err }},
 		{"read all", func(ctx context.Context) error {
 			return st.ReadAll(ctx, 0, func(domain.Event) error { return nil })

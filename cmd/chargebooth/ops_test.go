@@ -141,7 +141,7 @@ func TestRebuildFindsNoDifferenceAndAPlantedOne(t *testing.T) {
 	}
 	m.Close()
 	m = startMain(t, dir, func(m *Main) { m.Config.Checkpoint = 0 })
-	if err := m.Store.SaveCheckpoint(context.Background(), runtime.DefaultCheckpointName, []byte(planted)); err != nil {
+	if err := m.Store.SaveCheckpoint(context.Background(), runtime.DefaultCheckpointName, strings.NewReader(planted)); err != nil {
 		t.Fatal(err)
 	}
 	// --checkpoint-every 0: the server neither reads nor overwrites it.

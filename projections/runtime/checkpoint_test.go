@@ -1,6 +1,7 @@
 package runtime_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -95,7 +96,7 @@ func TestCheckpointIgnored(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if err := e.store.SaveCheckpoint(ctxFor(t, 5*time.Second), runtime.DefaultCheckpointName, data); err != nil {
+			if err := e.store.SaveCheckpoint(ctxFor(t, 5*time.Second), runtime.DefaultCheckpointName, bytes.NewReader(data)); err != nil {
 				t.Fatal(err)
 			}
 			b := projections.NewBoard(domain.DefaultTariff)
@@ -162,4 +163,43 @@ func TestDrain(t *testing.T) {
 			t.Errorf("Drain after Close: got %v, want %v", err, runtime.ErrStopped)
 		}
 	})
+}
+
+// A checkpoint the store refuses (here: its context already ended) ends
+// its encoding too and saves nothing; the next one is saved whole.
+func TestCheckpointRefusedThenSaved(t *testing.T) {
+	e := newEnv(t)
+	b := projections.NewBoard(domain.DefaultTariff)
+	cfg := e.config(b)
+	cfg.Checkpoints, cfg.CheckpointEvery = e.store, time.Hour
+	rt := e.start(cfg)
+	last := e.connectMany(25)
+	if err := rt.WaitApplied(ctxFor(t, 10*time.Second), last); err != nil {
+		t.Fatal(err)
+	}
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	done := make(chan error, 1)
+	go func() { done <- rt.Checkpoint(ended) }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("a checkpoint with an ended context was saved")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a refused checkpoint did not return: its encoding is stuck")
+	}
+	if got := rt.Saved(); got != 0 {
+		t.Fatalf("Saved = %d after a refused checkpoint, want 0", got)
+	}
+	if err := rt.Checkpoint(ctxFor(t, 10*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	data, err := e.store.LoadCheckpoint(ctxFor(t, 5*time.Second), runtime.DefaultCheckpointName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seq, err := projections.NewBoard(domain.DefaultTariff).Restore(data); err != nil || seq != last {
+		t.Fatalf("saved checkpoint: seq %d, %v; want %d", seq, err, last)
+	}
 }
