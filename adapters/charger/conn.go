@@ -26,8 +26,9 @@ type conn struct {
 	id  string
 	ack []byte // the last Ack frame, its array reused for the next
 
-	// The frame a worker handles (handleFrame): serve sets ctx to answer
-	// before the Run and reads answer after it.
+	// The frame a worker handles (handleFrame, job, made at the first
+	// frame): serve sets ctx to frame before the Run and reads answer
+	// after it.
 	job    *workers.Job
 	ctx    context.Context
 	typ    int
@@ -37,9 +38,7 @@ type conn struct {
 }
 
 func newConn(s *Server, id string, ws *websocket.Conn) *conn {
-	c := &conn{Socket: wsconn.Socket{WS: ws}, s: s, id: id}
-	c.job = workers.NewJob(c.handleFrame)
-	return c
+	return &conn{Socket: wsconn.Socket{WS: ws}, s: s, id: id}
 }
 
 // Protocol implements Session.
@@ -64,6 +63,9 @@ func (c *conn) serve(ctx context.Context) string {
 			return c.End(err, "charger")
 		}
 		extend()
+		if c.job == nil {
+			c.job = workers.NewJob(c.handleFrame) // at the first frame: an idle charger never needs one
+		}
 		c.typ, c.frame = typ, *buf
 		c.s.work.Run(c.job)
 		c.frame = nil
