@@ -25,10 +25,25 @@ func (s *Store) SaveCheckpoint(ctx context.Context, name string, r io.Reader) er
 	if err != nil {
 		return err
 	}
-	if _, err := obs.Put(ctx, jetstream.ObjectMeta{Name: name}, r); err != nil {
+	if _, err := obs.Put(ctx, jetstream.ObjectMeta{Name: name}, fullReads{r}); err != nil {
 		return classify("save checkpoint "+name, err)
 	}
 	return nil
+}
+
+// fullReads fills each Read's buffer from r as far as r goes: the object
+// store makes one chunk of each Read, and a reader such as a pipe returns
+// one write at a time (a checkpoint streamed in 4 KiB writes was a
+// thousand chunks instead of 55, each a message to store and to read back
+// at the next start).
+type fullReads struct{ r io.Reader }
+
+func (f fullReads) Read(p []byte) (int, error) {
+	n, err := io.ReadFull(f.r, p)
+	if err == io.ErrUnexpectedEOF || (err == io.EOF && n > 0) {
+		err = nil // the rest of r: the next Read reports io.EOF
+	}
+	return n, err
 }
 
 // LoadCheckpoint returns the data saved under name, or nil, nil when there
