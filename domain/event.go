@@ -72,12 +72,17 @@ func (env *envelope[D]) event(data Payload) Event {
 		SessionID: env.SessionID, Time: env.Time, Seq: env.Seq, Schema: env.Schema, Actor: env.Actor, Data: data}
 }
 
+// envelope is the event's JSON form with its payload to encode.
+func (e Event) envelope() envelope[Payload] {
+	return envelope[Payload]{ID: e.ID, Type: e.Type, ChargerID: e.ChargerID, WidgetID: e.WidgetID,
+		SessionID: e.SessionID, Time: e.Time, Seq: e.Seq, Schema: e.Schema, Actor: e.Actor, Data: e.Data}
+}
+
 // MarshalJSON encodes the envelope as DESIGN's live feed and the store carry it.
 func (e Event) MarshalJSON() ([]byte, error) {
 	// One pass: the data encoded in place rather than into a RawMessage
 	// that the envelope's encoding would scan and copy again.
-	b, err := json.Marshal(envelope[Payload]{ID: e.ID, Type: e.Type, ChargerID: e.ChargerID, WidgetID: e.WidgetID,
-		SessionID: e.SessionID, Time: e.Time, Seq: e.Seq, Schema: e.Schema, Actor: e.Actor, Data: e.Data})
+	b, err := json.Marshal(e.envelope())
 	if err != nil {
 		return nil, fmt.Errorf("encode %s: %w", e.Type, err)
 	}
@@ -90,8 +95,7 @@ func (e Event) MarshalJSON() ([]byte, error) {
 // this way).
 func (e Event) EncodeJSON(buf *bytes.Buffer) error {
 	n := buf.Len()
-	if err := json.NewEncoder(buf).Encode(envelope[Payload]{ID: e.ID, Type: e.Type, ChargerID: e.ChargerID, WidgetID: e.WidgetID,
-		SessionID: e.SessionID, Time: e.Time, Seq: e.Seq, Schema: e.Schema, Actor: e.Actor, Data: e.Data}); err != nil {
+	if err := json.NewEncoder(buf).Encode(e.envelope()); err != nil {
 		buf.Truncate(n)
 		return fmt.Errorf("encode %s: %w", e.Type, err)
 	}

@@ -40,7 +40,7 @@ type fullReads struct{ r io.Reader }
 
 func (f fullReads) Read(p []byte) (int, error) {
 	n, err := io.ReadFull(f.r, p)
-	if err == io.ErrUnexpectedEOF || (err == io.EOF && n > 0) {
+	if err == io.ErrUnexpectedEOF {
 		err = nil // the rest of r: the next Read reports io.EOF
 	}
 	return n, err

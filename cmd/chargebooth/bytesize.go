@@ -16,6 +16,14 @@ func (b *byteSize) String() string {
 	if b == nil || *b == 0 {
 		return "0"
 	}
+	for _, u := range []struct {
+		name string
+		n    int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n := int64(*b); n%u.n == 0 {
+			return strconv.FormatInt(n/u.n, 10) + u.name // as an operator writes it; Set reads it back
+		}
+	}
 	return strconv.FormatInt(int64(*b), 10)
 }
 

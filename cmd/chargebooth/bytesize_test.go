@@ -43,3 +43,20 @@ func FuzzParseByteSize(f *testing.F) {
 		}
 	})
 }
+
+// A size prints as an operator writes it (the flag help shows defaults
+// so), and what it prints sets it again.
+func TestByteSizeString(t *testing.T) {
+	for _, tc := range []struct {
+		n    byteSize
+		want string
+	}{{0, "0"}, {1000, "1000"}, {20 << 10, "20KiB"}, {1 << 20, "1MiB"}, {3 << 30, "3GiB"}, {1536, "1536"}, {(1 << 20) + 1024, "1025KiB"}} {
+		if got := tc.n.String(); got != tc.want {
+			t.Errorf("%d: got %q, want %q", int64(tc.n), got, tc.want)
+		}
+		var back byteSize
+		if err := back.Set(tc.n.String()); err != nil || back != tc.n {
+			t.Errorf("%q sets %d, %v; want %d", tc.n.String(), int64(back), err, int64(tc.n))
+		}
+	}
+}

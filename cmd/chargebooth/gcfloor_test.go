@@ -1,8 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/chargebooth/chargebooth/internal/testkit"
 )
 
 func TestGCHeapPerSocketFlag(t *testing.T) {
@@ -35,9 +38,10 @@ func TestGCFloorCountsSockets(t *testing.T) {
 	}
 	dialCharger(t, m, "c1")
 	dialWidget(t, m, "w1")
-	for deadline := time.Now().Add(5 * time.Second); floor() != 2*20<<10; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("floor %d with a charger and a widget open, want 40 KiB", floor())
+	testkit.CheckFor(t, 5*time.Second, func() error {
+		if got := floor(); got != 2*20<<10 {
+			return fmt.Errorf("floor %d with a charger and a widget open, want 40 KiB", got)
 		}
-	}
+		return nil
+	})
 }

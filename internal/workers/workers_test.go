@@ -1,12 +1,14 @@
 package workers_test
 
 import (
+	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/chargebooth/chargebooth/internal/testkit"
 	"github.com/chargebooth/chargebooth/internal/workers"
 )
 
@@ -89,13 +91,12 @@ func TestIdleWorkersEndAndNewOnesStart(t *testing.T) {
 	p := workers.New(1, 20*time.Millisecond)
 	j := workers.NewJob(func() {})
 	p.Run(j)
-	deadline := time.Now().Add(5 * time.Second)
-	for p.Workers() != 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("Workers = %d long after the idle time, want 0", p.Workers())
+	testkit.CheckFor(t, 5*time.Second, func() error {
+		if n := p.Workers(); n != 0 {
+			return fmt.Errorf("Workers = %d long after the idle time, want 0", n)
 		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return nil
+	})
 	// With its only worker gone the pool starts another.
 	done := make(chan struct{})
 	go func() { p.Run(j); close(done) }()
