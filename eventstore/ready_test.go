@@ -200,11 +200,15 @@ func TestClusterWithoutLeader(t *testing.T) {
 	start = time.Now()
 	waitReady(t, st, true, 30*time.Second)
 	t.Logf("ready %s after the nodes returned", time.Since(start))
-	var e domain.Event
+	// The same event is re-sent until it is acknowledged, as a device
+	// re-sends its reading: an attempt whose answer was lost may have been
+	// stored, and its re-send is then found and reported Duplicate (a new
+	// event would meet a conflict with it instead).
+	e := reading(key.ID, 77)
 	testkit.CheckFor(t, 10*time.Second, func() error {
-		e = reading(key.ID, 77)
 		res, err := st.Append(ctxT(t), key, stored[len(stored)-1].Seq, []domain.Event{e})
 		if err != nil {
+			t.Logf("append after the nodes returned: %v", err)
 			return err
 		}
 		e.Seq = res[0].Seq
