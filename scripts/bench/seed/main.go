@@ -1,6 +1,11 @@
 // Command seed fills a chargebooth data directory with readings, straight
 // into the event store, for the restart benchmark: N chargers, each with an
-// open session and its share of the readings.
+// open session and its share of the readings. The events are appended as
+// the server appends a charger's readings: each expects the charger's
+// previous sequence and so carries no Nats-Msg-Id (see eventstore.Append).
+// Ids on every event would make the restart rebuild JetStream's
+// de-duplication map from a million of them, which the server never
+// stores.
 package main
 
 import (
@@ -57,15 +62,20 @@ func main() {
 			now := time.Now().UTC()
 			sess := ulid.Make().String()
 			open := domain.NewEvent(ulid.Make().String(), now, id, sess, domain.SessionOpened{By: domain.OpenedByReading})
-			if _, err := st.Append(ctx, domain.ChargerKey(id), domain.AnyVersion, []domain.Event{open}); err != nil {
+			key := domain.ChargerKey(id)
+			res, err := st.Append(ctx, key, 0, []domain.Event{open})
+			if err != nil {
 				log.Fatal(err)
 			}
+			last := res[0].Seq
 			for i := 0; i < per; i++ {
 				soc := float64(i % 100)
 				e := domain.NewEvent(ulid.Make().String(), now, id, sess, domain.SoCReported{SoC: soc, Status: domain.StatusFor(soc)})
-				if _, err := st.Append(ctx, domain.ChargerKey(id), domain.AnyVersion, []domain.Event{e}); err != nil {
+				res, err := st.Append(ctx, key, last, []domain.Event{e})
+				if err != nil {
 					log.Fatal(err)
 				}
+				last = res[0].Seq
 				if n := done.Add(1); n%100_000 == 0 {
 					fmt.Fprintf(os.Stderr, "seed: %d readings (%.0f/s)\n", n, float64(n)/time.Since(start).Seconds())
 				}
