@@ -89,6 +89,7 @@ func needChromium(t *testing.T) {
 func newBrowser(t *testing.T, timeout time.Duration, logs *browserLog, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	needChromium(t)
+	profile := browserProfile(t)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),
 		chromedp.Flag("headless", true),
@@ -101,7 +102,7 @@ func newBrowser(t *testing.T, timeout time.Duration, logs *browserLog, extra ...
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1280, 900),
 		// Chromium may take more than chromedp's 20 s to print its DevTools
 		// address while other test packages build and run on two cores;
@@ -124,6 +125,26 @@ func newBrowser(t *testing.T, timeout time.Duration, logs *browserLog, extra ...
 	ctx, cancel := context.WithTimeout(bctx, timeout)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// browserProfile makes a profile directory for one browser, removed after
+// the browser's cleanups (registered later, so run first). Chromium's
+// helper processes may still write into it for a moment after the browser
+// has gone, which fails t.TempDir's cleanup ("directory not empty"); the
+// removal is tried again for a few seconds, and a directory that still
+// stays is logged rather than failing the test.
+func browserProfile(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "chargebooth-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := testkit.Poll(5*time.Second, 100*time.Millisecond, func() error { return os.RemoveAll(dir) }); err != nil {
+			t.Logf("browser profile %s left behind: %v", dir, err)
+		}
+	})
+	return dir
 }
 
 // logConsoleOnFailure logs the browser's console when the test has

@@ -131,6 +131,9 @@ client.on('close', ({ code, reason }) => {
 
 // RemoteStartTransaction from the server: answer Accepted and let main go on.
 let remoteStartRan;
+// The StatusNotification a TriggerMessage asks for, answered or failed;
+// awaited before StopTransaction, so closing cannot cut it off.
+let triggered = Promise.resolve();
 const remoteStarted = new Promise((resolve) => { remoteStartRan = resolve; });
 client.handle('RemoteStartTransaction', async ({ params }) => {
     remoteStartRan(params);
@@ -161,12 +164,12 @@ const answers = {
     TriggerMessage: ({ requestedMessage, connectorId }) => {
         if (requestedMessage === 'StatusNotification') {
             // The triggered message goes out after the answer, as the spec says.
-            setTimeout(() => {
+            triggered = new Promise((resolve) => setTimeout(() => {
                 client.call('StatusNotification', {
                     connectorId: connectorId ?? 1, status: 'Available', errorCode: 'NoError', timestamp: isoNow(),
                 }).then((r) => check('TriggeredStatusNotification', r && Object.keys(r).length === 0, `got ${JSON.stringify(r)}, want {}`),
-                    (err) => failures.other.push(`triggered StatusNotification: ${describe(err)}`));
-            }, 10);
+                    (err) => failures.other.push(`triggered StatusNotification: ${describe(err)}`)).finally(resolve);
+            }, 10));
             return { status: 'Accepted' };
         }
         return { status: requestedMessage === 'MeterValues' ? 'Accepted' : 'NotImplemented' };
@@ -296,6 +299,11 @@ async function run() {
         for (const a of cfg.expectCalls) check(`Served${a}`, served.has(a), `no ${a} from the server`);
     }
 
+    try {
+        await within(triggered, cfg.callsWaitMs, 'the triggered StatusNotification got no answer');
+    } catch (err) {
+        failures.other.push(describe(err));
+    }
     const stop = await client.call('StopTransaction', {
         transactionId: Number.isInteger(txId) ? txId : 0, meterStop: 1500, timestamp: isoNow(), reason: 'Local',
         idTag: 'interop',
