@@ -29,8 +29,9 @@ var names = []string{"/gc/heap/live:bytes", "/gc/scan/stack:bytes", "/gc/scan/gl
 // nothing (and returns a Floor whose Stop does nothing) when floor is nil
 // or the collector is off (GOGC=off).
 func Start(floor func() uint64) *Floor {
-	percent := debug.SetGCPercent(100)
-	debug.SetGCPercent(percent)
+	gogc := []metrics.Sample{{Name: "/gc/gogc:percent"}} // read, not set and set back
+	metrics.Read(gogc)
+	percent := int(int64(gogc[0].Value.Uint64())) // GOGC=off reads as -1
 	f := &Floor{floor: floor, percent: percent, set: percent}
 	if floor == nil || percent < 0 {
 		f.stopped.Store(true)
