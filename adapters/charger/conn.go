@@ -15,8 +15,10 @@ import (
 
 // conn is one simple-protocol charger socket. Its goroutine (serve) reads
 // a frame, has a pooled worker decode and store it while it waits, and
-// writes the answer itself; so an idle charger costs one goroutine on the
-// small stack a read needs, no read and no write buffer, and a charger that
+// writes the answer itself; once nothing is left to read it parks (see
+// wsconn.Socket.Idle) and the goroutine ends, so an idle charger costs no
+// goroutine (one on the small stack a read needs where it cannot park: TLS),
+// no read and no write buffer, and a charger that
 // does not read its answers slows only itself. Pings come from a timer;
 // Close and pings use WriteControl, which gorilla allows beside serve's
 // writes.
@@ -25,6 +27,8 @@ type conn struct {
 	s   *Server
 	id  string
 	ack []byte // the last Ack frame, its array reused for the next
+
+	extend func() // pushes the read deadline out (set by serve's first call)
 
 	// The frame a worker handles (handleFrame, job, made at the first
 	// frame): serve sets ctx to frame before the Run and reads answer
@@ -44,25 +48,31 @@ func newConn(s *Server, id string, ws *websocket.Conn) *conn {
 // Protocol implements Session.
 func (c *conn) Protocol() string { return "json" }
 
-// serve reads frames until the socket closes and returns why it closed.
+// serve reads frames until the socket closes and returns why it closed,
+// or returns wsconn.Parked when nothing is left to read (the edge calls it
+// again once there is: what the first call set up stays).
 func (c *conn) serve(ctx context.Context) string {
-	c.StartKeepalive(c.s.cfg.PingPeriod)
-	defer c.Close("")
-	extend := c.ExpectPongs(c.s.cfg.PingPeriod)
-	c.ctx = ctx
-	c.lim = rate.NewLimiter(c.s.cfg.Rate, c.s.cfg.Burst)
+	if c.lim == nil {
+		c.StartKeepalive(c.s.cfg.PingPeriod)
+		c.extend = c.ExpectPongs(c.s.cfg.PingPeriod)
+		c.ctx = ctx
+		c.lim = rate.NewLimiter(c.s.cfg.Rate, c.s.cfg.Burst)
+	}
 	for {
+		if c.Idle() {
+			return wsconn.Parked
+		}
 		typ, r, err := c.WS.NextReader()
 		if err != nil {
-			return c.End(err, "charger")
+			return c.end(err)
 		}
 		buf := frameBufs.Get().(*[]byte)
 		*buf, err = readFrame((*buf)[:0], r)
 		if err != nil {
 			putFrameBuf(buf)
-			return c.End(err, "charger")
+			return c.end(err)
 		}
-		extend()
+		c.extend()
 		if c.job == nil {
 			c.job = workers.NewJob(c.handleFrame) // at the first frame: an idle charger never needs one
 		}
@@ -75,6 +85,13 @@ func (c *conn) serve(ctx context.Context) string {
 			c.answer = nil
 		}
 	}
+}
+
+// end closes the socket after a failed read and says why it ended.
+func (c *conn) end(err error) string {
+	reason := c.End(err, "charger")
+	c.Close("")
+	return reason
 }
 
 // handleFrame is the job a worker runs for serve: it stores the frame's

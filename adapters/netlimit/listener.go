@@ -3,11 +3,13 @@ package netlimit
 import (
 	"bytes"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/netip"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -190,6 +192,15 @@ func (c *conn) CloseWrite() error {
 		return cw.CloseWrite()
 	}
 	return nil
+}
+
+// SyscallConn gives the underlying connection's descriptor, so that a
+// listener above this one can wait on it (netpark).
+func (c *conn) SyscallConn() (syscall.RawConn, error) {
+	if sc, ok := c.Conn.(syscall.Conn); ok {
+		return sc.SyscallConn()
+	}
+	return nil, errors.New("netlimit: the connection has no descriptor")
 }
 
 // sourceKey is what MaxPerIP counts a remote address under: the IPv4

@@ -2,19 +2,22 @@ package widget
 
 import (
 	"context"
+	"io"
 
 	"github.com/chargebooth/chargebooth/adapters/wsconn"
 )
 
 // conn is one widget socket. The hub offers frames into its bounded queue;
 // a flusher goroutine exists only while frames are waiting, so an idle
-// widget costs one goroutine (its reader) and no write buffer. Pings come
+// widget costs no goroutine (its reader parks, see wsconn.Socket.Idle; one
+// where it cannot park: TLS) and no write buffer. Pings come
 // from a timer.
 type conn struct {
 	wsconn.Socket // its lock also guards queue and flushing
 	s             *Server
 	queue         [][]byte
 	flushing      bool
+	extend        func() // pushes the read deadline out (set by serve's first call)
 }
 
 // offer queues a frame without ever blocking; a full queue means the widget
@@ -62,14 +65,26 @@ func (c *conn) flush() {
 	}
 }
 
-// serve discards what the widget sends and returns why the socket closed.
+// serve discards what the widget sends and returns why the socket closed,
+// or returns wsconn.Parked when nothing is left to read (the edge calls it
+// again once there is).
 func (c *conn) serve(context.Context) string {
-	defer c.Close("")
-	extend := c.ExpectPongs(c.s.cfg.PingPeriod)
+	if c.extend == nil {
+		c.extend = c.ExpectPongs(c.s.cfg.PingPeriod)
+	}
 	for {
-		if _, _, err := c.WS.NextReader(); err != nil {
-			return c.End(err, "widget")
+		if c.Idle() {
+			return wsconn.Parked
 		}
-		extend()
+		_, r, err := c.WS.NextReader()
+		if err == nil {
+			_, err = io.Copy(io.Discard, r) // to the message's end, so that Idle can tell
+		}
+		if err != nil {
+			reason := c.End(err, "widget")
+			c.Close("")
+			return reason
+		}
+		c.extend()
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chargebooth/chargebooth/domain"
+	"github.com/chargebooth/chargebooth/internal/netpark"
 	"github.com/gorilla/websocket"
 )
 
@@ -68,7 +69,8 @@ type Config[S interface {
 	// Open makes the session of an upgraded socket and the function that
 	// serves it until it ends and returns why (see Reason). serve runs on a
 	// goroutine of its own, the socket's only one unless the edge starts
-	// more; ctx ends when the edge closes.
+	// more; ctx ends when the edge closes. serve may return Parked instead
+	// (see Socket.Idle), to be called again when the socket is readable.
 	Open func(id string, ws *websocket.Conn, r *http.Request) (s S, serve func(ctx context.Context) string)
 	// Attach, when set, registers the socket in place of the edge: it must
 	// call register exactly once, e.g. under a lock of its own so that
@@ -189,7 +191,7 @@ func (e *Edge[S]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// and an idle socket's goroutine never ran the deep set-up (presence
 	// append, logging), so its stack stays at the few KiB reading needs.
 	e.open(c, r)
-	go e.run(c, serve)
+	go e.run(c, ws, serve)
 }
 
 // open registers a socket, closing the one it replaces, and runs OnOpen.
@@ -215,10 +217,16 @@ func (e *Edge[S]) open(c Conn[S], r *http.Request) {
 	}
 }
 
-// run serves a socket until it ends, then unregisters it.
-func (e *Edge[S]) run(c Conn[S], serve func(context.Context) string) {
-	defer e.active.Done()
+// run serves a socket until it ends, then unregisters it. A serve that
+// returns Parked is called again, from here, once the socket has
+// something to read (see Socket.Idle).
+func (e *Edge[S]) run(c Conn[S], ws *websocket.Conn, serve func(context.Context) string) {
 	reason := serve(e.ctx)
+	if reason == Parked {
+		netpark.Of(ws.NetConn()).Park(func() { e.run(c, ws, serve) })
+		return
+	}
+	defer e.active.Done()
 	if e.reg.remove(c.ID, c.Session) && e.cfg.Held != nil {
 		e.cfg.Held(c.ID, false)
 	}

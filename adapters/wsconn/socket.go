@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chargebooth/chargebooth/internal/netpark"
 	"github.com/gorilla/websocket"
 )
 
@@ -94,4 +95,28 @@ func (s *Socket) End(err error, peer string) string {
 	r := s.reason
 	s.mu.Unlock()
 	return Reason(r, err, peer)
+}
+
+// Parked is what a read loop (Config.Open's serve) returns when Idle
+// reported true: the edge parks the socket, and calls serve again on a new
+// goroutine once there is something to read, the read deadline passed or
+// the socket was closed. serve must keep what it set up the first time.
+const Parked = "\x00parked"
+
+// Idle reports whether the read loop should return Parked now: the socket
+// is a parkable connection (plain TCP through a netpark listener) and has
+// nothing to read. Pings and pongs waiting are answered first, through the
+// socket's ping and pong handlers. Call it before each NextReader, once
+// the message before was read to its end.
+func (s *Socket) Idle() bool {
+	pc := netpark.Of(s.WS.NetConn())
+	return pc != nil && pc.Poll(s)
+}
+
+// Control implements netpark.Control with the socket's handlers.
+func (s *Socket) Control(op byte, payload []byte) error {
+	if op == netpark.OpPing {
+		return s.WS.PingHandler()(string(payload))
+	}
+	return s.WS.PongHandler()(string(payload))
 }

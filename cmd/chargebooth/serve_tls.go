@@ -20,6 +20,7 @@ import (
 
 	"github.com/chargebooth/chargebooth/adapters/netlimit"
 	"github.com/chargebooth/chargebooth/adapters/tlsconf"
+	"github.com/chargebooth/chargebooth/internal/netpark"
 	"golang.org/x/time/rate"
 )
 
@@ -279,6 +280,13 @@ func (m *Main) listen(e edge, max int) (string, error) {
 	})
 	m.Metrics.SetConnectionsOpenFunc(e.name, capped.Open)
 	var ln net.Listener = capped
+	if e.device && e.tls == nil {
+		// Idle device sockets park instead of holding a goroutine each
+		// (netpark); over TLS each keeps its reader.
+		if ln, err = netpark.Listen(capped); err != nil {
+			m.Log.Info("idle device sockets keep a goroutine each", "listener", e.name, "why", err)
+		}
+	}
 	if e.tls != nil {
 		ln = tls.NewListener(capped, e.tls)
 	} else if reachable(raw.Addr()) {
