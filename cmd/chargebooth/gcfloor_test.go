@@ -13,8 +13,8 @@ func TestGCHeapPerSocketFlag(t *testing.T) {
 	if err := m.ParseFlags(nil); err != nil {
 		t.Fatal(err)
 	}
-	if got := m.Config.GCPerSocket; got != 20<<10 {
-		t.Fatalf("--gc-heap-per-socket default %d, want 20 KiB", got)
+	if got := m.Config.GCPerSocket; got != 12<<10 {
+		t.Fatalf("--gc-heap-per-socket default %d, want 12 KiB", got)
 	}
 	if m.gcFloor() == nil {
 		t.Fatal("no floor by default")
@@ -29,7 +29,7 @@ func TestGCHeapPerSocketFlag(t *testing.T) {
 	}
 }
 
-// The floor follows the open sockets: 20 KiB for each.
+// The floor follows the open sockets: 12 KiB for each.
 func TestGCFloorCountsSockets(t *testing.T) {
 	m := startMain(t, t.TempDir())
 	floor := m.gcFloor()
@@ -39,9 +39,31 @@ func TestGCFloorCountsSockets(t *testing.T) {
 	dialCharger(t, m, "c1")
 	dialWidget(t, m, "w1")
 	testkit.CheckFor(t, 5*time.Second, func() error {
-		if got := floor(); got != 2*20<<10 {
-			return fmt.Errorf("floor %d with a charger and a widget open, want 40 KiB", got)
+		if got := floor(); got != 2*12<<10 {
+			return fmt.Errorf("floor %d with a charger and a widget open, want 24 KiB", got)
 		}
 		return nil
 	})
+}
+
+// serve sets GOGC to defaultGOGC unless the environment sets it.
+func TestGCPercent(t *testing.T) {
+	for _, tc := range []struct {
+		env     string
+		percent int
+		set     bool
+	}{{"", defaultGOGC, true}, {"100", 0, false}, {"off", 0, false}} {
+		got, set := gcPercent(func(k string) string {
+			if k == "GOGC" {
+				return tc.env
+			}
+			return ""
+		})
+		if got != tc.percent || set != tc.set {
+			t.Errorf("GOGC=%q: got %d, %v; want %d, %v", tc.env, got, set, tc.percent, tc.set)
+		}
+	}
+	if defaultGOGC != 75 {
+		t.Errorf("defaultGOGC %d, want 75", defaultGOGC)
+	}
 }
