@@ -191,7 +191,22 @@ func (e *Edge[S]) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// and an idle socket's goroutine never ran the deep set-up (presence
 	// append, logging), so its stack stays at the few KiB reading needs.
 	e.open(c, r)
-	go e.run(c, ws, serve)
+	sr := &served[S]{e: e, c: c, ws: ws, serve: serve}
+	sr.resume = sr.run // one func for every park of this socket, not one per park
+	go sr.run()
+}
+
+// served is one socket being served: what run needs again each time a
+// parked socket resumes.
+type served[S interface {
+	comparable
+	Session
+}] struct {
+	e      *Edge[S]
+	c      Conn[S]
+	ws     *websocket.Conn
+	serve  func(context.Context) string
+	resume func()
 }
 
 // open registers a socket, closing the one it replaces, and runs OnOpen.
@@ -220,10 +235,11 @@ func (e *Edge[S]) open(c Conn[S], r *http.Request) {
 // run serves a socket until it ends, then unregisters it. A serve that
 // returns Parked is called again, from here, once the socket has
 // something to read (see Socket.Idle).
-func (e *Edge[S]) run(c Conn[S], ws *websocket.Conn, serve func(context.Context) string) {
-	reason := serve(e.ctx)
+func (sr *served[S]) run() {
+	e, c := sr.e, sr.c
+	reason := sr.serve(e.ctx)
 	if reason == Parked {
-		netpark.Of(ws.NetConn()).Park(func() { e.run(c, ws, serve) })
+		netpark.Of(sr.ws.NetConn()).Park(sr.resume)
 		return
 	}
 	defer e.active.Done()

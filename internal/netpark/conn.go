@@ -50,17 +50,23 @@ type Conn struct {
 	end     int
 	hdr     [14]byte // the current frame's header bytes read so far
 	nh      int
-	remain  uint64 // payload bytes left in the current frame, once the header is read
-	payload bool   // inside the payload of the current frame
-	block   bool   // the next Read must go to the connection (an error or EOF is waiting there)
-	err     error  // from a control frame's handler: returned by every Read
-	noPark  bool   // the poller refused this connection: never park it
+	remain  uint64             // payload bytes left in the current frame, once the header is read
+	payload bool               // inside the payload of the current frame
+	block   bool               // the next Read must go to the connection (an error or EOF is waiting there)
+	err     error              // from a control frame's handler: returned by every Read
+	noPark  bool               // the poller refused this connection: never park it
+	rawRead func(uintptr) bool // fill's read (rawReadFunc), with its buffer and results:
+	into    []byte
+	n       int
+	rerr    error
 
 	mu         sync.Mutex // guards what follows
 	state      int
 	resume     func() // set while parked
+	pending    bool   // epoll told of an arrival while the loop ran
 	deadline   time.Time
-	timer      *time.Timer // fires at the deadline while parked; made at the first park with one
+	timer      *time.Timer // fires by the deadline while parked; made at the first park with one
+	timerAt    time.Time   // when timer fires (zero: not set)
 	registered bool        // in the poller's epoll set
 }
 
@@ -272,12 +278,10 @@ func (c *Conn) fill() bool {
 	if c.end == len(b) {
 		return false // a full buffer cannot be a partial control frame; not reached
 	}
-	var n int
-	var err error
-	cerr := c.rc.Read(func(fd uintptr) bool {
-		n, err = syscall.Read(int(fd), b[c.end:])
-		return true // never wait here
-	})
+	c.into = b[c.end:]
+	cerr := c.rc.Read(c.rawRead)
+	c.into = nil
+	n, err := c.n, c.rerr
 	switch {
 	case cerr == nil && err == nil && n > 0:
 		c.end += n
@@ -292,40 +296,67 @@ func (c *Conn) fill() bool {
 	}
 }
 
+// rawReadFunc returns the read fill makes without waiting (made once, in wrap: a
+// closure made at each fill would be garbage at every reading).
+func (c *Conn) rawReadFunc() func(uintptr) bool {
+	return func(fd uintptr) bool {
+		c.n, c.rerr = syscall.Read(int(fd), c.into)
+		return true // never wait here
+	}
+}
+
 // Park has resume called on a new goroutine once the connection has
 // something to read, its read deadline passes or it is closed. Call it
 // after Poll reported true, and return from the read loop.
 func (c *Conn) Park(resume func()) {
 	c.drop()
 	c.mu.Lock()
-	if c.state == closed {
+	if c.state == closed || c.pending {
+		// Closed, or something arrived since Poll looked: no wait.
+		c.pending = false
 		c.mu.Unlock()
 		go resume()
 		return
 	}
-	c.state, c.resume = parked, resume
-	if err := c.p.arm(c); err != nil {
-		c.noPark = true // read and wait as an unparked socket from now on
-		c.state, c.resume = running, nil
-		c.mu.Unlock()
-		go resume()
-		return
-	}
-	if !c.deadline.IsZero() {
-		d := time.Until(c.deadline)
-		if c.timer == nil {
-			c.timer = time.AfterFunc(d, c.expire)
-		} else {
-			c.timer.Reset(d)
+	if !c.registered {
+		if err := c.p.add(c); err != nil {
+			c.noPark = true // read and wait as an unparked socket from now on
+			c.mu.Unlock()
+			go resume()
+			return
 		}
 	}
+	c.state, c.resume = parked, resume
+	c.armTimer()
 	c.mu.Unlock()
 }
 
-// wake resumes a parked read loop (the poller saw data or the peer's end).
+// armTimer makes sure the timer fires by the read deadline; c.mu is held.
+// A timer due earlier is left alone: when it fires it sets itself again for
+// the deadline's remainder, so a deadline pushed out after every frame
+// costs no timer change per frame.
+func (c *Conn) armTimer() {
+	if c.deadline.IsZero() || !c.timerAt.IsZero() && !c.deadline.Before(c.timerAt) {
+		return
+	}
+	c.timerAt = c.deadline
+	if c.timer == nil {
+		c.timer = time.AfterFunc(time.Until(c.deadline), c.expire)
+	} else {
+		c.timer.Reset(time.Until(c.deadline))
+	}
+}
+
+// wake resumes a parked read loop (the poller saw data or the peer's end);
+// one that is running hears of it when it parks next (pending), since
+// epoll tells each arrival once (edge-triggered) and it may have come
+// after the loop last looked.
 func (c *Conn) wake() {
 	c.mu.Lock()
 	if c.state != parked {
+		if c.state == running {
+			c.pending = true
+		}
 		c.mu.Unlock()
 		return
 	}
@@ -336,10 +367,17 @@ func (c *Conn) wake() {
 }
 
 // expire resumes a parked read loop whose deadline has passed, so that
-// its read fails as a waiting read would have.
+// its read fails as a waiting read would have; before the deadline it sets
+// the timer again for the rest.
 func (c *Conn) expire() {
 	c.mu.Lock()
-	if c.state != parked || c.deadline.IsZero() || time.Now().Before(c.deadline) {
+	c.timerAt = time.Time{}
+	if c.state != parked || c.deadline.IsZero() {
+		c.mu.Unlock()
+		return
+	}
+	if time.Now().Before(c.deadline) {
+		c.armTimer()
 		c.mu.Unlock()
 		return
 	}
@@ -351,18 +389,23 @@ func (c *Conn) expire() {
 
 // SetReadDeadline sets the read deadline, which also bounds a park.
 func (c *Conn) SetReadDeadline(t time.Time) error {
-	c.mu.Lock()
-	c.deadline = t
-	c.mu.Unlock()
+	c.setDeadline(t)
 	return c.Conn.SetReadDeadline(t)
 }
 
 // SetDeadline sets both deadlines.
 func (c *Conn) SetDeadline(t time.Time) error {
+	c.setDeadline(t)
+	return c.Conn.SetDeadline(t)
+}
+
+func (c *Conn) setDeadline(t time.Time) {
 	c.mu.Lock()
 	c.deadline = t
+	if c.state == parked {
+		c.armTimer()
+	}
 	c.mu.Unlock()
-	return c.Conn.SetDeadline(t)
 }
 
 // CloseWrite half-closes the connection when the one under it can, as

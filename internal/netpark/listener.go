@@ -46,5 +46,7 @@ func wrap(nc net.Conn, p *poller) net.Conn {
 	if err := rc.Control(func(f uintptr) { fd = int(f) }); err != nil || fd < 0 {
 		return nc
 	}
-	return &Conn{Conn: nc, rc: rc, fd: fd, p: p}
+	c := &Conn{Conn: nc, rc: rc, fd: fd, p: p}
+	c.rawRead = c.rawReadFunc()
+	return c
 }

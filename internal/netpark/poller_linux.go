@@ -57,15 +57,14 @@ func sharedPoller() (*poller, error) {
 	return shared, sharedErr
 }
 
-// arm asks for one event when c has something to read (level-triggered:
-// what is there already counts) or the peer hung up; c.mu is held.
-func (p *poller) arm(c *Conn) error {
-	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT, Fd: int32(c.fd)}
+// add puts c in the set for good, edge-triggered: epoll tells each
+// arrival of data, and the peer's hang-up, once, whether or not the loop is
+// parked then (see Conn.wake), and no call is needed per park; c.mu is
+// held.
+func (p *poller) add(c *Conn) error {
+	ev := unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLET, Fd: int32(c.fd)}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if c.registered {
-		return unix.EpollCtl(p.epfd, unix.EPOLL_CTL_MOD, c.fd, &ev)
-	}
 	if err := unix.EpollCtl(p.epfd, unix.EPOLL_CTL_ADD, c.fd, &ev); err != nil {
 		return err
 	}
@@ -90,13 +89,14 @@ func (p *poller) remove(c *Conn) {
 func (p *poller) wait(rc syscall.RawConn) {
 	events := make([]unix.EpollEvent, 256)
 	ready := make([]*Conn, 0, len(events))
+	var n int
+	poll := func(fd uintptr) bool {
+		var err error
+		n, err = unix.EpollWait(int(fd), events, 0)
+		return err != nil || n > 0 // else wait until the set is readable
+	}
 	for {
-		var n int
-		err := rc.Read(func(fd uintptr) bool {
-			var err error
-			n, err = unix.EpollWait(int(fd), events, 0)
-			return err != nil || n > 0 // else wait until the set is readable
-		})
+		err := rc.Read(poll)
 		if err != nil {
 			return // the file was closed: not while the process runs
 		}

@@ -10,6 +10,6 @@ type poller struct{}
 
 func sharedPoller() (*poller, error) { return nil, errors.New("parking needs epoll (Linux)") }
 
-func (p *poller) arm(*Conn) error { return errors.New("no poller") }
+func (p *poller) add(*Conn) error { return errors.New("no poller") }
 
 func (p *poller) remove(*Conn) {}
