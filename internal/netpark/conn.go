@@ -50,11 +50,15 @@ type Conn struct {
 	end     int
 	hdr     [14]byte // the current frame's header bytes read so far
 	nh      int
-	remain  uint64             // payload bytes left in the current frame, once the header is read
-	payload bool               // inside the payload of the current frame
-	block   bool               // the next Read must go to the connection (an error or EOF is waiting there)
-	err     error              // from a control frame's handler: returned by every Read
-	noPark  bool               // the poller refused this connection: never park it
+	remain  uint64 // payload bytes left in the current frame, once the header is read
+	payload bool   // inside the payload of the current frame
+	block   bool   // the next Read must go to the connection (an error or EOF is waiting there)
+	err     error  // from a control frame's handler: returned by every Read
+	noPark  bool   // the poller refused this connection: never park it
+	// drained: the last read from the kernel returned less than it could
+	// take (or nothing to read), so the kernel held nothing more then; what
+	// arrives after it, the edge-triggered poller reports.
+	drained bool
 	rawRead func(uintptr) bool // fill's read (rawReadFunc), with its buffer and results:
 	into    []byte
 	n       int
@@ -110,6 +114,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 		b := c.take()
 		n, err := c.Conn.Read(b)
 		c.block = false
+		c.drained = n < len(b)
 		if n == 0 {
 			c.drop()
 			return 0, err
@@ -209,6 +214,9 @@ func (c *Conn) Poll(ctl Control) (park bool) {
 			return false
 		}
 		data := c.bytes()
+		if len(data) == 0 && c.drained {
+			return true // the last read left the kernel empty: what comes later, epoll tells
+		}
 		if len(data) == 0 || isControl(data[0]) && !wholeControl(data) {
 			if !c.fill() {
 				return !c.block
@@ -284,9 +292,11 @@ func (c *Conn) fill() bool {
 	n, err := c.n, c.rerr
 	switch {
 	case cerr == nil && err == nil && n > 0:
+		c.drained = n < len(b)-c.end
 		c.end += n
 		return true
 	case cerr == nil && err == syscall.EAGAIN:
+		c.drained = true
 		c.drop()
 		return false
 	default:
@@ -310,6 +320,7 @@ func (c *Conn) rawReadFunc() func(uintptr) bool {
 // after Poll reported true, and return from the read loop.
 func (c *Conn) Park(resume func()) {
 	c.drop()
+	c.drained = false // whatever resumes the loop, its next Poll reads
 	c.mu.Lock()
 	if c.state == closed || c.pending {
 		// Closed, or something arrived since Poll looked: no wait.
