@@ -371,6 +371,12 @@ func (c *Conn) wake() {
 		c.mu.Unlock()
 		return
 	}
+	c.resumeLocked()
+}
+
+// resumeLocked ends a park: the loop runs again, on a new goroutine. It
+// is called with c.mu held and releases it.
+func (c *Conn) resumeLocked() {
 	r := c.resume
 	c.state, c.resume = running, nil
 	c.mu.Unlock()
@@ -392,10 +398,7 @@ func (c *Conn) expire() {
 		c.mu.Unlock()
 		return
 	}
-	r := c.resume
-	c.state, c.resume = running, nil
-	c.mu.Unlock()
-	go r()
+	c.resumeLocked()
 }
 
 // SetReadDeadline sets the read deadline, which also bounds a park.
