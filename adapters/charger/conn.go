@@ -64,13 +64,13 @@ func (c *conn) serve(ctx context.Context) string {
 		}
 		typ, r, err := c.WS.NextReader()
 		if err != nil {
-			return c.end(err)
+			return c.Ended(err, "charger")
 		}
 		buf := frameBufs.Get().(*[]byte)
 		*buf, err = readFrame((*buf)[:0], r)
 		if err != nil {
 			putFrameBuf(buf)
-			return c.end(err)
+			return c.Ended(err, "charger")
 		}
 		c.extend()
 		if c.job == nil {
@@ -85,13 +85,6 @@ func (c *conn) serve(ctx context.Context) string {
 			c.answer = nil
 		}
 	}
-}
-
-// end closes the socket after a failed read and says why it ended.
-func (c *conn) end(err error) string {
-	reason := c.End(err, "charger")
-	c.Close("")
-	return reason
 }
 
 // handleFrame is the job a worker runs for serve: it stores the frame's

@@ -81,9 +81,7 @@ func (c *conn) serve(context.Context) string {
 			_, err = io.Copy(io.Discard, r) // to the message's end, so that Idle can tell
 		}
 		if err != nil {
-			reason := c.End(err, "widget")
-			c.Close("")
-			return reason
+			return c.Ended(err, "widget")
 		}
 		c.extend()
 	}

@@ -97,6 +97,14 @@ func (s *Socket) End(err error, peer string) string {
 	return Reason(r, err, peer)
 }
 
+// Ended is what a read loop returns once a read failed with err: End's
+// reason, after the socket is closed.
+func (s *Socket) Ended(err error, peer string) string {
+	reason := s.End(err, peer)
+	s.Close("")
+	return reason
+}
+
 // Parked is what a read loop (Config.Open's serve) returns when Idle
 // reported true: the edge parks the socket, and calls serve again on a new
 // goroutine once there is something to read, the read deadline passed or

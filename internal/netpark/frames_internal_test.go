@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"testing"
+	"time"
 )
 
 // chunked is a connection whose reads return the stream in chunks of the
@@ -171,5 +172,90 @@ func FuzzFrameBounds(f *testing.F) {
 	f.Add([]byte{0x81, 0xFF, 0, 0, 0, 0, 0, 0, 0, 5, 1, 2, 3, 4, 'a'}, uint8(0), uint8(1))
 	f.Fuzz(func(t *testing.T, stream []byte, chunk, want uint8) {
 		readAll(t, stream, []int{int(chunk)}, int(want))
+	})
+}
+
+// controls records what Poll hands to Control.
+type controls struct{ got [][]byte }
+
+func (r *controls) Control(op byte, payload []byte) error {
+	r.got = append(r.got, append([]byte{op}, payload...))
+	return nil
+}
+
+// FuzzPoll: whatever a client sends, Poll over a real TCP connection takes
+// only whole, well-formed, masked pings and pongs from the front, hands
+// each unmasked payload to Control, and leaves every other byte, in order,
+// for the library's reads.
+func FuzzPoll(f *testing.F) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { ln.Close() })
+	f.Add(append(append(frameOf(0x8A, "pong"), frameOf(0x89, "ping")...), frameOf(0x81, `{"event":"StateOfCharge","data":{"soc":5}}`)...))
+	f.Add(frameOf(0x89, "abc")[:4])
+	f.Add([]byte{0x89, 0x02, 'h', 'i'})
+	f.Add(append(frameOf(0x8A, ""), 0x88, 0x80, 1, 2, 3, 4))
+	f.Fuzz(func(t *testing.T, stream []byte) {
+		cl, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cl.Close()
+		raw, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, ok := wrap(raw, nil).(*Conn)
+		if !ok {
+			t.Fatal("a TCP connection was not wrapped")
+		}
+		defer c.Close()
+		if _, err := cl.Write(stream); err != nil {
+			t.Fatal(err)
+		}
+		_ = cl.(*net.TCPConn).CloseWrite()
+		var ctl controls
+		for i := 0; c.Poll(&ctl); i++ { // parks only until the bytes and the end arrive
+			if i > 2000 {
+				t.Fatal("Poll kept reporting nothing to read after the client's end")
+			}
+			time.Sleep(time.Millisecond)
+			c.drained = false // as Park leaves it for the resumed loop
+		}
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		rest, err := io.ReadAll(c)
+		if err != nil {
+			t.Fatalf("reading the rest: %v", err)
+		}
+		if !bytes.HasSuffix(stream, rest) {
+			t.Fatalf("the library would read %d bytes that are not the end of the %d sent", len(rest), len(stream))
+		}
+		var want [][]byte
+		for taken := stream[:len(stream)-len(rest)]; len(taken) > 0; {
+			if len(taken) < 2 || !isControl(taken[0]) || !wellFormedControl(taken) {
+				t.Fatalf("Poll took % x, which is not whole pings and pongs", stream[:len(stream)-len(rest)])
+			}
+			h := headerLen(taken[1])
+			n := h + int(taken[1]&0x7f)
+			if len(taken) < n {
+				t.Fatalf("Poll took part of a frame")
+			}
+			p := append([]byte{taken[0] & 0x0f}, taken[h:n]...)
+			for i := range p[1:] {
+				p[1+i] ^= taken[h-4+i&3]
+			}
+			want = append(want, p)
+			taken = taken[n:]
+		}
+		if len(want) != len(ctl.got) {
+			t.Fatalf("Control heard %d frames, Poll took %d", len(ctl.got), len(want))
+		}
+		for i := range want {
+			if !bytes.Equal(want[i], ctl.got[i]) {
+				t.Fatalf("frame %d: Control heard % x, want % x", i, ctl.got[i], want[i])
+			}
+		}
 	})
 }

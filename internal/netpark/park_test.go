@@ -356,3 +356,40 @@ func TestParkedSocketsEnd(t *testing.T) {
 		roundTrip(t, dial(t, e.url), []byte(fmt.Sprint("new ", i)))
 	}
 }
+
+// A malformed control frame reaching a parked socket is left to the
+// library, which refuses it as a protocol error (close 1002, saying why)
+// and ends the socket; the message before it was answered.
+func TestMalformedControlFramesRefused(t *testing.T) {
+	e := startEcho(t, 0)
+	long := strings.Repeat("p", 126)
+	for _, tc := range []struct {
+		name string
+		b    []byte
+	}{
+		{"unmasked ping", []byte{0x89, 0x02, 'h', 'i'}},
+		{"ping with a reserved bit", func() []byte { b := frame(0x9, "hi"); b[0] |= 0x40; return b }()},
+		{"ping not final", func() []byte { b := frame(0x9, "hi"); b[0] &^= 0x80; return b }()},
+		{"ping over 125 bytes", frame(0x9, long)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ws := dial(t, e.url)
+			roundTrip(t, ws, []byte("before"))
+			if _, err := ws.NetConn().Write(tc.b); err != nil {
+				t.Fatal(err)
+			}
+			_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+			_, _, err := ws.ReadMessage()
+			var ce *websocket.CloseError
+			if !errors.As(err, &ce) || ce.Code != websocket.CloseProtocolError || ce.Text == "" {
+				t.Fatalf("after %s: %v, want a 1002 close saying why", tc.name, err)
+			}
+		})
+	}
+	testkit.CheckFor(t, 5*time.Second, func() error {
+		if n := len(e.endings()); n != 4 {
+			return fmt.Errorf("%d of 4 sockets ended", n)
+		}
+		return nil
+	})
+}
