@@ -9,6 +9,7 @@ import (
 
 	"github.com/chargebooth/chargebooth/adapters/wsconn"
 	"github.com/chargebooth/chargebooth/domain"
+	"github.com/chargebooth/chargebooth/internal/workers"
 	"github.com/chargebooth/chargebooth/projections"
 	"github.com/gorilla/websocket"
 )
@@ -49,9 +50,10 @@ type Config struct {
 // Server is the widget WebSocket endpoint: the wsconn skeleton with the
 // widget protocol (the status on connect, then every reading's).
 type Server struct {
-	cfg  Config
-	fr   frames
-	edge *wsconn.Edge[*conn]
+	cfg    Config
+	fr     frames
+	edge   *wsconn.Edge[*conn]
+	starts *workers.Starter // runs the sockets' flushes
 }
 
 // New returns a widget endpoint and registers its listener with the board.
@@ -71,7 +73,7 @@ func New(cfg Config) *Server {
 	if cfg.Observer == nil {
 		cfg.Observer = nopObserver{}
 	}
-	s := &Server{cfg: cfg, fr: newFrames(cfg.Event)}
+	s := &Server{cfg: cfg, fr: newFrames(cfg.Event), starts: workers.NewStarter(flushersKept)}
 	var check func(http.Header, *http.Request, string) (int, string)
 	if cfg.Admit != nil {
 		check = func(h http.Header, r *http.Request, id string) (int, string) {
@@ -91,6 +93,7 @@ func New(cfg Config) *Server {
 		Check:     check,
 		Open: func(_ string, ws *websocket.Conn, _ *http.Request) (*conn, func(context.Context) string) {
 			c := &conn{Socket: wsconn.Socket{WS: ws}, s: s}
+			c.flushFn = c.flush
 			return c, c.serve
 		},
 		Attach:  s.attach,

@@ -11,7 +11,8 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// WriteWait bounds every write to a socket.
+// WriteWait bounds every write to a socket (on a parked device socket up
+// to netpark.WriteSlack later: see netpark.Conn.SetWriteDeadline).
 const WriteWait = 10 * time.Second
 
 // maxReason is the longest close reason a close frame holds (125 bytes of

@@ -1,7 +1,9 @@
 // Package netpark parks idle WebSocket connections: a read loop that finds
 // nothing to read returns instead of blocking, and the connection calls it
-// again, on a new goroutine, once the peer sends something, its read
-// deadline passes or it is closed. So an idle socket holds no goroutine and
+// again, on a goroutine of its own, once the peer sends something, its read
+// deadline passes or it is closed (a goroutine an earlier loop ran on, when
+// one waits: at most 64 wait, whatever the number of sockets; see
+// workers.Starter). So an idle socket holds no goroutine and
 // no stack (on Linux: one epoll set for the process, a goroutine waiting on
 // it), where gorilla/websocket's model holds one blocked reader each — at
 // 16,000 device sockets 70 MiB of stacks that the collector scans on every
