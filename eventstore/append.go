@@ -182,14 +182,14 @@ func (s *Store) storedAfter(ctx context.Context, key domain.StreamKey, seq uint6
 // re-sending once an attempt that got no answer (see Append for why a
 // re-send stores nothing twice).
 // It reports whether the answer is a re-send's.
-func (s *Store) publish(ctx context.Context, m *nats.Msg) (*jetstream.PubAck, bool, error) {
+func (s *Store) publish(ctx context.Context, m *nats.Msg) (jetstream.PubAck, bool, error) {
 	for attempt := 0; ; attempt++ {
 		ack, err := s.publishOnce(ctx, m)
 		if err == nil || attempt > 0 || ctx.Err() != nil || !unanswered(err) || !s.nc.IsConnected() {
 			return ack, attempt > 0, err
 		}
 		if s.failFast("") != nil {
-			return nil, false, err
+			return jetstream.PubAck{}, false, err
 		}
 	}
 }
@@ -208,71 +208,73 @@ type pubAnswer struct {
 // with ctx and a channel: a seventh of what the server allocated per
 // reading at 8,000 readings/s). A ctx canceled without a deadline ends
 // the attempt only when it times out.
-func (s *Store) publishOnce(ctx context.Context, m *nats.Msg) (*jetstream.PubAck, error) {
+func (s *Store) publishOnce(ctx context.Context, m *nats.Msg) (jetstream.PubAck, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return jetstream.PubAck{}, err
 	}
 	timeout := s.cfg.PublishTimeout
 	if dl, ok := ctx.Deadline(); ok {
 		timeout = min(timeout, time.Until(dl))
 	}
 	if timeout <= 0 {
-		return nil, context.DeadlineExceeded
+		return jetstream.PubAck{}, context.DeadlineExceeded
 	}
 	resp, err := s.nc.RequestMsg(m, timeout)
 	if errors.Is(err, nats.ErrNoResponders) {
-		return nil, jetstream.ErrNoStreamResponse
+		return jetstream.PubAck{}, jetstream.ErrNoStreamResponse
 	}
 	if err != nil {
-		return nil, err
+		return jetstream.PubAck{}, err
 	}
-	if ack, ok := plainPubAck(resp.Data); ok {
-		return ack, nil
+	if seq, ok := plainPubAck(resp.Data, s.cfg.Stream); ok {
+		return jetstream.PubAck{Stream: s.cfg.Stream, Sequence: seq}, nil
 	}
 	var a pubAnswer
 	if err := json.Unmarshal(resp.Data, &a); err != nil {
-		return nil, jetstream.ErrInvalidJSAck
+		return jetstream.PubAck{}, jetstream.ErrInvalidJSAck
 	}
 	if a.Error != nil {
-		return nil, fmt.Errorf("nats: %w", a.Error)
+		return jetstream.PubAck{}, fmt.Errorf("nats: %w", a.Error)
 	}
 	if a.PubAck == nil || a.Stream == "" {
-		return nil, jetstream.ErrInvalidJSAck
+		return jetstream.PubAck{}, jetstream.ErrInvalidJSAck
 	}
-	return a.PubAck, nil
+	return *a.PubAck, nil
 }
 
 // plainPubAck reads the answer JetStream gives almost every publish,
-// {"stream":"<name>","seq":<n>} exactly (a new message, no domain), without
-// encoding/json's reflection: it was 4 % of the server's CPU per reading.
-// Anything else (a duplicate, an error, other spacing) reports false and
-// is left to encoding/json.
-func plainPubAck(b []byte) (*jetstream.PubAck, bool) {
+// {"stream":"<stream>","seq":<n>} exactly (a new message in the stream
+// appended to, no domain), without encoding/json's reflection (it was 4 %
+// of the server's CPU per reading) and without allocating (a PubAck and the
+// stream's name per reading were 4 % of what the server allocated at 8,000
+// readings/s). Anything else (another stream, a duplicate, an error, other
+// spacing) reports false and is left to encoding/json.
+func plainPubAck(b []byte, stream string) (uint64, bool) {
 	const head, mid = `{"stream":"`, `","seq":`
 	rest, ok := bytes.CutPrefix(b, []byte(head))
 	if !ok {
-		return nil, false
+		return 0, false
 	}
 	name, rest, ok := bytes.Cut(rest, []byte(mid))
-	if !ok || len(name) == 0 || !printableName(name) {
-		return nil, false
+	if !ok || len(name) == 0 || string(name) != stream {
+		return 0, false
 	}
 	digits, ok := bytes.CutSuffix(rest, []byte("}"))
 	if !ok || len(digits) == 0 || len(digits) > 20 || digits[0] == '0' {
-		return nil, false
+		return 0, false
 	}
 	var seq uint64
 	for _, c := range digits {
 		if c < '0' || c > '9' {
-			return nil, false
+			return 0, false
 		}
 		d := uint64(c - '0')
 		if seq > (math.MaxUint64-d)/10 {
-			return nil, false
+			return 0, false
 		}
 		seq = seq*10 + d
 	}
-	return &jetstream.PubAck{Stream: string(name), Sequence: seq}, true
+	return seq, true
 }
 
 // unanswered reports a publish that got no answer in time, or none at all.
@@ -292,15 +294,4 @@ func (s *Store) classifyAppend(op string, err error) error {
 		}
 	}
 	return err
-}
-
-// printableName reports whether b is printable ASCII without '"' or '\'
-// (a stream name is: JSON writes it as it is).
-func printableName(b []byte) bool {
-	for _, c := range b {
-		if c <= ' ' || c >= 0x7f || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
 }

@@ -27,6 +27,8 @@ var pubAckCases = []struct {
 	{"spaces", `{"stream": "S", "seq": 1}`, "", 0, false},
 	{"escaped name", `{"stream":"S\"x","seq":1}`, "", 0, false},
 	{"empty name", `{"stream":"","seq":1}`, "", 0, false},
+	{"another stream", `{"stream":"OTHER","seq":1}`, "", 0, false},
+	{"a longer name", `{"stream":"SS","seq":1}`, "", 0, false},
 	{"trailing bytes", `{"stream":"S","seq":1}x`, "", 0, false},
 	{"no sequence", `{"stream":"S","seq":}`, "", 0, false},
 	{"empty", ``, "", 0, false},
@@ -35,25 +37,34 @@ var pubAckCases = []struct {
 func TestPlainPubAck(t *testing.T) {
 	for _, tc := range pubAckCases {
 		t.Run(tc.name, func(t *testing.T) {
-			ack, ok := plainPubAck([]byte(tc.in))
-			if ok != tc.ok {
-				t.Fatalf("plainPubAck(%s): ok = %v, want %v", tc.in, ok, tc.ok)
+			stream := tc.stream
+			if stream == "" {
+				stream = "S"
 			}
-			if ok && (ack.Stream != tc.stream || ack.Sequence != tc.seq || ack.Duplicate) {
-				t.Errorf("plainPubAck(%s) = %+v, want stream %q seq %d", tc.in, ack, tc.stream, tc.seq)
+			seq, ok := plainPubAck([]byte(tc.in), stream)
+			if ok != tc.ok {
+				t.Fatalf("plainPubAck(%s, %q): ok = %v, want %v", tc.in, stream, ok, tc.ok)
+			}
+			if ok && seq != tc.seq {
+				t.Errorf("plainPubAck(%s, %q) = %d, want %d", tc.in, stream, seq, tc.seq)
 			}
 		})
 	}
 }
 
-// FuzzPlainPubAck: whatever plainPubAck accepts, encoding/json reads the
-// same way (a new message's acknowledgement, no error).
+// FuzzPlainPubAck: whatever plainPubAck accepts for a stream, encoding/json
+// reads the same way (a new message's acknowledgement in that stream, no
+// error).
 func FuzzPlainPubAck(f *testing.F) {
 	for _, tc := range pubAckCases {
-		f.Add([]byte(tc.in))
+		f.Add([]byte(tc.in), "S")
 	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		ack, ok := plainPubAck(b)
+	f.Add([]byte(`{"stream":"CHARGEBOOTH","seq":1}`), "CHARGEBOOTH")
+	f.Fuzz(func(t *testing.T, b []byte, stream string) {
+		if stream == "" || !printableName([]byte(stream)) {
+			return // not a stream name
+		}
+		seq, ok := plainPubAck(b, stream)
 		if !ok {
 			return
 		}
@@ -61,8 +72,19 @@ func FuzzPlainPubAck(f *testing.F) {
 		if err := json.Unmarshal(b, &a); err != nil {
 			t.Fatalf("plainPubAck accepted %q, encoding/json refuses it: %v", b, err)
 		}
-		if a.Error != nil || a.PubAck == nil || a.Stream != ack.Stream || a.Sequence != ack.Sequence || a.Duplicate {
-			t.Fatalf("plainPubAck(%q) = %+v, encoding/json reads %+v (error %v)", b, ack, a.PubAck, a.Error)
+		if a.Error != nil || a.PubAck == nil || a.Stream != stream || a.Sequence != seq || a.Duplicate {
+			t.Fatalf("plainPubAck(%q, %q) = %d, encoding/json reads %+v (error %v)", b, stream, seq, a.PubAck, a.Error)
 		}
 	})
+}
+
+// printableName reports whether b is printable ASCII without '"' or '\'
+// (a stream name is: JSON writes it as it is).
+func printableName(b []byte) bool {
+	for _, c := range b {
+		if c <= ' ' || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
