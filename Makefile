@@ -44,12 +44,13 @@ deps-browser:
 deps-interop:
 	@./scripts/deps-interop.sh
 
-## bench: each profile (PROFILES, default "rate closed idle") against chargebooth
-## and then the in-memory Node ws relay peer (scripts/bench/relay, installed with
-## npm ci), back to back, with the ratios; about 4 minutes. DURATION etc. as in
-## scripts/bench/run.sh.
+## bench: each profile (PROFILES, default "rate closed idle scaling") against
+## chargebooth and then the in-memory Node ws relay peer (scripts/bench/relay,
+## installed with npm ci), back to back, with the ratios, and the scaling chart
+## docs/bench/scaling.png; about 9 minutes (PROFILES="rate closed idle": about
+## 4). DURATION etc. as in scripts/bench/run.sh.
 bench: build
-	./scripts/bench/run.sh
+	PROFILES="$${PROFILES:-rate closed idle scaling}" ./scripts/bench/run.sh
 
 ## bench-scaling: 1,000 → 9,000 pairs at 1/s on both systems (SCALE_* knobs),
 ## p99 and RSS per step into docs/bench/scaling.csv and the chart
