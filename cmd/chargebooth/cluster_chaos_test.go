@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -29,9 +30,35 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// freePort asks the kernel for a free loopback port.
+var (
+	pickedMu sync.Mutex
+	picked   = map[int]bool{} // the ports freePort handed out
+)
+
+// freePort returns a loopback port free now, below the kernel's ephemeral
+// range (Linux's starts at 32768): a port the kernel hands out for
+// listening on :0 is one it may also give the next outgoing connection's
+// source, and CI once saw a node fail to bind its port because the routes
+// of the two started before it had taken it. Outside that range only
+// another listener can take it. When no such port is found, the kernel's
+// pick. A port is handed out once per test binary.
 func freePort(tb testing.TB) int {
 	tb.Helper()
+	const low, high = 20000, 32768
+	pickedMu.Lock()
+	defer pickedMu.Unlock()
+	for range 50 {
+		port := low + rand.IntN(high-low)
+		if picked[port] {
+			continue
+		}
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			ln.Close()
+			picked[port] = true
+			return port
+		}
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
