@@ -104,6 +104,10 @@ func New(cfg Config) *Server {
 	return s
 }
 
+// WaitingFlushers reports how many goroutines that ran a flush wait for
+// the next (at most flushersKept, whatever the number of widgets).
+func (s *Server) WaitingFlushers() int { return s.starts.Waiting() }
+
 // Handler routes /widgets/{widgetId}; every other path is 404.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()

@@ -333,6 +333,11 @@ func (c *Conn) rawReadFunc() func(uintptr) bool {
 // loop grew, when one waits (see workers.Starter).
 var starts = workers.NewStarter(64)
 
+// WaitingResumers reports how many goroutines wait to run a resumed read
+// loop: at most 64, whatever the number of sockets, and held once a burst
+// of resumes made them.
+func WaitingResumers() int { return starts.Waiting() }
+
 // Park has resume called on a goroutine of its own once the connection has
 // something to read, its read deadline passes or it is closed. Call it
 // after Poll reported true, and return from the read loop.

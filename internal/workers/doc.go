@@ -11,4 +11,9 @@
 // goroutine, whose deep stack is shared by every socket, and waits for it,
 // so the socket's own goroutine keeps the stack its read needs and the
 // work still runs in the socket's order, one frame at a time.
+//
+// A Starter is the same re-use for work that must not wait for a worker
+// (a parked socket's resumed read loop, a widget's flush): Go runs a
+// function on a goroutine that ran an earlier one and waits, or on a new
+// one, with no bound, and keeps a few waiting for the next.
 package workers
